@@ -1,0 +1,101 @@
+/** `--exec`: runs a command with the credentials in its environment. */
+
+import { constants } from "node:os";
+import type { Credentials } from "./credentials.ts";
+import { CommandError, ExitCode } from "./errors.ts";
+import { credentialVariables } from "./formats.ts";
+
+// Removed from the child's environment so that nothing stale or conflicting
+// (another profile, older keys) can win over the exported credentials.
+const REPLACED_VARIABLES = [
+  "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_CREDENTIAL_EXPIRATION",
+];
+
+/** The parent's environment with `variables` (and the region) in place of any AWS identity. */
+export function childEnvironment(
+  parent: Readonly<Record<string, string>>,
+  variables: readonly [string, string][],
+  region: string | undefined,
+): Record<string, string> {
+  const env = { ...parent };
+  for (const name of REPLACED_VARIABLES) delete env[name];
+  for (const [name, value] of variables) env[name] = value;
+  if (region) {
+    env.AWS_REGION = region;
+    env.AWS_DEFAULT_REGION = region;
+  }
+  // The AWS CLI's auto-prompt would wait on a terminal the caller may not watch.
+  env.AWS_CLI_AUTO_PROMPT = "off";
+  return env;
+}
+
+/** The environment for running a command with fixed `credentials`. */
+export function credentialEnvironment(
+  parent: Readonly<Record<string, string>>,
+  credentials: Credentials,
+  region: string | undefined,
+): Record<string, string> {
+  return childEnvironment(parent, credentialVariables(credentials), region);
+}
+
+const FORWARDED_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT", "SIGBREAK"]
+  : ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/**
+ * Runs `command` directly (no shell) with `env`, forwarding termination
+ * signals to it, and returns its exit code: 128+N when signal N killed it.
+ */
+export async function runCommand(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<number> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(command, {
+      args: [...args],
+      env,
+      clearEnv: true,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new CommandError(`Command not found: ${command}`, ExitCode.commandNotFound);
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new CommandError(`Permission denied: ${command}`, ExitCode.commandNotRunnable);
+    }
+    throw new CommandError(
+      `Could not run ${command}: ${(error as Error).message}`,
+      ExitCode.commandNotRunnable,
+    );
+  }
+
+  const forward = (signal: Deno.Signal) => () => {
+    try {
+      child.kill(signal);
+    } catch {
+      // The child has already exited.
+    }
+  };
+  const listeners = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+  try {
+    const status = await child.status;
+    if (status.signal) {
+      return 128 + ((constants.signals as Record<string, number>)[status.signal] ?? 0);
+    }
+    return status.code;
+  } finally {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  }
+}

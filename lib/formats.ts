@@ -1,0 +1,101 @@
+/**
+ * Renders credentials as credential_process JSON or as shell variables, using
+ * the AWS CLI's `export-credentials` format names.
+ */
+
+import { type Credentials, isoSeconds } from "./credentials.ts";
+import { CredentialError } from "./errors.ts";
+
+export const FORMATS = [
+  "process",
+  "env",
+  "env-no-export",
+  "powershell",
+  "windows-cmd",
+  "fish",
+] as const;
+export type Format = typeof FORMATS[number];
+
+export function isFormat(value: string): value is Format {
+  return (FORMATS as readonly string[]).includes(value);
+}
+
+/** The environment variables that carry `credentials`, in export order. */
+export function credentialVariables(credentials: Credentials): [string, string][] {
+  const variables: [string, string][] = [
+    ["AWS_ACCESS_KEY_ID", credentials.accessKeyId],
+    ["AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey],
+  ];
+  if (credentials.sessionToken) variables.push(["AWS_SESSION_TOKEN", credentials.sessionToken]);
+  if (credentials.expiration) {
+    variables.push(["AWS_CREDENTIAL_EXPIRATION", isoSeconds(credentials.expiration)]);
+  }
+  return variables;
+}
+
+/** The credential_process (version 1) document for `credentials`. */
+export function processJson(credentials: Credentials, pretty: boolean): string {
+  const document: Record<string, string | number> = {
+    Version: 1,
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+  };
+  if (credentials.sessionToken) document.SessionToken = credentials.sessionToken;
+  if (credentials.expiration) document.Expiration = isoSeconds(credentials.expiration);
+  return JSON.stringify(document, null, pretty ? 2 : undefined);
+}
+
+// Real AWS values only use these characters; anything else is quoted for the
+// target shell so that `eval` can never run part of a value as code.
+const PLAIN = /^[A-Za-z0-9/+=._:@%,-]*$/;
+
+function posixValue(value: string): string {
+  return PLAIN.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function fishValue(value: string): string {
+  return `"${value.replace(/["\\$]/g, (c) => `\\${c}`)}"`;
+}
+
+function powershellValue(value: string): string {
+  return `"${value.replace(/["`$]/g, (c) => `\`${c}`)}"`;
+}
+
+function cmdValue(name: string, value: string): string {
+  // cmd.exe has no quoting that protects `%` and `!`; refuse rather than mangle.
+  if (!PLAIN.test(value) || value.includes("%")) {
+    throw new CredentialError(`${name} contains characters that windows-cmd cannot carry`);
+  }
+  return value;
+}
+
+function rejectControlCharacters(variables: [string, string][]): void {
+  for (const [name, value] of variables) {
+    // deno-lint-ignore no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(value)) {
+      throw new CredentialError(`${name} contains control characters and cannot be exported`);
+    }
+  }
+}
+
+/** `credentials` rendered in `format`, ending with a newline. */
+export function render(credentials: Credentials, format: Format, pretty = false): string {
+  if (format === "process") return processJson(credentials, pretty) + "\n";
+  const variables = credentialVariables(credentials);
+  rejectControlCharacters(variables);
+  const lines = variables.map(([name, value]) => {
+    switch (format) {
+      case "env":
+        return `export ${name}=${posixValue(value)}`;
+      case "env-no-export":
+        return `${name}=${posixValue(value)}`;
+      case "fish":
+        return `set -gx ${name} ${fishValue(value)}`;
+      case "powershell":
+        return `$Env:${name}=${powershellValue(value)}`;
+      case "windows-cmd":
+        return `set ${name}=${cmdValue(name, value)}`;
+    }
+  });
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,23 @@
+/** `--debug` diagnostics on stderr, always redacted. */
+
+import { redact } from "./redact.ts";
+
+export interface Logger {
+  readonly enabled: boolean;
+  debug(message: string): void;
+}
+
+const encoder = new TextEncoder();
+const start = performance.now();
+
+/** A logger that writes `aec: [12ms] message` lines when `enabled`. */
+export function createLogger(enabled: boolean): Logger {
+  return {
+    enabled,
+    debug(message) {
+      if (!enabled) return;
+      const elapsed = Math.round(performance.now() - start);
+      Deno.stderr.writeSync(encoder.encode(redact(`aec: [${elapsed}ms] ${message}`) + "\n"));
+    },
+  };
+}

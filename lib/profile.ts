@@ -1,0 +1,21 @@
+/** Which profile aec resolves, chosen the way the AWS CLI chooses it. */
+
+export interface ProfileChoice {
+  name: string;
+  /** Named by the user (flag or variable): it must then exist. */
+  explicit: boolean;
+  origin: "--profile" | "AWS_PROFILE" | "AWS_DEFAULT_PROFILE" | "default";
+}
+
+/** `--profile`, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`, else `default`. */
+export function chooseProfile(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ProfileChoice {
+  if (flag) return { name: flag, explicit: true, origin: "--profile" };
+  for (const variable of ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"] as const) {
+    const name = env[variable];
+    if (name) return { name, explicit: true, origin: variable };
+  }
+  return { name: "default", explicit: false, origin: "default" };
+}

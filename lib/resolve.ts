@@ -1,0 +1,169 @@
+/**
+ * Credential resolution through the AWS SDK for JavaScript. The SDK is
+ * imported lazily so that paths which never resolve (--version, --help, usage
+ * errors) start without loading any npm module.
+ */
+
+import type { Credentials } from "./credentials.ts";
+import { AecError, CredentialError, NoCredentialsError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+import type { ProfileChoice } from "./profile.ts";
+import { registerSecret } from "./redact.ts";
+import { promptMfaCode } from "./terminal.ts";
+
+export interface ResolveRequest {
+  profile: ProfileChoice;
+  /** `--region`, which wins over the profile's region. */
+  region?: string;
+  ensureTemporary: boolean;
+  log: Logger;
+}
+
+export interface Resolution {
+  credentials: Credentials;
+  region?: string;
+}
+
+interface SdkCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+  $source?: Record<string, string>;
+}
+
+/** Resolves the profile's credentials and the region to export with them. */
+export async function resolveCredentials(request: ResolveRequest): Promise<Resolution> {
+  const { profile, log } = request;
+  const started = performance.now();
+  const [{ fromIni, fromNodeProviderChain }, { parseKnownFiles }] = await Promise.all([
+    import("@aws-sdk/credential-providers"),
+    import("@smithy/shared-ini-file-loader"),
+  ]);
+  log.debug(`loaded the AWS SDK in ${Math.round(performance.now() - started)}ms`);
+
+  const profiles = await parseKnownFiles({ profile: profile.name }).catch((error) => {
+    throw new CredentialError(`Could not read the AWS config files: ${messageOf(error)}`, error);
+  });
+  const section = profiles[profile.name];
+  if (profile.explicit && section === undefined) {
+    throw new CredentialError(`The config profile (${profile.name}) could not be found`);
+  }
+  const region = request.region ?? section?.region ?? Deno.env.get("AWS_REGION") ??
+    Deno.env.get("AWS_DEFAULT_REGION");
+  log.debug(`region: ${region ?? "none"}`);
+
+  const init = {
+    profile: profile.name,
+    mfaCodeProvider: promptMfaCode,
+    logger: sdkLogger(log),
+  };
+  let credentials: SdkCredentials;
+  try {
+    credentials = await fromIni(init)();
+  } catch (error) {
+    if (!profileHasNoCredentials(error)) throw explain(error, profile.name);
+    // A profile without credential settings (or no profile at all) falls back to
+    // the rest of the SDK's chain: web identity from the environment, then the
+    // container and instance metadata endpoints.
+    log.debug(`profile ${profile.name} holds no credentials; trying the SDK's default chain`);
+    try {
+      credentials = await fromNodeProviderChain(init)();
+    } catch (chainError) {
+      if (chainError instanceof AecError) throw chainError;
+      if (isCredentialsProviderError(chainError)) throw new NoCredentialsError(chainError);
+      throw explain(chainError, profile.name);
+    }
+  }
+  log.debug(
+    `credentials from ${Object.keys(credentials.$source ?? {}).join(", ") || "the SDK"} ` +
+      `(${credentials.sessionToken ? "temporary" : "long-term"}, ` +
+      `expires: ${credentials.expiration?.toISOString() ?? "never"}) ` +
+      `in ${Math.round(performance.now() - started)}ms`,
+  );
+
+  let result = toCredentials(credentials);
+  if (request.ensureTemporary && !result.sessionToken) {
+    result = await getSessionToken(result, region, log);
+  }
+  return region === undefined ? { credentials: result } : { credentials: result, region };
+}
+
+function toCredentials(source: SdkCredentials): Credentials {
+  registerSecret(source.secretAccessKey);
+  registerSecret(source.sessionToken);
+  const credentials: Credentials = {
+    accessKeyId: source.accessKeyId,
+    secretAccessKey: source.secretAccessKey,
+  };
+  if (source.sessionToken) credentials.sessionToken = source.sessionToken;
+  if (source.expiration) credentials.expiration = new Date(source.expiration);
+  return credentials;
+}
+
+/** Exchanges long-term keys for temporary ones (STS GetSessionToken). */
+async function getSessionToken(
+  longTerm: Credentials,
+  region: string | undefined,
+  log: Logger,
+): Promise<Credentials> {
+  log.debug("long-term keys: calling STS GetSessionToken");
+  const { STSClient, GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
+  // STS is global; us-east-1 is where the CLI sends it when no region is set.
+  const client = new STSClient({ region: region ?? "us-east-1", credentials: longTerm });
+  try {
+    const { Credentials: session } = await client.send(new GetSessionTokenCommand({}));
+    if (
+      !session?.AccessKeyId || !session.SecretAccessKey || !session.SessionToken ||
+      !session.Expiration
+    ) {
+      throw new CredentialError("STS GetSessionToken returned incomplete credentials");
+    }
+    return toCredentials({
+      accessKeyId: session.AccessKeyId,
+      secretAccessKey: session.SecretAccessKey,
+      sessionToken: session.SessionToken,
+      expiration: session.Expiration,
+    });
+  } catch (error) {
+    throw explain(error, undefined, "STS GetSessionToken failed");
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Routes the SDK's own diagnostics to `--debug` (never to plain stderr). */
+function sdkLogger(log: Logger) {
+  const write = (...parts: unknown[]) => log.debug(`sdk: ${parts.map(String).join(" ")}`);
+  return { debug: write, info: write, warn: write, error: write, trace: () => {} };
+}
+
+function isCredentialsProviderError(error: unknown): error is Error & { tryNextLink?: boolean } {
+  return error instanceof Error && error.name === "CredentialsProviderError";
+}
+
+// fromIni's answer when the profile has no credential settings at all, as
+// opposed to settings that failed (a cycle, a failing process, STS errors).
+function profileHasNoCredentials(error: unknown): boolean {
+  return isCredentialsProviderError(error) && error.tryNextLink === true &&
+    error.message.startsWith("Could not resolve credentials using profile");
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message || error.name : String(error);
+  return text.split("\n")[0]!.trim().replace(/\.$/, "");
+}
+
+/** The SDK's error as one CredentialError line, with a next step where aec knows it. */
+function explain(error: unknown, profile: string | undefined, context?: string): AecError {
+  if (error instanceof AecError) return error;
+  let message = messageOf(error);
+  if (/To refresh this SSO session/.test(message)) {
+    message = message.replace(
+      /\s*To refresh this SSO session.*$/,
+      `; run 'aws sso login --profile ${profile}'`,
+    ).replace(/\.;/, ";");
+  }
+  const prefix = context ?? (profile === undefined ? undefined : `Profile ${profile}`);
+  return new CredentialError(prefix ? `${prefix}: ${message}` : message, error);
+}

@@ -1,0 +1,58 @@
+/**
+ * Asks the user on the controlling terminal, never on stdin, so that
+ * `aec --json | …` and `--exec` with piped input keep their streams.
+ */
+
+import { CredentialError } from "./errors.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+interface Terminal {
+  input: Deno.FsFile;
+  output: Deno.FsFile;
+}
+
+function openTerminal(): Terminal | undefined {
+  try {
+    if (Deno.build.os === "windows") {
+      return {
+        input: Deno.openSync("CONIN$", { read: true }),
+        output: Deno.openSync("CONOUT$", { write: true }),
+      };
+    }
+    const tty = Deno.openSync("/dev/tty", { read: true, write: true });
+    return { input: tty, output: tty };
+  } catch {
+    return undefined;
+  }
+}
+
+async function readLine(input: Deno.FsFile): Promise<string | undefined> {
+  const buffer = new Uint8Array(256);
+  let line = "";
+  while (!line.includes("\n")) {
+    const n = await input.read(buffer);
+    if (n === null) return line === "" ? undefined : line;
+    line += decoder.decode(buffer.subarray(0, n));
+    if (line.length > 1024) break;
+  }
+  return line.split(/\r?\n/)[0];
+}
+
+/** Prompts `MFA code for SERIAL: ` on the terminal and returns the code typed. */
+export async function promptMfaCode(serial: string): Promise<string> {
+  const terminal = openTerminal();
+  if (!terminal) {
+    throw new CredentialError(`An MFA code for ${serial} is needed, but there is no terminal to ask on`);
+  }
+  try {
+    await terminal.output.write(encoder.encode(`MFA code for ${serial}: `));
+    const code = (await readLine(terminal.input))?.trim();
+    if (!code) throw new CredentialError(`No MFA code was entered for ${serial}`);
+    return code;
+  } finally {
+    terminal.input.close();
+    if (terminal.output !== terminal.input) terminal.output.close();
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * aec: get AWS credentials from a profile and inject them into other programs.
+ * The entry only wires argv to an action and an exit code.
+ */
+
+import { run } from "./lib/app.ts";
+import { parseCli, wantsDebug } from "./lib/cli.ts";
+import { describeError, exitCodeFor } from "./lib/errors.ts";
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await run(parseCli(argv));
+  } catch (error) {
+    console.error(describeError(error, wantsDebug(argv)));
+    return exitCodeFor(error);
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
