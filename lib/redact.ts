@@ -22,6 +22,8 @@ const SECRET_FIELD =
 export function redact(text: string): string {
   let out = text;
   for (const secret of secrets) out = out.replaceAll(secret, MASK);
-  return out.replace(SECRET_FIELD, (_match, key: string, value: string) =>
-    value === MASK ? `${key}${value}` : `${key}${MASK}`);
+  return out.replace(
+    SECRET_FIELD,
+    (_match, key: string, value: string) => value === MASK ? `${key}${value}` : `${key}${MASK}`,
+  );
 }

@@ -34,6 +34,18 @@ interface SdkCredentials {
 
 /** Resolves the profile's credentials and the region to export with them. */
 export async function resolveCredentials(request: ResolveRequest): Promise<Resolution> {
+  // Parts of the SDK write to the console directly (e.g. a warning about the
+  // default STS region); that belongs in --debug, never on plain stderr or stdout.
+  const console = globalThis.console;
+  globalThis.console = sdkConsole(request.log);
+  try {
+    return await resolveQuietly(request);
+  } finally {
+    globalThis.console = console;
+  }
+}
+
+async function resolveQuietly(request: ResolveRequest): Promise<Resolution> {
   const { profile, log } = request;
   const started = performance.now();
   const [{ fromIni, fromNodeProviderChain }, { parseKnownFiles }] = await Promise.all([
@@ -136,6 +148,11 @@ async function getSessionToken(
 function sdkLogger(log: Logger) {
   const write = (...parts: unknown[]) => log.debug(`sdk: ${parts.map(String).join(" ")}`);
   return { debug: write, info: write, warn: write, error: write, trace: () => {} };
+}
+
+function sdkConsole(log: Logger): Console {
+  const logger = sdkLogger(log);
+  return { ...globalThis.console, log: logger.info, ...logger };
 }
 
 function isCredentialsProviderError(error: unknown): error is Error & { tryNextLink?: boolean } {

@@ -44,7 +44,9 @@ async function readLine(input: Deno.FsFile): Promise<string | undefined> {
 export async function promptMfaCode(serial: string): Promise<string> {
   const terminal = openTerminal();
   if (!terminal) {
-    throw new CredentialError(`An MFA code for ${serial} is needed, but there is no terminal to ask on`);
+    throw new CredentialError(
+      `An MFA code for ${serial} is needed, but there is no terminal to ask on`,
+    );
   }
   try {
     await terminal.output.write(encoder.encode(`MFA code for ${serial}: `));

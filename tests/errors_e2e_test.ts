@@ -1,0 +1,117 @@
+/** End to end: every row of the README's error table, one line on stderr each. */
+
+import assert from "node:assert/strict";
+import { type RunResult, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+
+const STATIC_CREDENTIALS =
+  `[base]\naws_access_key_id = ${STATIC_KEY_ID}\naws_secret_access_key = ${STATIC_SECRET}\n`;
+
+/** A failure: the exit code, nothing on stdout, one `aec: ` line matching `line`. */
+function assertFailure(result: RunResult, code: number, line: RegExp) {
+  assert.equal(result.stdout, "");
+  assert.equal(result.stderr.split("\n").length, 2, `not one line: ${result.stderr}`);
+  assert.match(result.stderr, /^aec: /);
+  assert.match(result.stderr, line);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "stack trace on stderr");
+  assert.equal(result.code, code, result.stderr);
+}
+
+Deno.test("aec exits 2 with a hint on usage errors", async () => {
+  await withSandbox({}, async (sandbox) => {
+    const cases: [string[], RegExp][] = [
+      [["--bogus"], /Unknown option '--bogus' \(run 'aec --help' for usage\)/],
+      [["--json", "--env"], /--json and --env cannot be used together/],
+      [["--profile"], /--profile needs a value/],
+      [["--format", "xml"], /--format must be one of/],
+    ];
+    for (const [args, line] of cases) assertFailure(await sandbox.run(args), 2, line);
+  });
+});
+
+Deno.test("aec exits 2 when no credentials are found anywhere", async () => {
+  await withSandbox({}, async (sandbox) => {
+    assertFailure(await sandbox.run(["--json"]), 2, /^aec: Unable to locate credentials \(/);
+  });
+});
+
+Deno.test("aec exits 3 when the named profile does not exist", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    assertFailure(
+      await sandbox.run(["--profile", "missing"]),
+      3,
+      /The config profile \(missing\) could not be found/,
+    );
+    assertFailure(
+      await sandbox.run([], { env: { AWS_PROFILE: "missing-too" } }),
+      3,
+      /The config profile \(missing-too\) could not be found/,
+    );
+  });
+});
+
+Deno.test("aec exits 3 on a malformed profile", async () => {
+  await withSandbox({
+    config:
+      "[profile odd]\nrole_arn = arn:aws:iam::111122223333:role/x\ncredential_source = Bogus\n",
+  }, async (sandbox) => {
+    assertFailure(await sandbox.run(["--profile", "odd"]), 3, /Profile odd: .*Bogus/);
+  });
+});
+
+Deno.test("aec exits 3 on a source_profile loop", async () => {
+  await withSandbox({
+    config: "[profile a]\nrole_arn = arn:aws:iam::111122223333:role/a\nsource_profile = b\n" +
+      "[profile b]\nrole_arn = arn:aws:iam::111122223333:role/b\nsource_profile = a\n",
+  }, async (sandbox) => {
+    assertFailure(await sandbox.run(["--profile", "a"]), 3, /Detected a cycle/);
+  });
+});
+
+Deno.test("aec exits 3 when STS denies the role", async () => {
+  await withSandbox({
+    config: "[profile denied]\nrole_arn = arn:aws:iam::111122223333:role/denied\n" +
+      "source_profile = base\n",
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    assertFailure(
+      await sandbox.run(["--profile", "denied"]),
+      3,
+      /Profile denied: User is not authorized to perform: sts:AssumeRole/,
+    );
+  });
+});
+
+Deno.test("aec exits 3 when the STS endpoint is unreachable", async () => {
+  await withSandbox({
+    config: "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\n" +
+      "source_profile = base\n",
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    // Port 9 (discard) on loopback has no listener here: the connection is refused.
+    const result = await sandbox.run(["--profile", "admin"], {
+      env: { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" },
+    });
+    assertFailure(result, 3, /Profile admin: .*(ECONNREFUSED|refused)/i);
+  });
+});
+
+Deno.test("aec --debug never shows a secret on stderr", async () => {
+  await withSandbox({
+    config: "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\n" +
+      "source_profile = base\n",
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    for (const args of [["--profile", "admin"], ["--profile", "base", "--ensure-temporary"]]) {
+      const result = await sandbox.run([...args, "--debug", "--json"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /aec: \[\d+ms\] profile|credentials from/);
+      const secrets = [STATIC_SECRET];
+      for (const issued of sandbox.aws.issued.values()) {
+        secrets.push(issued.secretAccessKey, issued.sessionToken);
+      }
+      for (const secret of secrets) {
+        assert.ok(!result.stderr.includes(secret), `secret on stderr: ${secret}`);
+      }
+    }
+  });
+});

@@ -1,0 +1,195 @@
+/** End to end: --exec runs the command directly with the credentials in its environment. */
+
+import assert from "node:assert/strict";
+import { REPO_ROOT, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+
+const CONFIG = `[profile admin]
+role_arn = arn:aws:iam::111122223333:role/admin
+source_profile = base
+region = eu-west-1
+`;
+const STATIC_CREDENTIALS =
+  `[base]\naws_access_key_id = ${STATIC_KEY_ID}\naws_secret_access_key = ${STATIC_SECRET}\n`;
+const posixOnly = Deno.build.os === "windows";
+const PRINT_ENV = "console.log(JSON.stringify(Deno.env.toObject()))";
+
+Deno.test("aec --exec gives the command the credentials, region and a clean identity", async () => {
+  await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const result = await sandbox.run(
+      ["--profile", "admin", "--exec", "--", Deno.execPath(), "eval", PRINT_ENV],
+      {
+        env: {
+          AWS_PROFILE: "admin",
+          AWS_DEFAULT_PROFILE: "admin",
+          AWS_ACCESS_KEY_ID: "AKIASTALE",
+          AWS_SECRET_ACCESS_KEY: "stale",
+          AWS_SECURITY_TOKEN: "stale",
+          KEEP_ME: "kept",
+        },
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const env = JSON.parse(result.stdout);
+    const issued = [...sandbox.aws.issued.values()][0]!;
+    assert.equal(env.AWS_ACCESS_KEY_ID, issued.accessKeyId);
+    assert.equal(env.AWS_SECRET_ACCESS_KEY, issued.secretAccessKey);
+    assert.equal(env.AWS_SESSION_TOKEN, issued.sessionToken);
+    assert.equal(
+      env.AWS_CREDENTIAL_EXPIRATION,
+      issued.expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    );
+    assert.equal(env.AWS_REGION, "eu-west-1");
+    assert.equal(env.AWS_DEFAULT_REGION, "eu-west-1");
+    assert.equal(env.AWS_CLI_AUTO_PROMPT, "off");
+    assert.equal(env.KEEP_ME, "kept");
+    for (const gone of ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"]) {
+      assert.equal(env[gone], undefined, gone);
+    }
+  });
+});
+
+Deno.test("aec --region overrides the profile's region for the command", async () => {
+  await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const result = await sandbox.run([
+      "--profile",
+      "base",
+      "--region",
+      "ap-south-1",
+      "--exec",
+      Deno.execPath(),
+      "eval",
+      PRINT_ENV,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const env = JSON.parse(result.stdout);
+    assert.equal(env.AWS_REGION, "ap-south-1");
+    assert.equal(env.AWS_ACCESS_KEY_ID, STATIC_KEY_ID);
+    assert.equal(env.AWS_SESSION_TOKEN, undefined);
+  });
+});
+
+Deno.test("aec --exec passes the command's exit code through", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const result = await sandbox.run([
+      "--profile",
+      "base",
+      "--exec",
+      "--",
+      Deno.execPath(),
+      "eval",
+      "Deno.exit(7)",
+    ]);
+    assert.equal(result.code, 7);
+    assert.equal(result.stderr, "");
+  });
+});
+
+Deno.test({
+  name: "aec --exec passes arguments untouched, even ones that look like aec's flags",
+  ignore: posixOnly,
+  fn: async () => {
+    await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+      const result = await sandbox.run([
+        "--profile",
+        "base",
+        "--exec",
+        "sh",
+        "-c",
+        `printf '%s|' "$@"; exit 7`,
+        "sh",
+        "--json",
+        "--profile",
+        "a b",
+        "$HOME",
+      ]);
+      assert.equal(result.stdout, "--json|--profile|a b|$HOME|");
+      assert.equal(result.code, 7);
+    });
+  },
+});
+
+Deno.test({
+  name: "aec --exec keeps stdin for the command",
+  ignore: posixOnly,
+  fn: async () => {
+    await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+      const result = await sandbox.run(["--profile", "base", "--exec", "cat"], {
+        stdin: "piped input\n",
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "piped input\n");
+    });
+  },
+});
+
+Deno.test({
+  name: "aec --exec exits 128+N when the command dies of signal N",
+  ignore: posixOnly,
+  fn: async () => {
+    await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+      const result = await sandbox.run([
+        "--profile",
+        "base",
+        "--exec",
+        "sh",
+        "-c",
+        "kill -TERM $$",
+      ]);
+      assert.equal(result.code, 143);
+    });
+  },
+});
+
+Deno.test({
+  name: "aec --exec forwards SIGTERM to the command and exits with its code",
+  ignore: posixOnly,
+  fn: async () => {
+    await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--quiet",
+          `${REPO_ROOT}main.ts`,
+          "--profile",
+          "base",
+          "--exec",
+          "sh",
+          "-c",
+          `trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.05; done`,
+        ],
+        cwd: REPO_ROOT,
+        env: sandbox.env,
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = "";
+      while (!seen.includes("ready")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += value;
+      }
+      child.kill("SIGTERM");
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += value;
+      }
+      const status = await child.status;
+      await child.stderr.cancel();
+      assert.equal(seen, "ready\ngot-term\n");
+      assert.equal(status.code, 42);
+    });
+  },
+});
+
+Deno.test("aec --exec exits 127 when the command is not found", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "base", "--exec", "no-such-command-aec"]);
+    assert.equal(result.code, 127);
+    assert.equal(result.stdout, "");
+    assert.equal(result.stderr, "aec: Command not found: no-such-command-aec\n");
+  });
+});

@@ -1,0 +1,269 @@
+/** End to end: each kind of profile resolves through the real SDK over HTTP. */
+
+import assert from "node:assert/strict";
+import {
+  REPO_ROOT,
+  type Sandbox,
+  STATIC_KEY_ID,
+  STATIC_SECRET,
+  withSandbox,
+} from "./support/sandbox.ts";
+
+const STATIC_CREDENTIALS =
+  `[base]\naws_access_key_id = ${STATIC_KEY_ID}\naws_secret_access_key = ${STATIC_SECRET}\n`;
+const ROLE = "arn:aws:iam::111122223333:role/admin";
+const posixOnly = Deno.build.os === "windows";
+
+/** The JSON document aec printed must be exactly what the fake server issued. */
+function assertIssued(sandbox: Sandbox, stdout: string) {
+  const printed = JSON.parse(stdout);
+  const issued = sandbox.aws.issued.get(printed.AccessKeyId);
+  assert.ok(issued, `aec printed credentials the server never issued: ${printed.AccessKeyId}`);
+  assert.deepEqual(printed, {
+    Version: 1,
+    AccessKeyId: issued.accessKeyId,
+    SecretAccessKey: issued.secretAccessKey,
+    SessionToken: issued.sessionToken,
+    Expiration: issued.expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+  });
+  return issued;
+}
+
+Deno.test("aec prints a static-keys profile as pretty JSON by default", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "base"]);
+    assert.equal(result.stderr, "");
+    assert.equal(
+      result.stdout,
+      `{\n  "Version": 1,\n  "AccessKeyId": "${STATIC_KEY_ID}",\n` +
+        `  "SecretAccessKey": "${STATIC_SECRET}"\n}\n`,
+    );
+    assert.equal(result.code, 0);
+    assert.equal(sandbox.aws.requests.length, 0);
+  });
+});
+
+Deno.test("aec takes the profile from AWS_PROFILE and AWS_DEFAULT_PROFILE", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    for (const variable of ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]) {
+      const result = await sandbox.run(["--json"], { env: { [variable]: "base" } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(JSON.parse(result.stdout).AccessKeyId, STATIC_KEY_ID);
+    }
+  });
+});
+
+Deno.test("aec ignores credentials already in the environment when a profile is named", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "base", "--json"], {
+      env: { AWS_ACCESS_KEY_ID: "AKIASTALE", AWS_SECRET_ACCESS_KEY: "stale-secret-value" },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    assert.equal(JSON.parse(result.stdout).AccessKeyId, STATIC_KEY_ID);
+  });
+});
+
+Deno.test("aec assumes a role through source_profile", async () => {
+  await withSandbox({
+    config: `[profile admin]\nrole_arn = ${ROLE}\nsource_profile = base\nregion = eu-west-1\n`,
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "admin", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    assertIssued(sandbox, result.stdout);
+    assert.deepEqual(sandbox.aws.requests.map((r) => [r.action, r.params.RoleArn, r.signedBy]), [
+      ["AssumeRole", ROLE, STATIC_KEY_ID],
+    ]);
+  });
+});
+
+Deno.test("aec follows a role chain of two, each role signed by the one before", async () => {
+  await withSandbox({
+    config: `[profile admin]\nrole_arn = ${ROLE}\nsource_profile = base\n` +
+      `[profile deploy]\nrole_arn = arn:aws:iam::444455556666:role/deploy\n` +
+      `source_profile = admin\nrole_session_name = aec-test\n`,
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "deploy", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    const issued = assertIssued(sandbox, result.stdout);
+    assert.equal(issued.arn, "arn:aws:sts::444455556666:assumed-role/deploy/aec-test");
+    const [first, second] = sandbox.aws.requests;
+    assert.equal(sandbox.aws.requests.length, 2);
+    assert.equal(first?.signedBy, STATIC_KEY_ID);
+    assert.equal(second?.params.RoleArn, "arn:aws:iam::444455556666:role/deploy");
+    assert.equal(second?.signedBy, [...sandbox.aws.issued.keys()][0]);
+  });
+});
+
+async function writeSsoToken(sandbox: Sandbox, expiresAt: Date) {
+  // The SDK finds an sso-session's token under the SHA-1 of the session name.
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode("corp"));
+  const name = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  await sandbox.write(
+    `.aws/sso/cache/${name}.json`,
+    JSON.stringify({
+      startUrl: "https://corp.awsapps.com/start",
+      region: "us-east-1",
+      accessToken: "valid-sso-token",
+      expiresAt: expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    }),
+  );
+}
+
+const SSO_CONFIG = `[profile sso]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = ReadOnly
+region = eu-west-1
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+`;
+
+Deno.test("aec gets IAM Identity Center credentials through an sso-session", async () => {
+  await withSandbox({ config: SSO_CONFIG }, async (sandbox) => {
+    await writeSsoToken(sandbox, new Date(Date.now() + 8 * 3600_000));
+    const result = await sandbox.run(["--profile", "sso", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assertIssued(sandbox, result.stdout);
+    assert.deepEqual(sandbox.aws.requests.map((r) => [r.action, r.params]), [
+      ["GetRoleCredentials", { account_id: "111122223333", role_name: "ReadOnly" }],
+    ]);
+  });
+});
+
+Deno.test("aec reports an expired SSO session with the login command to run", async () => {
+  await withSandbox({ config: SSO_CONFIG }, async (sandbox) => {
+    await writeSsoToken(sandbox, new Date(Date.now() - 3600_000));
+    const result = await sandbox.run(["--profile", "sso", "--json"]);
+    assert.equal(result.code, 3);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /^aec: .*run 'aws sso login --profile sso'\n$/);
+    assert.equal(sandbox.aws.requests.length, 0);
+  });
+});
+
+Deno.test({
+  name: "aec runs a credential_process and exports its answer",
+  ignore: posixOnly,
+  fn: async () => {
+    await withSandbox({}, async (sandbox) => {
+      const script = await sandbox.write(
+        "bin/creds.sh",
+        `#!/bin/sh\necho '{"Version":1,"AccessKeyId":"AKIAPROCESS","SecretAccessKey":"process-secret",` +
+          `"SessionToken":"process-token","Expiration":"2099-01-02T03:04:05Z"}'\n`,
+      );
+      await Deno.chmod(script, 0o755);
+      await Deno.writeTextFile(
+        sandbox.configFile,
+        `[profile proc]\ncredential_process = ${script}\n`,
+      );
+      const result = await sandbox.run(["--profile", "proc", "--env-export"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(
+        result.stdout,
+        "export AWS_ACCESS_KEY_ID=AKIAPROCESS\nexport AWS_SECRET_ACCESS_KEY=process-secret\n" +
+          "export AWS_SESSION_TOKEN=process-token\nexport AWS_CREDENTIAL_EXPIRATION=2099-01-02T03:04:05Z\n",
+      );
+    });
+  },
+});
+
+Deno.test("aec assumes a role with a web identity token file", async () => {
+  await withSandbox({}, async (sandbox) => {
+    const tokenFile = await sandbox.write("token.jwt", "good-token");
+    await Deno.writeTextFile(
+      sandbox.configFile,
+      `[profile web]\nrole_arn = ${ROLE}\nweb_identity_token_file = ${tokenFile}\n` +
+        `role_session_name = web-session\n`,
+    );
+    const result = await sandbox.run(["--profile", "web", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    const issued = assertIssued(sandbox, result.stdout);
+    assert.equal(issued.arn, "arn:aws:sts::111122223333:assumed-role/admin/web-session");
+    assert.deepEqual(sandbox.aws.requests.map((r) => [r.action, r.params.WebIdentityToken]), [
+      ["AssumeRoleWithWebIdentity", "good-token"],
+    ]);
+  });
+});
+
+Deno.test("aec --ensure-temporary exchanges long-term keys with GetSessionToken", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "base", "--ensure-temporary", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assertIssued(sandbox, result.stdout);
+    assert.deepEqual(sandbox.aws.requests.map((r) => [r.action, r.signedBy]), [
+      ["GetSessionToken", STATIC_KEY_ID],
+    ]);
+  });
+});
+
+Deno.test("aec --ensure-temporary leaves temporary credentials as they are", async () => {
+  await withSandbox({
+    config: `[profile admin]\nrole_arn = ${ROLE}\nsource_profile = base\n`,
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "admin", "--ensure-temporary", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assertIssued(sandbox, result.stdout);
+    assert.deepEqual(sandbox.aws.requests.map((r) => r.action), ["AssumeRole"]);
+  });
+});
+
+Deno.test("aec prints every --format byte for byte", async () => {
+  await withSandbox({
+    config: `[profile admin]\nrole_arn = ${ROLE}\nsource_profile = base\n`,
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    const formats: Record<string, (n: string, v: string) => string> = {
+      "process": () => "",
+      "env": (n, v) => `export ${n}=${v}`,
+      "env-no-export": (n, v) => `${n}=${v}`,
+      "fish": (n, v) => `set -gx ${n} "${v}"`,
+      "powershell": (n, v) => `$Env:${n}="${v}"`,
+      "windows-cmd": (n, v) => `set ${n}=${v}`,
+    };
+    for (const [format, line] of Object.entries(formats)) {
+      const result = await sandbox.run(["--profile", "admin", "--format", format]);
+      assert.equal(result.code, 0, result.stderr);
+      const issued = [...sandbox.aws.issued.values()].at(-1)!;
+      const expiration = issued.expiration.toISOString().replace(/\.\d{3}Z$/, "Z");
+      const expected = format === "process"
+        ? JSON.stringify({
+          Version: 1,
+          AccessKeyId: issued.accessKeyId,
+          SecretAccessKey: issued.secretAccessKey,
+          SessionToken: issued.sessionToken,
+          Expiration: expiration,
+        }) + "\n"
+        : [
+          line("AWS_ACCESS_KEY_ID", issued.accessKeyId),
+          line("AWS_SECRET_ACCESS_KEY", issued.secretAccessKey),
+          line("AWS_SESSION_TOKEN", issued.sessionToken),
+          line("AWS_CREDENTIAL_EXPIRATION", expiration),
+        ].join("\n") + "\n";
+      assert.equal(result.stdout, expected, format);
+    }
+  });
+});
+
+Deno.test("the README's example config exports with no AWS account", async () => {
+  await withSandbox({}, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "example", "--env-export"], {
+      env: {
+        AWS_CONFIG_FILE: `${REPO_ROOT}examples/config`,
+        AWS_SHARED_CREDENTIALS_FILE: `${REPO_ROOT}examples/credentials`,
+      },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      `export AWS_ACCESS_KEY_ID=${STATIC_KEY_ID}\nexport AWS_SECRET_ACCESS_KEY=${STATIC_SECRET}\n`,
+    );
+  });
+});

@@ -1,0 +1,200 @@
+/**
+ * A test-only AWS-shaped server on 127.0.0.1: STS (query protocol, XML) and the
+ * SSO portal's GetRoleCredentials (JSON). The SDK is pointed at it with
+ * AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL_SSO. It fails on purpose for:
+ * - a role ARN containing `:role/denied` (AccessDenied),
+ * - an MFA TokenCode other than `123456`,
+ * - a web identity token `bad-token`,
+ * - an SSO bearer token other than `valid-sso-token`.
+ */
+
+export const GOOD_MFA_CODE = "123456";
+export const GOOD_SSO_TOKEN = "valid-sso-token";
+
+export interface RecordedRequest {
+  /** STS action (`AssumeRole`, …) or `GetRoleCredentials` for SSO. */
+  action: string;
+  params: Record<string, string>;
+  /** The access key id that signed the request, if it was signed. */
+  signedBy?: string;
+}
+
+export interface IssuedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export interface FakeAws {
+  url: string;
+  requests: RecordedRequest[];
+  /** Credentials issued so far, by access key id. */
+  issued: Map<string, IssuedCredentials & { arn: string }>;
+  /** How long issued credentials last; tests may change it between calls. */
+  lifetimeSeconds: number;
+  close(): Promise<void>;
+}
+
+const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+function xmlResponse(body: string, status = 200): Response {
+  return new Response(`<?xml version="1.0" encoding="UTF-8"?>\n${body}`, {
+    status,
+    headers: { "content-type": "text/xml", "x-amzn-requestid": crypto.randomUUID() },
+  });
+}
+
+function stsError(status: number, code: string, message: string): Response {
+  return xmlResponse(
+    `<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>${code}</Code>` +
+      `<Message>${message}</Message></Error><RequestId>${crypto.randomUUID()}</RequestId>` +
+      `</ErrorResponse>`,
+    status,
+  );
+}
+
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function startFakeAws(): FakeAws {
+  let counter = 0;
+  const fake: FakeAws = {
+    url: "",
+    requests: [],
+    issued: new Map(),
+    lifetimeSeconds: 3600,
+    close: async () => {},
+  };
+
+  const issue = (arn: string): IssuedCredentials => {
+    counter++;
+    const n = String(counter).padStart(4, "0");
+    const credentials = {
+      accessKeyId: `ASIAFAKE${n}EXAMPLE`,
+      secretAccessKey: `fakeSecret${n}/wJalrXUtnFEMI/K7MDENGbPxRfiCY`,
+      sessionToken: `fakeToken${n}+IQoJb3JpZ2luX2VjEHoaCXVzLWVhc3QtMSJGMEQCIFake==`,
+      expiration: new Date(Date.now() + fake.lifetimeSeconds * 1000),
+    };
+    fake.issued.set(credentials.accessKeyId, { ...credentials, arn });
+    return credentials;
+  };
+
+  const credentialsXml = (c: IssuedCredentials) =>
+    `<Credentials><AccessKeyId>${c.accessKeyId}</AccessKeyId>` +
+    `<SecretAccessKey>${c.secretAccessKey}</SecretAccessKey>` +
+    `<SessionToken>${c.sessionToken}</SessionToken>` +
+    `<Expiration>${isoSeconds(c.expiration)}</Expiration></Credentials>`;
+
+  const wrap = (action: string, result: string) =>
+    xmlResponse(
+      `<${action}Response xmlns="${STS_NS}"><${action}Result>${result}</${action}Result>` +
+        `<ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata>` +
+        `</${action}Response>`,
+    );
+
+  const assumedRole = (roleArn: string, sessionName: string) => {
+    const [, account = "123456789012", roleName = "role"] =
+      /^arn:aws:iam::(\d+):role\/(.+)$/.exec(roleArn) ?? [];
+    const arn = `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+    return {
+      arn,
+      xml: `<AssumedRoleUser><AssumedRoleId>AROAFAKE:${sessionName}</AssumedRoleId>` +
+        `<Arn>${arn}</Arn></AssumedRoleUser>`,
+    };
+  };
+
+  const handleSts = (params: Record<string, string>, signedBy: string | undefined) => {
+    const action = params.Action ?? "";
+    switch (action) {
+      case "AssumeRole": {
+        const roleArn = params.RoleArn ?? "";
+        if (roleArn.includes(":role/denied")) {
+          return stsError(
+            403,
+            "AccessDenied",
+            `User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+          );
+        }
+        if (params.SerialNumber !== undefined && params.TokenCode !== GOOD_MFA_CODE) {
+          return stsError(
+            403,
+            "AccessDenied",
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+          );
+        }
+        const role = assumedRole(roleArn, params.RoleSessionName ?? "session");
+        return wrap(action, credentialsXml(issue(role.arn)) + role.xml);
+      }
+      case "AssumeRoleWithWebIdentity": {
+        if (params.WebIdentityToken === "bad-token" || !params.WebIdentityToken) {
+          return stsError(400, "InvalidIdentityToken", "The web identity token is not valid");
+        }
+        const role = assumedRole(params.RoleArn ?? "", params.RoleSessionName ?? "web");
+        return wrap(action, credentialsXml(issue(role.arn)) + role.xml);
+      }
+      case "GetSessionToken": {
+        const user = fake.issued.get(signedBy ?? "")?.arn ??
+          `arn:aws:iam::123456789012:user/${signedBy ?? "anonymous"}`;
+        return wrap(action, credentialsXml(issue(user)));
+      }
+      case "GetCallerIdentity": {
+        const arn = fake.issued.get(signedBy ?? "")?.arn ?? "arn:aws:iam::123456789012:user/static";
+        return wrap(
+          action,
+          `<UserId>AIDAFAKE</UserId><Account>123456789012</Account><Arn>${arn}</Arn>`,
+        );
+      }
+      default:
+        return stsError(400, "InvalidAction", `Unknown action ${action}`);
+    }
+  };
+
+  const handleSso = (url: URL, request: Request) => {
+    const params = Object.fromEntries(url.searchParams);
+    fake.requests.push({ action: "GetRoleCredentials", params });
+    if (request.headers.get("x-amz-sso_bearer_token") !== GOOD_SSO_TOKEN) {
+      return Response.json({ message: "Session token not found or invalid" }, {
+        status: 401,
+        headers: { "x-amzn-errortype": "UnauthorizedException" },
+      });
+    }
+    const arn = `arn:aws:sts::${params.account_id}:assumed-role/${params.role_name}/sso-user`;
+    const c = issue(arn);
+    return Response.json({
+      roleCredentials: {
+        accessKeyId: c.accessKeyId,
+        secretAccessKey: c.secretAccessKey,
+        sessionToken: c.sessionToken,
+        expiration: c.expiration.getTime(),
+      },
+    });
+  };
+
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      const url = new URL(request.url);
+      if (request.method === "GET" && url.pathname === "/federation/credentials") {
+        return handleSso(url, request);
+      }
+      if (request.method === "POST" && url.pathname === "/") {
+        const params = Object.fromEntries(new URLSearchParams(await request.text()));
+        const signedBy = /Credential=([^/]+)\//.exec(request.headers.get("authorization") ?? "")
+          ?.[1];
+        fake.requests.push({
+          action: params.Action ?? "",
+          params,
+          ...(signedBy === undefined ? {} : { signedBy }),
+        });
+        return handleSts(params, signedBy);
+      }
+      // Anything else (e.g. an instance metadata probe) finds nothing here.
+      return new Response("not found", { status: 404 });
+    },
+  );
+  fake.url = `http://127.0.0.1:${server.addr.port}`;
+  fake.close = () => server.shutdown();
+  return fake;
+}
