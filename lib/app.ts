@@ -1,12 +1,24 @@
-/** Carries out a parsed command line and returns the exit code. */
+/**
+ * Carries out a parsed command line and returns the exit code. Modules that
+ * only some commands need are imported where they are used, so that
+ * `--version` and cache hits load as little as possible.
+ */
 
 import denoConfig from "../deno.json" with { type: "json" };
+import { credentialsFilePath } from "./aws_files.ts";
+import {
+  type CacheIdentity,
+  defaultCachePath,
+  identityFingerprint,
+  loadCache,
+  saveCache,
+} from "./cache.ts";
 import { type Cli, type RunOptions, USAGE } from "./cli.ts";
-import { credentialEnvironment, runCommand } from "./exec.ts";
+import type { Credentials } from "./credentials.ts";
 import { render } from "./formats.ts";
-import { createLogger } from "./log.ts";
-import { chooseProfile } from "./profile.ts";
-import { resolveCredentials } from "./resolve.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
+import { registerSecret } from "./redact.ts";
 
 export const VERSION: string = denoConfig.version;
 
@@ -32,24 +44,93 @@ export async function run(cli: Cli): Promise<number> {
   }
 }
 
+type Env = Record<string, string>;
+
 async function exportCredentials(options: RunOptions): Promise<number> {
   const log = createLogger(options.debug);
   const env = Deno.env.toObject();
   const profile = chooseProfile(options.profile, env);
   log.debug(`aec ${VERSION}; profile ${profile.name} (from ${profile.origin})`);
 
-  const { credentials, region } = await resolveCredentials({
+  const { credentials, region } = await obtainCredentials(options, profile, env, log);
+  log.debug(`region: ${region ?? "none"}`);
+
+  const { mode } = options;
+  switch (mode.kind) {
+    case "print":
+      await writeStdout(render(credentials, mode.format, options.pretty));
+      return 0;
+    case "credentials-file": {
+      const { writeCredentialsProfile } = await import("./credentials_file.ts");
+      const path = credentialsFilePath(env);
+      await writeCredentialsProfile({
+        path,
+        profile: mode.profile,
+        credentials,
+        sourceProfile: profile.name,
+      });
+      log.debug(`wrote profile ${mode.profile} of ${path}`);
+      return 0;
+    }
+    case "exec": {
+      const { credentialEnvironment, runCommand } = await import("./exec.ts");
+      log.debug(`running ${mode.command} with ${mode.args.length} argument(s)`);
+      return await runCommand(
+        mode.command,
+        mode.args,
+        credentialEnvironment(env, credentials, region),
+      );
+    }
+  }
+}
+
+/** The credentials from the cache when it has them, else resolved (and cached). */
+async function obtainCredentials(
+  options: RunOptions,
+  profile: ProfileChoice,
+  env: Env,
+  log: Logger,
+): Promise<{ credentials: Credentials; region: string | undefined }> {
+  const { cache } = options;
+  const cachePath = cache && (cache.path ?? defaultCachePath(profile.name, env));
+  let identity: CacheIdentity | undefined;
+  if (cache && cachePath) {
+    try {
+      identity = {
+        profile: profile.name,
+        fingerprint: await identityFingerprint(profile.name, options, env),
+      };
+    } catch (error) {
+      log.debug(`cache not used: cannot read the configuration (${String(error)})`);
+    }
+    if (identity && cache.refresh) log.debug("--refresh: not loading the cache");
+    if (identity && !cache.refresh) {
+      const hit = await loadCache(cachePath, identity, cache.bufferMinutes, log);
+      if (hit) {
+        registerSecret(hit.credentials.secretAccessKey);
+        registerSecret(hit.credentials.sessionToken);
+        return {
+          credentials: hit.credentials,
+          region: chooseRegion(options.region, hit.region, env),
+        };
+      }
+    }
+  }
+
+  const { resolveCredentials } = await import("./resolve.ts");
+  const { credentials, profileRegion } = await resolveCredentials({
     profile,
     ensureTemporary: options.ensureTemporary,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
   });
-
-  const { mode } = options;
-  if (mode.kind === "print") {
-    await writeStdout(render(credentials, mode.format, options.pretty));
-    return 0;
+  if (cachePath && identity) {
+    await saveCache(
+      cachePath,
+      identity,
+      profileRegion === undefined ? { credentials } : { credentials, region: profileRegion },
+      log,
+    );
   }
-  log.debug(`running ${mode.command} with ${mode.args.length} argument(s)`);
-  return await runCommand(mode.command, mode.args, credentialEnvironment(env, credentials, region));
+  return { credentials, region: chooseRegion(options.region, profileRegion, env) };
 }

@@ -6,7 +6,16 @@ import { type Format, FORMATS, isFormat } from "./formats.ts";
 /** What aec does with the credentials. */
 export type Mode =
   | { kind: "print"; format: Format }
-  | { kind: "exec"; command: string; args: string[] };
+  | { kind: "exec"; command: string; args: string[] }
+  | { kind: "credentials-file"; profile: string };
+
+export interface CacheOptions {
+  /** The cache file; absent for `--cache`, which uses the profile's default file. */
+  path?: string;
+  bufferMinutes: number;
+  /** Skip loading (but still save), as `--refresh` asks. */
+  refresh: boolean;
+}
 
 export interface RunOptions {
   mode: Mode;
@@ -15,6 +24,7 @@ export interface RunOptions {
   region?: string;
   ensureTemporary: boolean;
   debug: boolean;
+  cache?: CacheOptions;
 }
 
 export type Cli =
@@ -30,8 +40,26 @@ const MODE_FLAGS: Record<string, Format> = {
   "--env-export": "env",
 };
 
-const VALUE_OPTIONS = ["--profile", "--region", "--format"] as const;
-const BOOLEAN_OPTIONS = ["--pretty", "--ensure-temporary", "--debug", "--version", "--help", "-h"];
+const VALUE_OPTIONS = [
+  "--profile",
+  "--region",
+  "--format",
+  "--credentials-file-profile",
+  "--cache-file",
+  "--cache-expiration-buffer",
+] as const;
+const BOOLEAN_OPTIONS = [
+  "--pretty",
+  "--ensure-temporary",
+  "--debug",
+  "--version",
+  "--help",
+  "-h",
+  "--cache",
+  "--refresh",
+];
+const ALIASES: Record<string, string> = { "-c": "--credentials-file-profile" };
+const DEFAULT_CACHE_BUFFER_MINUTES = 10;
 
 /** Parses aec's arguments (without the program name). Pure: reads no environment. */
 export function parseCli(argv: readonly string[]): Cli {
@@ -62,7 +90,7 @@ export function parseCli(argv: readonly string[]): Cli {
     }
 
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const name = ALIASES[arg] ?? (eq === -1 ? arg : arg.slice(0, eq));
     const inline = eq === -1 ? undefined : arg.slice(eq + 1);
 
     if ((VALUE_OPTIONS as readonly string[]).includes(name)) {
@@ -85,6 +113,9 @@ export function parseCli(argv: readonly string[]): Cli {
           );
         }
         setMode("--format", { kind: "print", format: value });
+      }
+      if (option === "--credentials-file-profile") {
+        setMode(arg === "-c" ? "-c" : name, { kind: "credentials-file", profile: value });
       }
       values[option] = value;
       continue;
@@ -114,7 +145,30 @@ export function parseCli(argv: readonly string[]): Cli {
   };
   if (values["--profile"] !== undefined) options.profile = values["--profile"];
   if (values["--region"] !== undefined) options.region = values["--region"];
+  const cache = parseCacheOptions(values, flags);
+  if (cache) options.cache = cache;
   return { kind: "run", options };
+}
+
+function parseCacheOptions(
+  values: Partial<Record<typeof VALUE_OPTIONS[number], string>>,
+  flags: ReadonlySet<string>,
+): CacheOptions | undefined {
+  const path = values["--cache-file"];
+  if (path !== undefined && flags.has("--cache")) {
+    throw new UsageError("--cache and --cache-file cannot be used together");
+  }
+  const buffer = values["--cache-expiration-buffer"];
+  if (buffer !== undefined && !/^\d+$/.test(buffer)) {
+    throw new UsageError(`--cache-expiration-buffer takes whole minutes; got '${buffer}'`);
+  }
+  if (path === undefined && !flags.has("--cache")) return undefined;
+  const cache: CacheOptions = {
+    bufferMinutes: buffer === undefined ? DEFAULT_CACHE_BUFFER_MINUTES : Number(buffer),
+    refresh: flags.has("--refresh"),
+  };
+  if (path !== undefined) cache.path = path;
+  return cache;
 }
 
 export const USAGE = `aec: get AWS credentials from a profile and inject them into other programs
@@ -134,6 +188,15 @@ Output (choose one; default: pretty JSON):
   --env-export          export NAME=value lines, for eval in bash or zsh
   --format FORMAT       One of: ${FORMATS.join(", ")}
   --exec [--] CMD ...   Run CMD with the credentials in its environment; exits with its code
+  -c, --credentials-file-profile NAME
+                        Write them into profile NAME of the shared credentials file
+
+Cache:
+  --cache-file PATH     Reuse unexpired credentials saved in PATH; save new ones there
+  --cache               The same, with a per-profile file in the user's cache directory
+  --cache-expiration-buffer MINUTES
+                        Treat cached credentials as expired this long before (default 10)
+  --refresh             Resolve anew (and save) even when the cache holds credentials
 
 Other:
   --pretty              Indent JSON output by two spaces

@@ -19,3 +19,12 @@ export function chooseProfile(
   }
   return { name: "default", explicit: false, origin: "default" };
 }
+
+/** The region exported: `--region`, else the profile's `region`, else the environment's. */
+export function chooseRegion(
+  flag: string | undefined,
+  profileRegion: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  return flag ?? profileRegion ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
+}

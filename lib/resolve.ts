@@ -7,7 +7,7 @@
 import type { Credentials } from "./credentials.ts";
 import { AecError, CredentialError, NoCredentialsError } from "./errors.ts";
 import type { Logger } from "./log.ts";
-import type { ProfileChoice } from "./profile.ts";
+import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { promptMfaCode } from "./terminal.ts";
 
@@ -21,7 +21,8 @@ export interface ResolveRequest {
 
 export interface Resolution {
   credentials: Credentials;
-  region?: string;
+  /** The profile's own `region` setting, as the SDK reads it. */
+  profileRegion?: string;
 }
 
 interface SdkCredentials {
@@ -61,9 +62,7 @@ async function resolveQuietly(request: ResolveRequest): Promise<Resolution> {
   if (profile.explicit && section === undefined) {
     throw new CredentialError(`The config profile (${profile.name}) could not be found`);
   }
-  const region = request.region ?? section?.region ?? Deno.env.get("AWS_REGION") ??
-    Deno.env.get("AWS_DEFAULT_REGION");
-  log.debug(`region: ${region ?? "none"}`);
+  const profileRegion = section?.region;
 
   const init = {
     profile: profile.name,
@@ -96,9 +95,12 @@ async function resolveQuietly(request: ResolveRequest): Promise<Resolution> {
 
   let result = toCredentials(credentials);
   if (request.ensureTemporary && !result.sessionToken) {
+    const region = chooseRegion(request.region, profileRegion, Deno.env.toObject());
     result = await getSessionToken(result, region, log);
   }
-  return region === undefined ? { credentials: result } : { credentials: result, region };
+  return profileRegion === undefined
+    ? { credentials: result }
+    : { credentials: result, profileRegion };
 }
 
 function toCredentials(source: SdkCredentials): Credentials {

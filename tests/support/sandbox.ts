@@ -39,6 +39,8 @@ export interface RunResult {
 export interface RunOptions {
   env?: Record<string, string>;
   stdin?: string;
+  /** Flags for `deno run` itself, e.g. `--cached-only`. */
+  denoFlags?: string[];
 }
 
 export interface Sandbox {
@@ -103,7 +105,8 @@ export async function withSandbox(
         await Deno.writeTextFile(path, content);
         return path;
       },
-      run: (args, options = {}) => runAec(args, { ...env, ...options.env }, options.stdin),
+      run: (args, options = {}) =>
+        runAec(args, { ...env, ...options.env }, options.stdin, options.denoFlags),
     };
     await body(sandbox);
   } finally {
@@ -117,9 +120,10 @@ export async function runAec(
   args: string[],
   env: Record<string, string>,
   stdin?: string,
+  denoFlags: string[] = [],
 ): Promise<RunResult> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
+    args: ["run", "-A", "--quiet", ...denoFlags, MAIN, ...args],
     cwd: REPO_ROOT,
     env,
     clearEnv: true,

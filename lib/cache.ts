@@ -1,0 +1,236 @@
+/**
+ * The credentials cache (`--cache-file`, `--cache`). Each entry records the
+ * identity it belongs to, so an entry for another profile or configuration is
+ * a miss, never a wrong answer. A hit must stay cheap: this module imports no
+ * npm module, and reads the config files with aec's own INI reader.
+ */
+
+import { writeFileAtomic } from "./atomic_file.ts";
+import { configFilePath, credentialsFilePath, homeDirectory } from "./aws_files.ts";
+import { type Credentials, isoSeconds } from "./credentials.ts";
+import { readSection } from "./ini.ts";
+import type { Logger } from "./log.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const PROVIDER_TYPE = "aec";
+const FORMAT_VERSION = 1;
+
+/** What a cache entry must match to be used. */
+export interface CacheIdentity {
+  profile: string;
+  fingerprint: string;
+}
+
+export interface CachedCredentials {
+  credentials: Credentials;
+  /** The region the profile's configuration gave when the entry was saved. */
+  region?: string;
+}
+
+// Environment variables that change what the SDK resolves for a profile.
+const IDENTITY_VARIABLES = [
+  "AWS_CONFIG_FILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_ROLE_ARN",
+  "AWS_ROLE_SESSION_NAME",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+  "AWS_ENDPOINT_URL",
+  "AWS_ENDPOINT_URL_STS",
+  "AWS_ENDPOINT_URL_SSO",
+];
+
+async function readIfPresent(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "";
+    throw error;
+  }
+}
+
+/**
+ * The sections a profile's credentials can depend on: the profile in both
+ * files, every `source_profile` it leads to, and their `sso-session`s.
+ */
+function relevantSections(profile: string, config: string, credentials: string) {
+  const sections: Record<string, Record<string, string> | undefined> = {};
+  const pending = [profile];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (`credentials:${name}` in sections) continue;
+    const inCredentials = readSection(credentials, name);
+    const inConfig = readSection(config, name === "default" ? "default" : `profile ${name}`);
+    sections[`credentials:${name}`] = inCredentials;
+    sections[`config:${name}`] = inConfig;
+    for (const values of [inConfig, inCredentials]) {
+      if (values?.source_profile) pending.push(values.source_profile);
+      if (values?.sso_session) {
+        sections[`sso-session:${values.sso_session}`] = readSection(
+          config,
+          `sso-session ${values.sso_session}`,
+        );
+      }
+    }
+  }
+  return sections;
+}
+
+/**
+ * A digest of everything that determines the profile's credentials: its
+ * resolved sections of the config and credentials files, the environment
+ * variables that redirect the SDK, and aec's own options that change them.
+ */
+export async function identityFingerprint(
+  profile: string,
+  options: { ensureTemporary: boolean },
+  env: Env,
+): Promise<string> {
+  const [config, credentials] = await Promise.all([
+    readIfPresent(configFilePath(env)),
+    readIfPresent(credentialsFilePath(env)),
+  ]);
+  const material = JSON.stringify({
+    profile,
+    ensureTemporary: options.ensureTemporary,
+    sections: relevantSections(profile, config, credentials),
+    env: IDENTITY_VARIABLES.map((name) => env[name] ?? null),
+  });
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The per-profile cache file for `--cache`, in the platform's cache directory. */
+export function defaultCachePath(profile: string, env: Env, os = Deno.build.os): string {
+  const base = os === "windows"
+    ? `${env.LOCALAPPDATA ?? `${homeDirectory(env)}\\AppData\\Local`}\\aec\\cache`
+    : os === "darwin"
+    ? `${homeDirectory(env)}/Library/Caches/aec`
+    : `${env.XDG_CACHE_HOME || `${homeDirectory(env)}/.cache`}/aec`;
+  // Percent-encoding keeps every profile name a distinct, safe file name.
+  const safe = profile.replace(
+    /[^A-Za-z0-9._-]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+  return `${base}${os === "windows" ? "\\" : "/"}${safe}.json`;
+}
+
+/**
+ * The cached credentials for `identity` if `path` holds a trustworthy entry
+ * that expires more than `bufferMinutes` from now. Every reason for a miss is
+ * told to `--debug`; none is an error.
+ */
+export async function loadCache(
+  path: string,
+  identity: CacheIdentity,
+  bufferMinutes: number,
+  log: Logger,
+): Promise<CachedCredentials | undefined> {
+  const miss = (why: string) => {
+    log.debug(`cache miss (${path}): ${why}`);
+    return undefined;
+  };
+  let text: string;
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) return miss("not a regular file");
+    if (Deno.build.os !== "windows") {
+      // Readable or writable by others: someone else could have planted it.
+      if (info.mode !== null && (info.mode & 0o077) !== 0) {
+        return miss(`mode ${(info.mode & 0o777).toString(8)} lets other users in; not trusted`);
+      }
+      if (info.uid !== null && info.uid !== Deno.uid()) return miss("owned by another user");
+    }
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    return miss(error instanceof Deno.errors.NotFound ? "no file" : String(error));
+  }
+
+  let entry: unknown;
+  try {
+    entry = JSON.parse(text);
+  } catch {
+    return miss("not valid JSON");
+  }
+  const parsed = parseEntry(entry);
+  if (typeof parsed === "string") return miss(parsed);
+  if (parsed.profile !== identity.profile) return miss(`entry is for profile ${parsed.profile}`);
+  if (parsed.fingerprint !== identity.fingerprint) return miss("configuration changed");
+  const remaining = parsed.cached.credentials.expiration!.getTime() - Date.now();
+  if (remaining <= bufferMinutes * 60_000) {
+    return miss(`expires in ${Math.round(remaining / 60_000)} min, within the buffer`);
+  }
+  log.debug(`cache hit (${path}): expires in ${Math.round(remaining / 60_000)} min`);
+  return parsed.cached;
+}
+
+function parseEntry(
+  entry: unknown,
+): { profile: string; fingerprint: string; cached: CachedCredentials } | string {
+  if (typeof entry !== "object" || entry === null) return "not an aec cache entry";
+  const { ProviderType, Version, Profile, Fingerprint, Region, Credentials: c } = entry as Record<
+    string,
+    unknown
+  >;
+  if (ProviderType !== PROVIDER_TYPE || Version !== FORMAT_VERSION) {
+    return "not an aec cache entry";
+  }
+  if (typeof Profile !== "string" || typeof Fingerprint !== "string") return "no identity";
+  if (typeof c !== "object" || c === null) return "no credentials";
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = c as Record<string, unknown>;
+  if (typeof AccessKeyId !== "string" || !AccessKeyId) return "no access key id";
+  if (typeof SecretAccessKey !== "string" || !SecretAccessKey) return "no secret access key";
+  if (SessionToken !== undefined && typeof SessionToken !== "string") return "bad session token";
+  const expiration = typeof Expiration === "string" ? new Date(Expiration) : undefined;
+  if (!expiration || Number.isNaN(expiration.getTime())) return "no valid expiration";
+  const credentials: Credentials = {
+    accessKeyId: AccessKeyId,
+    secretAccessKey: SecretAccessKey,
+    expiration,
+  };
+  if (SessionToken) credentials.sessionToken = SessionToken;
+  const cached: CachedCredentials = { credentials };
+  if (typeof Region === "string") cached.region = Region;
+  return { profile: Profile, fingerprint: Fingerprint, cached };
+}
+
+/**
+ * Saves `cached` for `identity` at `path` (0600, directory 0700, atomically).
+ * Credentials that never expire are not cached. Failures only reach `--debug`.
+ */
+export async function saveCache(
+  path: string,
+  identity: CacheIdentity,
+  cached: CachedCredentials,
+  log: Logger,
+): Promise<void> {
+  const { credentials } = cached;
+  if (!credentials.expiration) {
+    log.debug("not caching: the credentials do not expire");
+    return;
+  }
+  const entry = {
+    ProviderType: PROVIDER_TYPE,
+    Version: FORMAT_VERSION,
+    Profile: identity.profile,
+    Fingerprint: identity.fingerprint,
+    ...(cached.region === undefined ? {} : { Region: cached.region }),
+    Credentials: {
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { SessionToken: credentials.sessionToken } : {}),
+      Expiration: isoSeconds(credentials.expiration),
+    },
+  };
+  try {
+    const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+    if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(path, JSON.stringify(entry) + "\n", 0o600);
+    log.debug(`saved credentials to the cache (${path})`);
+  } catch (error) {
+    log.debug(`could not save the cache (${path}): ${String(error)}`);
+  }
+}

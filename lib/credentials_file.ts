@@ -1,0 +1,175 @@
+/**
+ * Writes exported credentials into a profile of the AWS shared credentials file
+ * (`aec -c NAME`). The edit is minimal (see `ini.ts`), atomic (temporary file,
+ * fsync, rename), keeps the file's mode and symlink, and is serialized across
+ * processes by a lock, so that concurrent aec runs writing different profiles
+ * all land.
+ */
+
+import { dirname } from "node:path";
+import { writeFileAtomic } from "./atomic_file.ts";
+import { type Credentials, isoSeconds } from "./credentials.ts";
+import { AecError, CredentialError } from "./errors.ts";
+import { parseIni, updateSection } from "./ini.ts";
+
+export interface WriteProfileOptions {
+  /** The shared credentials file. */
+  path: string;
+  /** The section to write the credentials into. */
+  profile: string;
+  credentials: Credentials;
+  /** The profile the credentials come from; writing into it is refused. */
+  sourceProfile?: string;
+  /** How long to wait for another process writing the file; 10 s by default. */
+  lockTimeoutMs?: number;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+// Fatal: rewriting bytes that are not UTF-8 would corrupt them. ignoreBOM keeps
+// a byte order mark in the text, so that it is written back.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Sets `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token` and
+ * `aws_credential_expiration` in section `[profile]` of `path`, creating the
+ * file (0600) and its directory (0700) if needed. The token and the expiration
+ * are removed when the credentials have none.
+ *
+ * @throws {CredentialError} without changing the file if `profile` holds
+ * long-term keys (a key id without a session token), is `sourceProfile`, or
+ * appears twice; if another process holds the lock past `lockTimeoutMs`; or
+ * if reading or writing fails.
+ */
+export async function writeCredentialsProfile(options: WriteProfileOptions): Promise<void> {
+  const { path, profile, credentials, sourceProfile } = options;
+  if (profile === sourceProfile) {
+    throw new CredentialError(
+      `Refusing to overwrite profile ${profile} with the credentials exported from it`,
+    );
+  }
+  try {
+    const target = await resolveTarget(path);
+    await Deno.mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    using _lock = await lock(
+      `${target}.lock`,
+      options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      path,
+    );
+    await update(target, path, profile, credentials);
+  } catch (error) {
+    if (error instanceof AecError) throw error;
+    throw new CredentialError(
+      `Could not write profile ${profile} to ${path}: ${messageOf(error)}`,
+      error,
+    );
+  }
+}
+
+/** The file to rewrite: the target of a symlink, so that the link stays a link. */
+async function resolveTarget(path: string): Promise<string> {
+  try {
+    return await Deno.realPath(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const link = await Deno.lstat(path).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  });
+  // Renaming over a dangling symlink would replace it with a regular file.
+  if (link?.isSymlink) throw new CredentialError(`${path} is a symlink to a missing file`);
+  return path;
+}
+
+/**
+ * An exclusive OS lock (flock on Unix, LockFileEx on Windows) on `lockPath`, a
+ * file beside the credentials file; closing the returned file releases it.
+ *
+ * Why this design: the OS releases the lock when its process dies, so a killed
+ * aec never leaves a stale lock behind, which an O_EXCL lock file would need
+ * racy stale detection for. The credentials file itself cannot carry the lock
+ * because it is replaced by rename: a waiter would then lock the old file. The
+ * lock file is never deleted, since a waiter could hold a lock on a deleted one.
+ */
+async function lock(lockPath: string, timeoutMs: number, path: string): Promise<Deno.FsFile> {
+  const file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    let delay = 5;
+    // Polling tryLock, because a blocking lock() cannot be given up on a timeout.
+    while (!await file.tryLock(true)) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new CredentialError(
+          `Timed out after ${timeoutMs / 1000}s waiting for another process writing ${path} ` +
+            `(lock file ${lockPath})`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+      delay = Math.min(delay * 2, 100);
+    }
+    return file;
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+
+/** The read-modify-write, under the lock. */
+async function update(
+  target: string,
+  path: string,
+  profile: string,
+  credentials: Credentials,
+): Promise<void> {
+  const existing = await readExisting(target, path);
+  const text = existing?.text ?? "";
+  const sections = parseIni(text).filter((section) => section.name === profile);
+  // The SDK merges repeated sections, so a later copy could override the edit.
+  if (sections.length > 1) {
+    throw new CredentialError(`Refusing to write profile ${profile}: it appears twice in ${path}`);
+  }
+  const entries = sections[0]?.entries ?? {};
+  if (Object.hasOwn(entries, "aws_access_key_id") && !Object.hasOwn(entries, "aws_session_token")) {
+    throw new CredentialError(
+      `Refusing to overwrite long-term keys in profile ${profile} of ${path}`,
+    );
+  }
+
+  const set: Record<string, string> = {
+    aws_access_key_id: credentials.accessKeyId,
+    aws_secret_access_key: credentials.secretAccessKey,
+  };
+  const remove: string[] = [];
+  if (credentials.sessionToken) set.aws_session_token = credentials.sessionToken;
+  else remove.push("aws_session_token");
+  if (credentials.expiration) set.aws_credential_expiration = isoSeconds(credentials.expiration);
+  else remove.push("aws_credential_expiration");
+
+  await writeFileAtomic(target, updateSection(text, profile, set, remove), existing?.mode ?? 0o600);
+}
+
+async function readExisting(
+  target: string,
+  path: string,
+): Promise<{ text: string; mode: number } | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(target);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  const { mode } = await Deno.stat(target);
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch (error) {
+    throw new CredentialError(`Refusing to rewrite ${path}: it is not valid UTF-8`, error);
+  }
+  return { text, mode: (mode ?? 0o600) & 0o777 };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
