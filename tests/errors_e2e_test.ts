@@ -1,10 +1,12 @@
 /** End to end: every row of the README's error table, one line on stderr each. */
 
 import assert from "node:assert/strict";
-import { type RunResult, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
-
-const STATIC_CREDENTIALS =
-  `[base]\naws_access_key_id = ${STATIC_KEY_ID}\naws_secret_access_key = ${STATIC_SECRET}\n`;
+import {
+  type RunResult,
+  STATIC_CREDENTIALS,
+  STATIC_SECRET,
+  withSandbox,
+} from "./support/sandbox.ts";
 
 /** A failure: the exit code, nothing on stdout, one `aec: ` line matching `line`. */
 function assertFailure(result: RunResult, code: number, line: RegExp) {

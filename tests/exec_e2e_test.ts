@@ -1,15 +1,13 @@
 /** End to end: --exec runs the command directly with the credentials in its environment. */
 
 import assert from "node:assert/strict";
-import { REPO_ROOT, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+import { REPO_ROOT, STATIC_CREDENTIALS, STATIC_KEY_ID, withSandbox } from "./support/sandbox.ts";
 
 const CONFIG = `[profile admin]
 role_arn = arn:aws:iam::111122223333:role/admin
 source_profile = base
 region = eu-west-1
 `;
-const STATIC_CREDENTIALS =
-  `[base]\naws_access_key_id = ${STATIC_KEY_ID}\naws_secret_access_key = ${STATIC_SECRET}\n`;
 const posixOnly = Deno.build.os === "windows";
 const PRINT_ENV = "console.log(JSON.stringify(Deno.env.toObject()))";
 

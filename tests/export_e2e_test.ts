@@ -4,13 +4,12 @@ import assert from "node:assert/strict";
 import {
   REPO_ROOT,
   type Sandbox,
+  STATIC_CREDENTIALS,
   STATIC_KEY_ID,
   STATIC_SECRET,
   withSandbox,
 } from "./support/sandbox.ts";
 
-const STATIC_CREDENTIALS =
-  `[base]\naws_access_key_id = ${STATIC_KEY_ID}\naws_secret_access_key = ${STATIC_SECRET}\n`;
 const ROLE = "arn:aws:iam::111122223333:role/admin";
 const posixOnly = Deno.build.os === "windows";
 

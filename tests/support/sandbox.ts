@@ -147,3 +147,6 @@ export async function runAec(
 
 export const STATIC_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 export const STATIC_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+/** A credentials file with long-term keys in profile `base`. */
+export const STATIC_CREDENTIALS =
+  `[base]\naws_access_key_id = ${STATIC_KEY_ID}\naws_secret_access_key = ${STATIC_SECRET}\n`;
