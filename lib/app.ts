@@ -92,19 +92,20 @@ async function obtainCredentials(
   log: Logger,
 ): Promise<{ credentials: Credentials; region: string | undefined }> {
   const { cache } = options;
-  const cachePath = cache && (cache.path ?? defaultCachePath(profile.name, env));
+  let cachePath: string | undefined;
   let identity: CacheIdentity | undefined;
-  if (cache && cachePath) {
+  if (cache) {
     try {
+      cachePath = cache.path ?? defaultCachePath(profile.name, env);
       identity = {
         profile: profile.name,
         fingerprint: await identityFingerprint(profile.name, options, env),
       };
     } catch (error) {
-      log.debug(`cache not used: cannot read the configuration (${String(error)})`);
+      log.debug(`cache not used: ${String(error)}`);
     }
     if (identity && cache.refresh) log.debug("--refresh: not loading the cache");
-    if (identity && !cache.refresh) {
+    if (cachePath && identity && !cache.refresh) {
       const hit = await loadCache(cachePath, identity, cache.bufferMinutes, log);
       if (hit) {
         registerSecret(hit.credentials.secretAccessKey);

@@ -8,7 +8,7 @@
 import { writeFileAtomic } from "./atomic_file.ts";
 import { configFilePath, credentialsFilePath, homeDirectory } from "./aws_files.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { readSection } from "./ini.ts";
+import { parseIni, readSection } from "./ini.ts";
 import type { Logger } from "./log.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,26 +52,44 @@ async function readIfPresent(path: string): Promise<string> {
   }
 }
 
+// The SDK's reading of a config-file header: `[default]`, or `[PREFIX NAME]`
+// with NAME optionally quoted (`[profile "dev"]`, `[profile default]`).
+const CONFIG_HEADER = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
+
+/** Every config-file section the SDK reads as `[prefix name]`, in file order. */
+function configSections(config: string, prefix: "profile" | "sso-session", name: string) {
+  return parseIni(config)
+    .filter((section) => {
+      const header = section.name.trim();
+      if (prefix === "profile" && name === "default" && header === "default") return true;
+      const match = CONFIG_HEADER.exec(header);
+      return match?.[1] === prefix && match[3] === name;
+    })
+    .map((section) => section.entries);
+}
+
 /**
  * The sections a profile's credentials can depend on: the profile in both
- * files, every `source_profile` it leads to, and their `sso-session`s.
+ * files, every `source_profile` it leads to, and their `sso-session`s. Every
+ * spelling the SDK accepts is included, so a change to any of them is a miss.
  */
 function relevantSections(profile: string, config: string, credentials: string) {
-  const sections: Record<string, Record<string, string> | undefined> = {};
+  const sections: Record<string, unknown> = {};
   const pending = [profile];
   while (pending.length > 0) {
     const name = pending.pop()!;
     if (`credentials:${name}` in sections) continue;
     const inCredentials = readSection(credentials, name);
-    const inConfig = readSection(config, name === "default" ? "default" : `profile ${name}`);
-    sections[`credentials:${name}`] = inCredentials;
+    const inConfig = configSections(config, "profile", name);
+    sections[`credentials:${name}`] = inCredentials ?? null;
     sections[`config:${name}`] = inConfig;
-    for (const values of [inConfig, inCredentials]) {
+    for (const values of [...inConfig, inCredentials]) {
       if (values?.source_profile) pending.push(values.source_profile);
       if (values?.sso_session) {
-        sections[`sso-session:${values.sso_session}`] = readSection(
+        sections[`sso-session:${values.sso_session}`] = configSections(
           config,
-          `sso-session ${values.sso_session}`,
+          "sso-session",
+          values.sso_session,
         );
       }
     }
@@ -110,11 +128,11 @@ export function defaultCachePath(profile: string, env: Env, os = Deno.build.os):
     : os === "darwin"
     ? `${homeDirectory(env)}/Library/Caches/aec`
     : `${env.XDG_CACHE_HOME || `${homeDirectory(env)}/.cache`}/aec`;
-  // Percent-encoding keeps every profile name a distinct, safe file name.
-  const safe = profile.replace(
-    /[^A-Za-z0-9._-]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
+  // Other characters become %XX per UTF-8 byte: a safe file name on every platform.
+  const safe = Array.from(new TextEncoder().encode(profile), (byte) => {
+    const c = String.fromCharCode(byte);
+    return /[A-Za-z0-9._-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }).join("");
   return `${base}${os === "windows" ? "\\" : "/"}${safe}.json`;
 }
 
@@ -198,6 +216,26 @@ function parseEntry(
 }
 
 /**
+ * Whether saving may replace `path`: only a missing or empty file or an aec
+ * entry, so that a mistyped --cache-file can never destroy another file
+ * (say, ~/.aws/credentials).
+ */
+async function isReplaceable(path: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound;
+  }
+  if (text.trim() === "") return true;
+  try {
+    return (JSON.parse(text) as { ProviderType?: unknown })?.ProviderType === PROVIDER_TYPE;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Saves `cached` for `identity` at `path` (0600, directory 0700, atomically).
  * Credentials that never expire are not cached. Failures only reach `--debug`.
  */
@@ -226,6 +264,10 @@ export async function saveCache(
     },
   };
   try {
+    if (!await isReplaceable(path)) {
+      log.debug(`not saving the cache: ${path} exists and is not an aec cache file`);
+      return;
+    }
     const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
     if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true, mode: 0o700 });
     await writeFileAtomic(path, JSON.stringify(entry) + "\n", 0o600);

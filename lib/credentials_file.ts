@@ -9,7 +9,7 @@
 import { dirname } from "node:path";
 import { writeFileAtomic } from "./atomic_file.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { AecError, CredentialError } from "./errors.ts";
+import { AecError, CredentialError, UsageError } from "./errors.ts";
 import { parseIni, updateSection } from "./ini.ts";
 
 export interface WriteProfileOptions {
@@ -25,6 +25,9 @@ export interface WriteProfileOptions {
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+// Section names the SDK refuses (which stops it loading the whole file) or
+// reads as another kind of section, so the profile could never be used.
+const UNREADABLE_NAME = /^(?:__proto__|(?:profile|sso-session|services)\s(["'])?[\w-@+.%:/]+\1)$/;
 // Fatal: rewriting bytes that are not UTF-8 would corrupt them. ignoreBOM keeps
 // a byte order mark in the text, so that it is written back.
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -42,6 +45,9 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export async function writeCredentialsProfile(options: WriteProfileOptions): Promise<void> {
   const { path, profile, credentials, sourceProfile } = options;
+  if (UNREADABLE_NAME.test(profile)) {
+    throw new UsageError(`Profile name '${profile}' would not read back as a profile of ${path}`);
+  }
   if (profile === sourceProfile) {
     throw new CredentialError(
       `Refusing to overwrite profile ${profile} with the credentials exported from it`,

@@ -121,7 +121,7 @@ Deno.test("a changed profile configuration or --ensure-temporary is a miss", asy
   });
 });
 
-Deno.test("a corrupt, truncated or foreign cache file is ignored and replaced", async () => {
+Deno.test("a corrupt, truncated or foreign cache file is ignored and left alone", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/admin.json`;
     const bad = [
@@ -142,8 +142,51 @@ Deno.test("a corrupt, truncated or foreign cache file is ignored and replaced", 
       const exported = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
       assert.equal(stsCalls(sandbox), i + 1);
       assert.ok(sandbox.aws.issued.has(exported.AccessKeyId!));
-      assert.equal(JSON.parse(await Deno.readTextFile(cache)).Profile, "admin");
+      assert.equal(
+        await Deno.readTextFile(cache),
+        content,
+        "a file that is not aec's was replaced",
+      );
     }
+  });
+});
+
+Deno.test("--cache-file pointed at the credentials file never overwrites it", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const before = await Deno.readFile(sandbox.credentialsFile);
+    await exportJson(sandbox, ["--profile", "admin", "--cache-file", sandbox.credentialsFile]);
+    assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);
+  });
+});
+
+Deno.test("a change under any spelling the SDK reads of a profile's header is a miss", async () => {
+  const headers: [string, string][] = [["default", "[profile default]"], ["q", `[profile "q"]`]];
+  for (const [profile, header] of headers) {
+    await withSandbox({ credentials: FILES.credentials }, async (sandbox) => {
+      const write = (role: string) =>
+        Deno.writeTextFile(
+          sandbox.configFile,
+          `${header}\nrole_arn = arn:aws:iam::111122223333:role/${role}\nsource_profile = base\n`,
+        );
+      const cache = `${sandbox.home}/c.json`;
+      await write("alice");
+      await exportJson(sandbox, ["--profile", profile, "--cache-file", cache]);
+      await write("bob");
+      const second = await exportJson(sandbox, ["--profile", profile, "--cache-file", cache]);
+      assert.equal(stsCalls(sandbox), 2, `${header}: a changed role was a cache hit`);
+      assert.match(sandbox.aws.issued.get(second.AccessKeyId!)!.arn, /assumed-role\/bob\//);
+    });
+  }
+});
+
+Deno.test("--cache without a home directory runs without the cache", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "admin", "--cache", "--json"], {
+      env: { HOME: "", USERPROFILE: "" },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    assert.ok(sandbox.aws.issued.has(JSON.parse(result.stdout).AccessKeyId));
   });
 });
 

@@ -55,3 +55,15 @@ Deno.test("aec rejects -c together with another output mode", async () => {
     assert.match(result.stderr, /--json and -c cannot be used together/);
   });
 });
+
+Deno.test("aec -c refuses a profile name the SDK would not read back", async () => {
+  await withSandbox({ config: CONFIG, credentials: CREDENTIALS }, async (sandbox) => {
+    const before = await Deno.readFile(sandbox.credentialsFile);
+    for (const name of ["__proto__", "profile x", "sso-session 'y'"]) {
+      const result = await sandbox.run(["--profile", "admin", "-c", name]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /would not read back as a profile/);
+      assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);
+    }
+  });
+});
