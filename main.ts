@@ -11,7 +11,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await run(parseCli(argv));
   } catch (error) {
-    console.error(describeError(error, wantsDebug(argv)));
+    // Not console.error: the SDK's console output is routed to --debug.
+    Deno.stderr.writeSync(new TextEncoder().encode(describeError(error, wantsDebug(argv)) + "\n"));
     return exitCodeFor(error);
   }
 }

@@ -33,26 +33,60 @@ interface SdkCredentials {
   $source?: Record<string, string>;
 }
 
-/** Resolves the profile's credentials and the region to export with them. */
-export async function resolveCredentials(request: ResolveRequest): Promise<Resolution> {
-  // Parts of the SDK write to the console directly (e.g. a warning about the
-  // default STS region); that belongs in --debug, never on plain stderr or stdout.
-  const console = globalThis.console;
-  globalThis.console = sdkConsole(request.log);
-  try {
-    return await resolveQuietly(request);
-  } finally {
-    globalThis.console = console;
-  }
+/** A profile's credentials, refreshed by the SDK's own memoization when they near expiry. */
+export interface CredentialProvider {
+  credentials(): Promise<Credentials>;
+  /** The profile's own `region` setting, as the SDK reads it. */
+  profileRegion?: string;
+  /** The profile's `role_arn`, when it assumes a role. */
+  roleArn?: string;
 }
 
-async function resolveQuietly(request: ResolveRequest): Promise<Resolution> {
+/** Resolves the profile's credentials once, with the profile's region. */
+export async function resolveCredentials(request: ResolveRequest): Promise<Resolution> {
+  const { credentials, profileRegion } = await prepareProfile(request);
+  const resolved = await credentials();
+  return profileRegion === undefined
+    ? { credentials: resolved }
+    : { credentials: resolved, profileRegion };
+}
+
+/**
+ * Checks the profile and returns a provider for its credentials, for serving.
+ * Each call of `credentials()` answers from memory until the credentials are
+ * within the SDK's refresh window (5 minutes), then resolves them anew.
+ */
+export async function createCredentialProvider(
+  request: ResolveRequest,
+): Promise<CredentialProvider> {
+  const [prepared, { memoize }, { credentialsTreatedAsExpired, credentialsWillNeedRefresh }] =
+    await Promise.all([
+      prepareProfile(request),
+      import("@smithy/core/config"),
+      import("@aws-sdk/credential-provider-node"),
+    ]);
+  return {
+    ...prepared,
+    credentials: memoize(
+      prepared.credentials,
+      credentialsTreatedAsExpired,
+      credentialsWillNeedRefresh,
+    ),
+  };
+}
+
+/** Loads the SDK, checks the profile and returns an unmemoized provider for it. */
+async function prepareProfile(request: ResolveRequest): Promise<CredentialProvider> {
   const { profile, log } = request;
   const started = performance.now();
   const [{ fromIni, fromNodeProviderChain }, { parseKnownFiles }] = await Promise.all([
     import("@aws-sdk/credential-providers"),
     import("@smithy/shared-ini-file-loader"),
   ]);
+  // Parts of the SDK write to the console directly (e.g. a warning about the
+  // default STS region); that belongs in --debug, never on plain stderr or
+  // stdout. aec itself writes to the streams directly, never to the console.
+  globalThis.console = sdkConsole(log);
   log.debug(`loaded the AWS SDK in ${Math.round(performance.now() - started)}ms`);
 
   const profiles = await parseKnownFiles({ profile: profile.name }).catch((error) => {
@@ -63,44 +97,69 @@ async function resolveQuietly(request: ResolveRequest): Promise<Resolution> {
     throw new CredentialError(`The config profile (${profile.name}) could not be found`);
   }
   const profileRegion = section?.region;
+  const stsRegion = chooseRegion(request.region, profileRegion, Deno.env.toObject());
 
   const init = {
     profile: profile.name,
     mfaCodeProvider: promptMfaCode,
     logger: sdkLogger(log),
   };
-  let credentials: SdkCredentials;
-  try {
-    credentials = await fromIni(init)();
-  } catch (error) {
-    if (!profileHasNoCredentials(error)) throw explain(error, profile.name);
-    // A profile without credential settings (or no profile at all) falls back to
-    // the rest of the SDK's chain: web identity from the environment, then the
-    // container and instance metadata endpoints.
-    log.debug(`profile ${profile.name} holds no credentials; trying the SDK's default chain`);
-    try {
-      credentials = await fromNodeProviderChain(init)();
-    } catch (chainError) {
-      if (chainError instanceof AecError) throw chainError;
-      if (isCredentialsProviderError(chainError)) throw new NoCredentialsError(chainError);
-      throw explain(chainError, profile.name);
-    }
-  }
-  log.debug(
-    `credentials from ${Object.keys(credentials.$source ?? {}).join(", ") || "the SDK"} ` +
-      `(${credentials.sessionToken ? "temporary" : "long-term"}, ` +
-      `expires: ${credentials.expiration?.toISOString() ?? "never"}) ` +
-      `in ${Math.round(performance.now() - started)}ms`,
-  );
+  const fromProfile = fromIni(init);
+  const fromChain = fromNodeProviderChain(init);
 
-  let result = toCredentials(credentials);
-  if (request.ensureTemporary && !result.sessionToken) {
-    const region = chooseRegion(request.region, profileRegion, Deno.env.toObject());
-    result = await getSessionToken(result, region, log);
+  const resolve = async (): Promise<Credentials> => {
+    const resolving = performance.now();
+    let credentials: SdkCredentials;
+    try {
+      credentials = await fromProfile();
+    } catch (error) {
+      if (!profileHasNoCredentials(error)) throw explain(error, profile.name);
+      // A profile without credential settings (or no profile at all) falls back
+      // to the rest of the SDK's chain: web identity from the environment, then
+      // the container and instance metadata endpoints.
+      log.debug(`profile ${profile.name} holds no credentials; trying the SDK's default chain`);
+      try {
+        credentials = await fromChain();
+      } catch (chainError) {
+        if (chainError instanceof AecError) throw chainError;
+        if (isCredentialsProviderError(chainError)) throw new NoCredentialsError(chainError);
+        throw explain(chainError, profile.name);
+      }
+    }
+    log.debug(
+      `credentials from ${Object.keys(credentials.$source ?? {}).join(", ") || "the SDK"} ` +
+        `(${credentials.sessionToken ? "temporary" : "long-term"}, ` +
+        `expires: ${credentials.expiration?.toISOString() ?? "never"}) ` +
+        `in ${Math.round(performance.now() - resolving)}ms`,
+    );
+    const result = toCredentials(credentials);
+    return request.ensureTemporary && !result.sessionToken
+      ? await getSessionToken(result, stsRegion, log)
+      : result;
+  };
+
+  const provider: CredentialProvider = { credentials: resolve };
+  if (profileRegion !== undefined) provider.profileRegion = profileRegion;
+  if (section?.role_arn !== undefined) provider.roleArn = section.role_arn;
+  return provider;
+}
+
+/** The ARN of the identity `credentials` belong to (STS GetCallerIdentity). */
+export async function callerArn(
+  credentials: () => Promise<Credentials>,
+  region: string | undefined,
+): Promise<string> {
+  const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  const client = new STSClient({ region: region ?? "us-east-1", credentials });
+  try {
+    const { Arn } = await client.send(new GetCallerIdentityCommand({}));
+    if (!Arn) throw new CredentialError("STS GetCallerIdentity returned no ARN");
+    return Arn;
+  } catch (error) {
+    throw explain(error, undefined, "STS GetCallerIdentity failed");
+  } finally {
+    client.destroy();
   }
-  return profileRegion === undefined
-    ? { credentials: result }
-    : { credentials: result, profileRegion };
 }
 
 function toCredentials(source: SdkCredentials): Credentials {
