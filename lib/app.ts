@@ -52,10 +52,15 @@ async function exportCredentials(options: RunOptions): Promise<number> {
   const profile = chooseProfile(options.profile, env);
   log.debug(`aec ${VERSION}; profile ${profile.name} (from ${profile.origin})`);
 
+  const { mode } = options;
+  if (mode.kind === "imds" || mode.kind === "container" || (mode.kind === "exec" && mode.serve)) {
+    const { serve } = await import("./serve.ts");
+    return await serve(options, profile, env, log);
+  }
+
   const { credentials, region } = await obtainCredentials(options, profile, env, log);
   log.debug(`region: ${region ?? "none"}`);
 
-  const { mode } = options;
   switch (mode.kind) {
     case "print":
       await writeStdout(render(credentials, mode.format, options.pretty));

@@ -6,8 +6,17 @@ import { type Format, FORMATS, isFormat } from "./formats.ts";
 /** What aec does with the credentials. */
 export type Mode =
   | { kind: "print"; format: Format }
-  | { kind: "exec"; command: string; args: string[] }
-  | { kind: "credentials-file"; profile: string };
+  /** With `serve`, the command gets a private container endpoint instead of keys. */
+  | { kind: "exec"; command: string; args: string[]; serve: boolean }
+  | { kind: "credentials-file"; profile: string }
+  | { kind: "imds"; address: Address }
+  /** Without a token, aec generates one. */
+  | { kind: "container"; address: Address; token?: string };
+
+export interface Address {
+  hostname: string;
+  port: number;
+}
 
 export interface CacheOptions {
   /** The cache file; absent for `--cache`, which uses the profile's default file. */
@@ -47,6 +56,8 @@ const VALUE_OPTIONS = [
   "--credentials-file-profile",
   "--cache-file",
   "--cache-expiration-buffer",
+  "--imds",
+  "--container",
 ] as const;
 const BOOLEAN_OPTIONS = [
   "--pretty",
@@ -57,6 +68,7 @@ const BOOLEAN_OPTIONS = [
   "-h",
   "--cache",
   "--refresh",
+  "--serve",
 ];
 const ALIASES: Record<string, string> = { "-c": "--credentials-file-profile" };
 const DEFAULT_CACHE_BUFFER_MINUTES = 10;
@@ -85,7 +97,7 @@ export function parseCli(argv: readonly string[]): Cli {
       if (command === undefined || command === "") {
         throw new UsageError("--exec needs a command to run");
       }
-      setMode("--exec", { kind: "exec", command, args });
+      setMode("--exec", { kind: "exec", command, args, serve: false });
       break;
     }
 
@@ -117,6 +129,17 @@ export function parseCli(argv: readonly string[]): Cli {
       if (option === "--credentials-file-profile") {
         setMode(arg === "-c" ? "-c" : name, { kind: "credentials-file", profile: value });
       }
+      if (option === "--imds") setMode(name, { kind: "imds", address: parseHostPort(value) });
+      if (option === "--container") {
+        const container: Mode = { kind: "container", address: parseHostPort(value) };
+        // The optional TOKEN is the next word, since aec takes no other positional arguments.
+        const token = inline === undefined ? argv[i + 1] : undefined;
+        if (token !== undefined && token !== "" && !token.startsWith("-")) {
+          container.token = token;
+          i++;
+        }
+        setMode(name, container);
+      }
       values[option] = value;
       continue;
     }
@@ -136,16 +159,32 @@ export function parseCli(argv: readonly string[]): Cli {
   if (flags.has("--help") || flags.has("-h")) return { kind: "help" };
   if (flags.has("--version")) return { kind: "version" };
 
+  // TypeScript cannot see the assignments inside setMode.
+  const chosen = mode as Mode | undefined;
+  if (flags.has("--serve")) {
+    if (chosen?.kind !== "exec") throw new UsageError("--serve works only with --exec");
+    chosen.serve = true;
+  }
+  const serverFlag = chosen?.kind === "imds" || chosen?.kind === "container"
+    ? modeFlag
+    : flags.has("--serve")
+    ? "--serve"
+    : undefined;
+  const cache = parseCacheOptions(values, flags);
+  if (cache && serverFlag) {
+    const cacheFlag = cache.path === undefined ? "--cache" : "--cache-file";
+    throw new UsageError(`${cacheFlag} cannot be used with ${serverFlag}`);
+  }
+
   const options: RunOptions = {
     // No mode at all prints pretty JSON, as aws-export-credentials does.
-    mode: mode ?? { kind: "print", format: "process" },
-    pretty: flags.has("--pretty") || mode === undefined,
+    mode: chosen ?? { kind: "print", format: "process" },
+    pretty: flags.has("--pretty") || chosen === undefined,
     ensureTemporary: flags.has("--ensure-temporary"),
     debug: flags.has("--debug"),
   };
   if (values["--profile"] !== undefined) options.profile = values["--profile"];
   if (values["--region"] !== undefined) options.region = values["--region"];
-  const cache = parseCacheOptions(values, flags);
   if (cache) options.cache = cache;
   return { kind: "run", options };
 }
@@ -198,6 +237,13 @@ Cache:
                         Treat cached credentials as expired this long before (default 10)
   --refresh             Resolve anew (and save) even when the cache holds credentials
 
+Serving refreshing credentials (HOST defaults to 127.0.0.1; PORT 0 picks a free port):
+  --imds [HOST:]PORT    Serve them as an EC2 instance metadata endpoint (IMDSv2)
+  --container [HOST:]PORT [TOKEN]
+                        Serve them as an ECS container credentials endpoint
+  --serve --exec [--] CMD ...
+                        Run CMD with a private container endpoint that keeps them fresh
+
 Other:
   --pretty              Indent JSON output by two spaces
   --debug               Explain on stderr what aec does (secrets are redacted)
@@ -212,4 +258,43 @@ Exit codes: 0 success, 2 usage error or no credentials, 3 credential error,
 export function wantsDebug(argv: readonly string[]): boolean {
   const exec = argv.indexOf("--exec");
   return (exec === -1 ? argv : argv.slice(0, exec)).includes("--debug");
+}
+
+/**
+ * Parses `[HOST:]PORT` from the command line, e.g. `9911`, `0.0.0.0:9911`,
+ * `localhost:9911` or `[::1]:9911`. The port may be 0 for a free one.
+ */
+export function parseHostPort(
+  value: string,
+  defaultHost = "127.0.0.1",
+): Address {
+  let hostname = defaultHost;
+  let port = value;
+  const bracketed = value.match(/^\[([^\]]*)\]:(.*)$/);
+  if (bracketed) {
+    hostname = bracketed[1]!;
+    port = bracketed[2]!;
+    if (!hostname.includes(":") || !/^[0-9a-f:.]+$/i.test(hostname)) {
+      throw new UsageError(`Invalid IPv6 address '${hostname}' in '${value}'`);
+    }
+  } else if (value.startsWith("[")) {
+    throw new UsageError(`Invalid address '${value}': expected [IPV6]:PORT, e.g. [::1]:9911`);
+  } else if (value.includes(":")) {
+    const colon = value.lastIndexOf(":");
+    hostname = value.slice(0, colon);
+    port = value.slice(colon + 1);
+    if (hostname.includes(":")) {
+      throw new UsageError(
+        `Invalid address '${value}': put an IPv6 host in brackets, e.g. [::1]:9911`,
+      );
+    }
+    if (hostname === "") throw new UsageError(`Missing host before the port in '${value}'`);
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(hostname)) {
+      throw new UsageError(`Invalid host '${hostname}' in '${value}'`);
+    }
+  }
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+    throw new UsageError(`Invalid port in '${value}': expected an integer from 0 to 65535`);
+  }
+  return { hostname, port: Number(port) };
 }

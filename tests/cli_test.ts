@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Cli, parseCli, wantsDebug } from "../lib/cli.ts";
+import { type Cli, parseCli, parseHostPort, wantsDebug } from "../lib/cli.ts";
 import { UsageError } from "../lib/errors.ts";
 
 function options(cli: Cli) {
@@ -81,17 +81,52 @@ Deno.test("parseCli() gives everything after --exec to the command", () => {
     kind: "exec",
     command: "aws",
     args: ["--profile", "x"],
+    serve: false,
   });
   assert.deepEqual(options(parseCli(["--exec", "--", "sh", "-c", "exit 7"])).mode, {
     kind: "exec",
     command: "sh",
     args: ["-c", "exit 7"],
+    serve: false,
   });
   assert.deepEqual(options(parseCli(["--exec", "--", "--json"])).mode, {
     kind: "exec",
     command: "--json",
     args: [],
+    serve: false,
   });
+});
+
+Deno.test("parseCli() reads the server modes and their addresses", () => {
+  assert.deepEqual(options(parseCli(["--imds", "9911"])).mode, {
+    kind: "imds",
+    address: { hostname: "127.0.0.1", port: 9911 },
+  });
+  assert.deepEqual(options(parseCli(["--container", "0.0.0.0:0", "tok", "--debug"])), {
+    mode: { kind: "container", address: { hostname: "0.0.0.0", port: 0 }, token: "tok" },
+    pretty: false,
+    ensureTemporary: false,
+    debug: true,
+  });
+  assert.deepEqual(options(parseCli(["--container", "8080", "--profile", "p"])).mode, {
+    kind: "container",
+    address: { hostname: "127.0.0.1", port: 8080 },
+  });
+  assert.deepEqual(options(parseCli(["--serve", "--exec", "job"])).mode, {
+    kind: "exec",
+    command: "job",
+    args: [],
+    serve: true,
+  });
+});
+
+Deno.test("parseCli() rejects servers with a cache, --serve without --exec, and bad addresses", () => {
+  rejects(["--imds", "0", "--cache-file", "f"], /^--cache-file cannot be used with --imds$/);
+  rejects(["--cache", "--container", "0"], /^--cache cannot be used with --container$/);
+  rejects(["--cache", "--serve", "--exec", "x"], /^--cache cannot be used with --serve$/);
+  rejects(["--serve", "--json"], /^--serve works only with --exec$/);
+  rejects(["--imds", "0", "--json"], /^--imds and --json cannot be used together$/);
+  rejects(["--container", "99999"], /^Invalid port in '99999'/);
 });
 
 Deno.test("parseCli() rejects --exec without a command", () => {
@@ -108,4 +143,44 @@ Deno.test("parseCli() answers --help and --version before anything else runs", (
 Deno.test("wantsDebug() ignores --debug that belongs to the --exec command", () => {
   assert.deepEqual(wantsDebug(["--debug", "--bogus"]), true);
   assert.deepEqual(wantsDebug(["--exec", "tool", "--debug"]), false);
+});
+
+Deno.test("parseHostPort() defaults to the loopback host", () => {
+  assert.deepEqual(parseHostPort("9911"), { hostname: "127.0.0.1", port: 9911 });
+  assert.deepEqual(parseHostPort("0"), { hostname: "127.0.0.1", port: 0 });
+  assert.deepEqual(parseHostPort("80", "::1"), { hostname: "::1", port: 80 });
+});
+
+Deno.test("parseHostPort() reads a host and a port", () => {
+  assert.deepEqual(parseHostPort("0.0.0.0:65535"), { hostname: "0.0.0.0", port: 65535 });
+  assert.deepEqual(parseHostPort("localhost:1"), { hostname: "localhost", port: 1 });
+  assert.deepEqual(parseHostPort("[::1]:8080"), { hostname: "::1", port: 8080 });
+  assert.deepEqual(parseHostPort("[fd00:ec2::254]:80"), { hostname: "fd00:ec2::254", port: 80 });
+});
+
+Deno.test("parseHostPort() rejects bad input", () => {
+  const cases: [string, RegExp][] = [
+    ["", /^Invalid port in ''/],
+    ["65536", /^Invalid port in '65536': expected an integer from 0 to 65535$/],
+    ["-1", /^Invalid port/],
+    ["8.5", /^Invalid port/],
+    ["0x50", /^Invalid port/],
+    [" 80", /^Invalid port/],
+    ["localhost:", /^Invalid port/],
+    ["localhost:http", /^Invalid port/],
+    [":80", /^Missing host before the port in ':80'$/],
+    ["::1:80", /^Invalid address '::1:80': put an IPv6 host in brackets/],
+    ["[::1]", /^Invalid address '\[::1\]': expected \[IPV6\]:PORT/],
+    ["[]:80", /^Invalid IPv6 address ''/],
+    ["[localhost]:80", /^Invalid IPv6 address 'localhost'/],
+    ["bad host:80", /^Invalid host 'bad host'/],
+    ["-host:80", /^Invalid host '-host'/],
+  ];
+  for (const [value, message] of cases) {
+    assert.throws(() => parseHostPort(value), (error: unknown) => {
+      assert.ok(error instanceof UsageError, value);
+      assert.match(error.message, message, value);
+      return true;
+    });
+  }
 });

@@ -33,6 +33,8 @@ export interface FakeAws {
   issued: Map<string, IssuedCredentials & { arn: string }>;
   /** How long issued credentials last; tests may change it between calls. */
   lifetimeSeconds: number;
+  /** While true, every AssumeRole is denied: an outage of the credential source. */
+  denyAll: boolean;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export function startFakeAws(): FakeAws {
     requests: [],
     issued: new Map(),
     lifetimeSeconds: 3600,
+    denyAll: false,
     close: async () => {},
   };
 
@@ -110,7 +113,7 @@ export function startFakeAws(): FakeAws {
     switch (action) {
       case "AssumeRole": {
         const roleArn = params.RoleArn ?? "";
-        if (roleArn.includes(":role/denied")) {
+        if (roleArn.includes(":role/denied") || fake.denyAll) {
           return stsError(
             403,
             "AccessDenied",

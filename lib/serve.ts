@@ -1,0 +1,142 @@
+/**
+ * Serving credentials that refresh: `--imds`, `--container`, and
+ * `--serve --exec`. The SDK's memoized provider refreshes them; the servers in
+ * servers.ts speak the protocols.
+ */
+
+import type { Address, RunOptions } from "./cli.ts";
+import { childEnvironment, runCommand } from "./exec.ts";
+import type { Logger } from "./log.ts";
+import { chooseRegion, type ProfileChoice } from "./profile.ts";
+import { callerArn, createCredentialProvider } from "./resolve.ts";
+import {
+  createContainerHandler,
+  createImdsHandler,
+  generateToken,
+  type Handler,
+  isLoopback,
+  startServer,
+} from "./servers.ts";
+
+const encoder = new TextEncoder();
+
+function say(line: string): void {
+  Deno.stderr.writeSync(encoder.encode(`${line}\n`));
+}
+
+/** The role an identity ARN names: `role/NAME`, `assumed-role/NAME/…`, or `user/NAME`. */
+export function roleNameFromArn(arn: string): string {
+  const resource = arn.split(":").slice(5).join(":");
+  const [type, ...rest] = resource.split("/");
+  if (type === "assumed-role") return rest[0] || "aec";
+  return rest.at(-1) || type || "aec";
+}
+
+/** The IAM role ARN behind an assumed-role session ARN, or the ARN itself. */
+function roleArnFromArn(arn: string): string {
+  const match = /^arn:([^:]+):sts::(\d+):assumed-role\/([^/]+)\//.exec(arn);
+  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : arn;
+}
+
+/**
+ * Runs the server or command the mode asks for and returns the exit code.
+ * Credentials are resolved once before anything listens, so a broken profile
+ * fails at once with its own error.
+ */
+export async function serve(
+  options: RunOptions,
+  profile: ProfileChoice,
+  env: Record<string, string>,
+  log: Logger,
+): Promise<number> {
+  const provider = await createCredentialProvider({
+    profile,
+    // Served credentials are always temporary: SDKs expect a session token.
+    ensureTemporary: true,
+    log,
+    ...(options.region === undefined ? {} : { region: options.region }),
+  });
+  const source = () => provider.credentials();
+  await source();
+  const region = chooseRegion(options.region, provider.profileRegion, env);
+  const { mode } = options;
+
+  if (mode.kind === "exec") {
+    const token = generateToken();
+    const controller = new AbortController();
+    const server = listen(
+      { hostname: "127.0.0.1", port: 0 },
+      createContainerHandler({
+        source,
+        token,
+        ...(provider.roleArn === undefined ? {} : { roleArn: provider.roleArn }),
+        log,
+      }),
+      controller.signal,
+      log,
+    );
+    const variables: [string, string][] = [
+      ["AWS_CONTAINER_CREDENTIALS_FULL_URI", `${server.url}/`],
+      ["AWS_CONTAINER_AUTHORIZATION_TOKEN", token],
+    ];
+    log.debug(`running ${mode.command} with a container endpoint at ${server.url}/`);
+    try {
+      return await runCommand(mode.command, mode.args, childEnvironment(env, variables, region));
+    } finally {
+      controller.abort();
+      await server.finished;
+    }
+  }
+
+  if (mode.kind !== "imds" && mode.kind !== "container") {
+    throw new Error(`serve() cannot handle mode ${mode.kind}`);
+  }
+  const roleArn = provider.roleArn ?? roleArnFromArn(await callerArn(source, region));
+  if (mode.kind === "imds") {
+    const handler = createImdsHandler({
+      source,
+      roleName: roleNameFromArn(roleArn),
+      log,
+      ...(region === undefined ? {} : { region }),
+    });
+    return await serveUntilStopped(mode.address, handler, log, (url) => [
+      `AWS_EC2_METADATA_SERVICE_ENDPOINT=${url}`,
+    ]);
+  }
+  const token = mode.token ?? generateToken();
+  const handler = createContainerHandler({ source, token, roleArn, log });
+  return await serveUntilStopped(mode.address, handler, log, (url) => [
+    `AWS_CONTAINER_CREDENTIALS_FULL_URI=${url}`,
+    `AWS_CONTAINER_AUTHORIZATION_TOKEN=${token}`,
+  ]);
+}
+
+function listen(address: Address, handler: Handler, signal: AbortSignal, log: Logger) {
+  return startServer({ ...address, handler, signal, log });
+}
+
+/** Serves until SIGINT or SIGTERM, after printing the environment lines a client needs. */
+async function serveUntilStopped(
+  address: Address,
+  handler: Handler,
+  log: Logger,
+  clientEnvironment: (url: string) => string[],
+): Promise<number> {
+  if (!isLoopback(address.hostname)) {
+    say(
+      `aec: warning: serving credentials on ${address.hostname}, which other machines may reach`,
+    );
+  }
+  const controller = new AbortController();
+  const server = listen(address, handler, controller.signal, log);
+  const stop = () => controller.abort();
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, stop);
+  for (const line of clientEnvironment(`${server.url}/`)) say(line);
+  await server.finished;
+  for (const signal of signals) Deno.removeSignalListener(signal, stop);
+  log.debug("server stopped");
+  return 0;
+}

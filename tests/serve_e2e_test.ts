@@ -1,0 +1,253 @@
+/**
+ * End to end: `--imds`, `--container` and `--serve --exec` serve refreshing
+ * credentials to real SDK clients, resolved through the local AWS-shaped server.
+ */
+
+import assert from "node:assert/strict";
+import { REPO_ROOT, type Sandbox, STATIC_CREDENTIALS, withSandbox } from "./support/sandbox.ts";
+
+const FILES = {
+  config: "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\n" +
+    "source_profile = base\nregion = eu-west-1\n",
+  credentials: STATIC_CREDENTIALS,
+};
+const CONSUMER = `${REPO_ROOT}tests/support/sdk_consumer.ts`;
+const decoder = new TextDecoder();
+
+interface Served {
+  /** The `NAME=value` lines aec printed for clients. */
+  env: Record<string, string>;
+  stderr: string;
+  stop(): Promise<{ code: number; stderr: string }>;
+}
+
+/** Starts a long-running aec and waits for the environment lines it prints on stderr. */
+async function startAec(sandbox: Sandbox, args: string[], lineCount: number): Promise<Served> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", `${REPO_ROOT}main.ts`, ...args],
+    cwd: REPO_ROOT,
+    env: sandbox.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let stderr = "";
+  const env: Record<string, string> = {};
+  while (Object.keys(env).length < lineCount) {
+    const { value, done } = await reader.read();
+    if (done) {
+      const status = await child.status;
+      throw new Error(`aec exited with ${status.code} before serving: ${stderr}`);
+    }
+    stderr += value;
+    for (const line of stderr.split("\n")) {
+      const match = /^(AWS_[A-Z0-9_]+)=(.+)$/.exec(line);
+      if (match) env[match[1]!] = match[2]!;
+    }
+  }
+  return {
+    env,
+    stderr,
+    async stop() {
+      child.kill("SIGTERM");
+      let rest = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        rest += value;
+      }
+      return { code: (await child.status).code, stderr: stderr + rest };
+    },
+  };
+}
+
+/** Runs a real JS SDK client (tests/support/sdk_consumer.ts) with only `env` to go on. */
+async function consume(sandbox: Sandbox, args: string[], env: Record<string, string>) {
+  const emptyConfig = await sandbox.write("client/config", "");
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", CONSUMER, ...args],
+    cwd: REPO_ROOT,
+    env: {
+      HOME: `${sandbox.home}/client`,
+      PATH: sandbox.env.PATH!,
+      DENO_DIR: sandbox.env.DENO_DIR!,
+      AWS_CONFIG_FILE: emptyConfig,
+      AWS_SHARED_CREDENTIALS_FILE: emptyConfig,
+      ...env,
+    },
+    clearEnv: true,
+  }).output();
+  assert.equal(output.code, 0, decoder.decode(output.stderr));
+  return JSON.parse(decoder.decode(output.stdout));
+}
+
+function assumeRoleCalls(sandbox: Sandbox) {
+  return sandbox.aws.requests.filter((r) => r.action === "AssumeRole").length;
+}
+
+Deno.test("aec --imds serves the role's credentials and region to the JS SDK", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const served = await startAec(sandbox, ["--profile", "admin", "--imds", "0"], 1);
+    try {
+      const endpoint = served.env.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+      assert.match(endpoint, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint };
+      const credentials = await consume(sandbox, ["instance"], env);
+      const issued = [...sandbox.aws.issued.values()];
+      assert.equal(issued.length, 1);
+      assert.equal(credentials.accessKeyId, issued[0]!.accessKeyId);
+      assert.equal(credentials.sessionToken, issued[0]!.sessionToken);
+      assert.deepEqual(await consume(sandbox, ["region"], env), { region: "eu-west-1" });
+
+      const token = await (await fetch(`${endpoint}latest/api/token`, {
+        method: "PUT",
+        headers: { "x-aws-ec2-metadata-token-ttl-seconds": "60" },
+      })).text();
+      const roles = await fetch(`${endpoint}latest/meta-data/iam/security-credentials/`, {
+        headers: { "x-aws-ec2-metadata-token": token },
+      });
+      assert.equal(await roles.text(), "admin");
+      assert.equal(assumeRoleCalls(sandbox), 1, "STS was called per request");
+    } finally {
+      const { code } = await served.stop();
+      assert.equal(code, 0);
+    }
+  });
+});
+
+Deno.test("aec --container makes long-term keys temporary and generates a token", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const served = await startAec(sandbox, ["--profile", "base", "--container", "0"], 2);
+    try {
+      const uri = served.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!;
+      const token = served.env.AWS_CONTAINER_AUTHORIZATION_TOKEN!;
+      assert.match(uri, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+      assert.ok(token.length >= 40, "the generated token is too short to be strong");
+      const credentials = await consume(sandbox, ["chain"], {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: uri,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: token,
+      });
+      const session = sandbox.aws.requests.filter((r) => r.action === "GetSessionToken");
+      assert.equal(session.length, 1);
+      assert.ok(sandbox.aws.issued.has(credentials.accessKeyId));
+      const wrong = await fetch(uri, { headers: { authorization: "wrong" } });
+      assert.equal(wrong.status, 401);
+      await wrong.body?.cancel();
+      const body = await (await fetch(uri, { headers: { authorization: token } })).json();
+      assert.equal(body.RoleArn, "arn:aws:iam::123456789012:user/AKIAIOSFODNN7EXAMPLE");
+    } finally {
+      await served.stop();
+    }
+  });
+});
+
+Deno.test("served credentials refresh once near expiry and recover after a failed refresh", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    // 305 s is 5 s outside the SDK's 5-minute refresh window.
+    sandbox.aws.lifetimeSeconds = 305;
+    const served = await startAec(
+      sandbox,
+      ["--profile", "admin", "--container", "127.0.0.1:0", "test-token-0123456789"],
+      2,
+    );
+    const uri = served.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!;
+    const get = async () => {
+      const response = await fetch(uri, { headers: { authorization: "test-token-0123456789" } });
+      return { status: response.status, body: await response.json() };
+    };
+    try {
+      const first = await get();
+      assert.equal(first.status, 200);
+      assert.equal((await get()).body.AccessKeyId, first.body.AccessKeyId);
+      assert.equal(assumeRoleCalls(sandbox), 1);
+
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      sandbox.aws.lifetimeSeconds = 3600;
+      sandbox.aws.denyAll = true;
+      const failed = await get();
+      assert.equal(failed.status, 500);
+      assert.equal(failed.body.Code, "CredentialError");
+      for (const issued of sandbox.aws.issued.values()) {
+        assert.ok(!JSON.stringify(failed.body).includes(issued.secretAccessKey));
+      }
+
+      sandbox.aws.denyAll = false;
+      const recovered = await get();
+      assert.equal(recovered.status, 200);
+      assert.notEqual(recovered.body.AccessKeyId, first.body.AccessKeyId);
+      const calls = assumeRoleCalls(sandbox);
+      assert.equal((await get()).body.AccessKeyId, recovered.body.AccessKeyId);
+      assert.equal(assumeRoleCalls(sandbox), calls, "STS was called per request");
+      assert.equal(sandbox.aws.issued.size, 2);
+    } finally {
+      await served.stop();
+    }
+  });
+});
+
+Deno.test("aec --serve --exec gives the command a refreshing endpoint instead of keys", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    sandbox.aws.lifetimeSeconds = 305;
+    const result = await sandbox.run([
+      "--profile",
+      "admin",
+      "--serve",
+      "--exec",
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--quiet",
+      CONSUMER,
+      "twice",
+      "5500",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const [first, second] = JSON.parse(result.stdout);
+    assert.ok(sandbox.aws.issued.has(first), "the command did not get the served credentials");
+    assert.ok(sandbox.aws.issued.has(second));
+    assert.notEqual(second, first, "the command did not see refreshed credentials");
+  });
+});
+
+Deno.test("aec --serve --exec sets the endpoint and region, no keys, and passes the exit code", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const result = await sandbox.run(
+      [
+        "--profile",
+        "admin",
+        "--serve",
+        "--exec",
+        Deno.execPath(),
+        "eval",
+        "console.log(JSON.stringify(Deno.env.toObject())); Deno.exit(5)",
+      ],
+      { env: { AWS_ACCESS_KEY_ID: "AKIASTALE", AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/x" } },
+    );
+    assert.equal(result.code, 5, result.stderr);
+    const env = JSON.parse(result.stdout);
+    assert.match(env.AWS_CONTAINER_CREDENTIALS_FULL_URI, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.ok(env.AWS_CONTAINER_AUTHORIZATION_TOKEN.length >= 40);
+    assert.equal(env.AWS_REGION, "eu-west-1");
+    for (const gone of ["AWS_ACCESS_KEY_ID", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"]) {
+      assert.equal(env[gone], undefined, gone);
+    }
+  });
+});
+
+Deno.test("aec warns when it serves on a non-loopback address", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const served = await startAec(sandbox, ["--profile", "admin", "--imds", "0.0.0.0:0"], 1);
+    await served.stop();
+    assert.match(served.stderr, /^aec: warning: serving credentials on 0\.0\.0\.0/m);
+  });
+});
+
+Deno.test("aec refuses to serve a profile that does not resolve, before listening", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "missing", "--imds", "0"]);
+    assert.equal(result.code, 3);
+    assert.equal(result.stderr, "aec: The config profile (missing) could not be found\n");
+  });
+});
