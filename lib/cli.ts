@@ -71,6 +71,17 @@ const BOOLEAN_OPTIONS = [
   "--serve",
 ];
 const ALIASES: Record<string, string> = { "-c": "--credentials-file-profile" };
+
+/** Every option aec accepts, for shell completion. */
+export const ALL_OPTIONS: readonly string[] = [
+  ...Object.keys(MODE_FLAGS),
+  ...VALUE_OPTIONS,
+  ...BOOLEAN_OPTIONS,
+  ...Object.keys(ALIASES),
+  "--exec",
+];
+/** The options that take a value (`-c` included). */
+export const OPTIONS_WITH_VALUES: readonly string[] = [...VALUE_OPTIONS, ...Object.keys(ALIASES)];
 const DEFAULT_CACHE_BUFFER_MINUTES = 10;
 
 /** Parses aec's arguments (without the program name). Pure: reads no environment. */
