@@ -14,6 +14,9 @@ import type { Logger } from "./log.ts";
 type Env = Readonly<Record<string, string | undefined>>;
 
 const PROVIDER_TYPE = "aec";
+// aws-export-credentials' cache files: never read (they name no identity), but
+// replaced, so that a --cache-file carried over from it keeps working.
+const SEED_PROVIDER_TYPE = "aws-export-credentials";
 const FORMAT_VERSION = 1;
 
 /** What a cache entry must match to be used. */
@@ -216,8 +219,8 @@ function parseEntry(
 }
 
 /**
- * Whether saving may replace `path`: only a missing or empty file or an aec
- * entry, so that a mistyped --cache-file can never destroy another file
+ * Whether saving may replace `path`: only a missing or empty file or a cache
+ * entry of aec's or aws-export-credentials', so that a mistyped --cache-file can never destroy another file
  * (say, ~/.aws/credentials).
  */
 async function isReplaceable(path: string): Promise<boolean> {
@@ -229,7 +232,8 @@ async function isReplaceable(path: string): Promise<boolean> {
   }
   if (text.trim() === "") return true;
   try {
-    return (JSON.parse(text) as { ProviderType?: unknown })?.ProviderType === PROVIDER_TYPE;
+    const type = (JSON.parse(text) as { ProviderType?: unknown })?.ProviderType;
+    return type === PROVIDER_TYPE || type === SEED_PROVIDER_TYPE;
   } catch {
     return false;
   }

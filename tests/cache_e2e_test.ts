@@ -127,15 +127,7 @@ Deno.test("a corrupt, truncated or foreign cache file is ignored and left alone"
     const bad = [
       "not json",
       '{"ProviderType":"aec","Version":1,"Profile":"admin","Fingerpr',
-      JSON.stringify({
-        ProviderType: "aws-export-credentials",
-        Credentials: {
-          AccessKeyId: "AKIAFOREIGN",
-          SecretAccessKey: "foreign-secret",
-          SessionToken: "foreign-token",
-          Expiration: "2099-01-01T00:00:00Z",
-        },
-      }),
+      '{"ProviderType":"someone-else","Credentials":{}}',
     ];
     for (const [i, content] of bad.entries()) {
       await Deno.writeTextFile(cache, content, { mode: 0o600 });
@@ -148,6 +140,28 @@ Deno.test("a corrupt, truncated or foreign cache file is ignored and left alone"
         "a file that is not aec's was replaced",
       );
     }
+  });
+});
+
+Deno.test("an aws-export-credentials cache file is never read, but replaced", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const cache = `${sandbox.home}/admin.json`;
+    const seed = {
+      ProviderType: "aws-export-credentials",
+      Credentials: {
+        AccessKeyId: "AKIAFOREIGN",
+        SecretAccessKey: "foreign-secret",
+        SessionToken: "foreign-token",
+        Expiration: "2099-01-01T00:00:00Z",
+      },
+    };
+    await Deno.writeTextFile(cache, JSON.stringify(seed), { mode: 0o600 });
+    const exported = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    assert.notEqual(exported.AccessKeyId, "AKIAFOREIGN");
+    assert.equal(stsCalls(sandbox), 1);
+    const saved = JSON.parse(await Deno.readTextFile(cache));
+    assert.equal(saved.ProviderType, "aec");
+    assert.equal(saved.Credentials.AccessKeyId, exported.AccessKeyId);
   });
 });
 

@@ -112,7 +112,8 @@ Deno.test("aec --imds serves the role's credentials and region to the JS SDK", a
       assert.equal(assumeRoleCalls(sandbox), 1, "STS was called per request");
     } finally {
       const { code } = await served.stop();
-      assert.equal(code, 0);
+      // Windows has no SIGTERM to catch: there the process is simply ended.
+      if (Deno.build.os !== "windows") assert.equal(code, 0);
     }
   });
 });
