@@ -9,6 +9,7 @@ import { AecError, CredentialError, NoCredentialsError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
+import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
 
 export interface ResolveRequest {
@@ -40,7 +41,17 @@ export interface CredentialProvider {
   profileRegion?: string;
   /** The profile's `role_arn`, when it assumes a role. */
   roleArn?: string;
+  /** The profile's `mfa_serial`: each refresh of its role asks for a code. */
+  mfaSerial?: string;
 }
+
+// Without a timeout, one STS or SSO endpoint that accepts a connection and
+// never answers would hang aec (and every request to a server waiting on it).
+// The SDK's Node handler cannot time out under Deno; its fetch handler (Deno's
+// own fetch, aborted on time) can.
+const REQUEST_TIMEOUT_MS = 5_000;
+// Bounds a whole resolution (a role chain, an SSO login, an MFA prompt) when serving.
+const SERVING_RESOLUTION_DEADLINE_MS = 120_000;
 
 /** Resolves the profile's credentials once, with the profile's region. */
 export async function resolveCredentials(request: ResolveRequest): Promise<Resolution> {
@@ -65,13 +76,19 @@ export async function createCredentialProvider(
       import("@smithy/core/config"),
       import("@aws-sdk/credential-provider-node"),
     ]);
+  const resolve = () =>
+    withDeadline(
+      prepared.credentials(),
+      SERVING_RESOLUTION_DEADLINE_MS,
+      () =>
+        new CredentialError(
+          `Resolving credentials for profile ${request.profile.name} took longer than ` +
+            `${SERVING_RESOLUTION_DEADLINE_MS / 1000}s`,
+        ),
+    );
   return {
     ...prepared,
-    credentials: memoize(
-      prepared.credentials,
-      credentialsTreatedAsExpired,
-      credentialsWillNeedRefresh,
-    ),
+    credentials: memoize(resolve, credentialsTreatedAsExpired, credentialsWillNeedRefresh),
   };
 }
 
@@ -79,10 +96,12 @@ export async function createCredentialProvider(
 async function prepareProfile(request: ResolveRequest): Promise<CredentialProvider> {
   const { profile, log } = request;
   const started = performance.now();
-  const [{ fromIni, fromNodeProviderChain }, { parseKnownFiles }] = await Promise.all([
-    import("@aws-sdk/credential-providers"),
-    import("@smithy/shared-ini-file-loader"),
-  ]);
+  const [{ fromIni, fromNodeProviderChain }, { parseKnownFiles }, requestHandler] = await Promise
+    .all([
+      import("@aws-sdk/credential-providers"),
+      import("@smithy/shared-ini-file-loader"),
+      timedRequestHandler(),
+    ]);
   // Parts of the SDK write to the console directly (e.g. a warning about the
   // default STS region); that belongs in --debug, never on plain stderr or
   // stdout. aec itself writes to the streams directly, never to the console.
@@ -103,6 +122,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
     profile: profile.name,
     mfaCodeProvider: promptMfaCode,
     logger: sdkLogger(log),
+    clientConfig: { requestHandler },
   };
   const fromProfile = fromIni(init);
   const fromChain = fromNodeProviderChain(init);
@@ -134,13 +154,14 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
     );
     const result = toCredentials(credentials);
     return request.ensureTemporary && !result.sessionToken
-      ? await getSessionToken(result, stsRegion, log)
+      ? await getSessionToken(result, stsRegion, log, requestHandler)
       : result;
   };
 
   const provider: CredentialProvider = { credentials: resolve };
   if (profileRegion !== undefined) provider.profileRegion = profileRegion;
   if (section?.role_arn !== undefined) provider.roleArn = section.role_arn;
+  if (section?.mfa_serial !== undefined) provider.mfaSerial = section.mfa_serial;
   return provider;
 }
 
@@ -150,7 +171,11 @@ export async function callerArn(
   region: string | undefined,
 ): Promise<string> {
   const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-  const client = new STSClient({ region: region ?? "us-east-1", credentials });
+  const client = new STSClient({
+    region: region ?? "us-east-1",
+    credentials,
+    requestHandler: await timedRequestHandler(),
+  });
   try {
     const { Arn } = await client.send(new GetCallerIdentityCommand({}));
     if (!Arn) throw new CredentialError("STS GetCallerIdentity returned no ARN");
@@ -179,11 +204,16 @@ async function getSessionToken(
   longTerm: Credentials,
   region: string | undefined,
   log: Logger,
+  requestHandler: RequestHandler,
 ): Promise<Credentials> {
   log.debug("long-term keys: calling STS GetSessionToken");
   const { STSClient, GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
   // STS is global; us-east-1 is where the CLI sends it when no region is set.
-  const client = new STSClient({ region: region ?? "us-east-1", credentials: longTerm });
+  const client = new STSClient({
+    region: region ?? "us-east-1",
+    credentials: longTerm,
+    requestHandler,
+  });
   try {
     const { Credentials: session } = await client.send(new GetSessionTokenCommand({}));
     if (
@@ -203,6 +233,13 @@ async function getSessionToken(
   } finally {
     client.destroy();
   }
+}
+
+type RequestHandler = Awaited<ReturnType<typeof timedRequestHandler>>;
+
+async function timedRequestHandler() {
+  const { FetchHttpHandler } = await import("@smithy/fetch-http-handler");
+  return new FetchHttpHandler({ requestTimeout: REQUEST_TIMEOUT_MS });
 }
 
 /** Routes the SDK's own diagnostics to `--debug` (never to plain stderr). */
@@ -229,7 +266,12 @@ function profileHasNoCredentials(error: unknown): boolean {
 
 function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message || error.name : String(error);
-  return text.split("\n")[0]!.trim().replace(/\.$/, "");
+  const line = text.split("\n")[0]!.trim().replace(/\.$/, "");
+  // Network failures say only "fetch failed"; the reason is in the cause.
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error && !line.includes(cause.message)
+    ? `${line}: ${messageOf(cause)}`
+    : line;
 }
 
 /** The SDK's error as one CredentialError line, with a next step where aec knows it. */

@@ -7,7 +7,9 @@
 import type { Address, RunOptions } from "./cli.ts";
 import { childEnvironment, runCommand } from "./exec.ts";
 import type { Logger } from "./log.ts";
+import { CredentialError } from "./errors.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
+import { keepFresh, SERVING_POLICY } from "./refresh.ts";
 import { callerArn, createCredentialProvider } from "./resolve.ts";
 import {
   createContainerHandler,
@@ -19,6 +21,7 @@ import {
 } from "./servers.ts";
 
 const encoder = new TextEncoder();
+const WILDCARD_HOST = /(?<=^http:\/\/)(?:0\.0\.0\.0|\[::\])(?=:)/;
 
 function say(line: string): void {
   Deno.stderr.writeSync(encoder.encode(`${line}\n`));
@@ -56,8 +59,20 @@ export async function serve(
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
   });
-  const source = () => provider.credentials();
-  await source();
+  const first = await provider.credentials();
+  if (!first.sessionToken || !first.expiration) {
+    // SDKs reject endpoint credentials without both; better to say so now.
+    throw new CredentialError(
+      `Profile ${profile.name} gives credentials without an expiration, which cannot be served`,
+    );
+  }
+  if (provider.mfaSerial) {
+    say(
+      `aec: warning: profile ${profile.name} needs an MFA code for ${provider.mfaSerial}; ` +
+        "aec will ask on this terminal each time its credentials are refreshed",
+    );
+  }
+  const source = keepFresh(provider.credentials, { ...SERVING_POLICY, log });
   const region = chooseRegion(options.region, provider.profileRegion, env);
   const { mode } = options;
 
@@ -106,7 +121,9 @@ export async function serve(
   const token = mode.token ?? generateToken();
   const handler = createContainerHandler({ source, token, roleArn, log });
   return await serveUntilStopped(mode.address, handler, log, (url) => [
-    `AWS_CONTAINER_CREDENTIALS_FULL_URI=${url}`,
+    // SDKs accept a plain-http container URL only on loopback (and ECS's own
+    // link-local addresses), so a wildcard bind is announced on 127.0.0.1.
+    `AWS_CONTAINER_CREDENTIALS_FULL_URI=${url.replace(WILDCARD_HOST, "127.0.0.1")}`,
     `AWS_CONTAINER_AUTHORIZATION_TOKEN=${token}`,
   ]);
 }

@@ -53,13 +53,19 @@ const MAX_TOKEN_TTL_SECONDS = 21600;
 const MAX_TOKENS = 10_000;
 const CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials";
 
-/** A random 32-byte token, base64url without padding. */
+/**
+ * A random 32-byte token, base64url without padding. Never one that starts
+ * with `-`, which could not be passed back as `--container PORT TOKEN`.
+ */
 export function generateToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    const token = btoa(String.fromCharCode(...bytes))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
+    if (!token.startsWith("-")) return token;
+  }
 }
 
 /**

@@ -89,9 +89,12 @@ Deno.test("aec exits 3 when the STS endpoint is unreachable", async () => {
       "source_profile = base\n",
     credentials: STATIC_CREDENTIALS,
   }, async (sandbox) => {
-    // Port 9 (discard) on loopback has no listener here: the connection is refused.
+    // A port that was free a moment ago: nothing listens there, so the connection is refused.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = listener.addr;
+    listener.close();
     const result = await sandbox.run(["--profile", "admin"], {
-      env: { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" },
+      env: { AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}` },
     });
     assertFailure(result, 3, /Profile admin: .*(ECONNREFUSED|refused)/i);
   });
@@ -116,4 +119,29 @@ Deno.test("aec --debug never shows a secret on stderr", async () => {
       }
     }
   });
+});
+
+Deno.test("aec exits 3 when the STS endpoint accepts but never answers", async () => {
+  // A listener that takes connections and says nothing: only a timeout ends the wait.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  try {
+    await withSandbox({
+      config: "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\n" +
+        "source_profile = base\n",
+      credentials: STATIC_CREDENTIALS,
+    }, async (sandbox) => {
+      const result = await sandbox.run(["--profile", "admin"], {
+        env: { AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${listener.addr.port}` },
+      });
+      assertFailure(result, 3, /^aec: Profile admin: Request did not complete within 5000 ms\n$/);
+    });
+  } finally {
+    listener.close();
+    for (const conn of held) conn.close();
+    await accepting.catch(() => {});
+  }
 });

@@ -1068,6 +1068,11 @@ Deno.test("generateToken() returns distinct 32-byte base64url tokens", () => {
   for (const token of tokens) assert.match(token, /^[A-Za-z0-9_-]{43}$/);
 });
 
+Deno.test("generateToken() never starts a token with '-', which would read as a flag", () => {
+  // About one random base64url token in 64 starts with '-'; 2,000 would show it.
+  for (let i = 0; i < 2_000; i++) assert.ok(!generateToken().startsWith("-"));
+});
+
 Deno.test("isLoopback() accepts only loopback hosts", () => {
   for (
     const host of [
