@@ -1,0 +1,424 @@
+/**
+ * Startup benchmark of whole aec processes against baselines, in one run:
+ *
+ * - aec: `--version`; a static-keys profile `--json`; an assume-role profile
+ *   through a local AWS-shaped STS; a cache hit (`--cache-file`); `--exec -- true`.
+ * - baselines: `deno run` of a hello-world file (runtime floor); a bare script
+ *   resolving the same static profile with the SDK's fromIni (SDK floor); and
+ *   `aws configure export-credentials` when an AWS CLI v2 is on PATH.
+ *
+ * Each command runs once to warm up (priming the cache), then RUNS times, the
+ * commands taking turns so that drift in the machine spreads over all of them.
+ * It reports the median wall time and the median peak memory (largest resident
+ * set of a process, from GNU time's %M where /usr/bin/time is GNU time), and
+ * writes the same as JSON to .bench/results.json (ignored by git).
+ *
+ * A benchmark, never a test: it fails only when a command fails or prints the
+ * wrong thing, or a cache hit calls STS, never on a number.
+ *
+ * Usage: deno task bench [--runs N] [--json-only]
+ */
+
+import denoConfig from "../deno.json" with { type: "json" };
+import { startFakeAws } from "../tests/support/fake_aws.ts";
+
+const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
+const RESULTS_DIR = `${REPO_ROOT}.bench`;
+const RESULTS_PATH = `${RESULTS_DIR}/results.json`;
+const DEFAULT_RUNS = 15;
+const GNU_TIME = "/usr/bin/time";
+const STATIC_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+const ROLE_ARN = "arn:aws:iam::111122223333:role/bench";
+
+class UsageError extends Error {}
+
+interface Case {
+  name: string;
+  /** Set for baselines: what the case stands for. */
+  baseline?: string;
+  command: string[];
+  /** Whether the output shows the command did what it is measured for. */
+  ok(stdout: string): boolean;
+}
+
+interface Sample {
+  ms: number;
+  /** Peak resident set in MiB, when GNU time is available. */
+  mib?: number;
+}
+
+interface CaseResult {
+  name: string;
+  baseline?: string;
+  command: string[];
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  medianMiB: number | null;
+  samples: Sample[];
+}
+
+interface Ratio {
+  name: string;
+  time: number;
+  memory: number | null;
+}
+
+function parseArgs(args: readonly string[]): { runs: number; jsonOnly: boolean } {
+  let runs = DEFAULT_RUNS;
+  let jsonOnly = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--json-only") {
+      jsonOnly = true;
+    } else if (arg === "--runs") {
+      runs = Number(args[++i]);
+      if (!Number.isInteger(runs) || runs < 1) {
+        throw new UsageError("--runs needs a positive integer");
+      }
+    } else {
+      throw new UsageError(`Unknown argument ${arg}`);
+    }
+  }
+  return { runs, jsonOnly };
+}
+
+const decoder = new TextDecoder();
+
+async function output(command: string, args: string[]): Promise<string | undefined> {
+  try {
+    const result = await new Deno.Command(command, { args, stderr: "null" }).output();
+    return result.success ? decoder.decode(result.stdout) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deno's cache directory, so that children with a temporary HOME reuse the downloaded SDK. */
+async function denoDir(): Promise<string> {
+  const fromEnv = Deno.env.get("DENO_DIR");
+  if (fromEnv) return fromEnv;
+  const info = await output(Deno.execPath(), ["info", "--json"]);
+  if (info === undefined) throw new Error("deno info --json failed");
+  return JSON.parse(info).denoDir;
+}
+
+/** The first `aws` on PATH that is an AWS CLI v2 (v1 has no export-credentials), and its version. */
+async function findAwsCliV2(): Promise<{ path: string; version: string } | undefined> {
+  const separator = Deno.build.os === "windows" ? ";" : ":";
+  const names = Deno.build.os === "windows" ? ["aws.exe", "aws.cmd"] : ["aws"];
+  for (const dir of (Deno.env.get("PATH") ?? "").split(separator)) {
+    for (const name of names) {
+      const path = `${dir}/${name}`;
+      const version = (await output(path, ["--version"]))?.trim();
+      if (version?.startsWith("aws-cli/2")) return { path, version };
+    }
+  }
+  return undefined;
+}
+
+/** Whether /usr/bin/time is GNU time (BSD time has no -f). */
+async function hasGnuTime(): Promise<boolean> {
+  return await output(GNU_TIME, ["-f", "%M", "true"]) !== undefined;
+}
+
+async function runOnce(
+  command: string[],
+  env: Record<string, string>,
+  rssFile: string | undefined,
+): Promise<{ sample: Sample; code: number; stdout: string; stderr: string }> {
+  const [program, ...args] = rssFile === undefined
+    ? command
+    : [GNU_TIME, "-f", "%M", "-o", rssFile, ...command];
+  const started = performance.now();
+  const result = await new Deno.Command(program!, {
+    args,
+    cwd: REPO_ROOT,
+    env,
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const sample: Sample = { ms: round(performance.now() - started) };
+  if (rssFile !== undefined) {
+    // GNU time prints "Command exited with non-zero status N" first on failure.
+    const kib = Number((await Deno.readTextFile(rssFile)).trim().split("\n").at(-1));
+    sample.mib = round(kib / 1024);
+  }
+  return {
+    sample,
+    code: result.code,
+    stdout: decoder.decode(result.stdout),
+    stderr: decoder.decode(result.stderr),
+  };
+}
+
+/** To 0.1: finer digits of a process's wall time or memory are noise. */
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+function median(values: number[]): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? sorted[middle]!
+    : round((sorted[middle - 1]! + sorted[middle]!) / 2);
+}
+
+function summarize(testCase: Case, samples: Sample[]): CaseResult {
+  const ms = samples.map((s) => s.ms);
+  const mib = samples.flatMap((s) => s.mib === undefined ? [] : [s.mib]);
+  return {
+    name: testCase.name,
+    ...(testCase.baseline === undefined ? {} : { baseline: testCase.baseline }),
+    command: testCase.command,
+    medianMs: median(ms),
+    minMs: Math.min(...ms),
+    maxMs: Math.max(...ms),
+    medianMiB: mib.length === samples.length ? median(mib) : null,
+    samples,
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  // The first column is text, the others numbers.
+  const pad = (cell: string, column: number) =>
+    column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!);
+  return rows.map((row) => row.map(pad).join("  ")).join("\n");
+}
+
+async function main(): Promise<void> {
+  const { runs, jsonOnly } = parseArgs(Deno.args);
+  const [denoCache, gnuTime, awsCli] = await Promise.all([denoDir(), hasGnuTime(), findAwsCliV2()]);
+
+  const home = await Deno.makeTempDir({ prefix: "aec-bench-" });
+  const aws = startFakeAws();
+  try {
+    await Deno.mkdir(`${home}/.aws`);
+    const configFile = `${home}/.aws/config`;
+    const credentialsFile = `${home}/.aws/credentials`;
+    await Deno.writeTextFile(
+      configFile,
+      `[profile static]\nregion = eu-west-1\n` +
+        `[profile role]\nrole_arn = ${ROLE_ARN}\nsource_profile = static\nregion = eu-west-1\n`,
+    );
+    await Deno.writeTextFile(
+      credentialsFile,
+      `[static]\naws_access_key_id = ${STATIC_KEY_ID}\n` +
+        `aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n`,
+    );
+    await Deno.writeTextFile(`${home}/hello.ts`, `console.log("hello");\n`);
+    // The bare specifier resolves through the repository's deno.json and
+    // deno.lock (--config, --frozen): the very SDK packages aec loads.
+    await Deno.writeTextFile(
+      `${home}/sdk_floor.ts`,
+      `import { fromIni } from "@aws-sdk/credential-providers";\n` +
+        `const c = await fromIni({ profile: "static" })();\n` +
+        `console.log(JSON.stringify({ Version: 1, AccessKeyId: c.accessKeyId, ` +
+        `SecretAccessKey: c.secretAccessKey }));\n`,
+    );
+
+    const env: Record<string, string> = {
+      HOME: home,
+      USERPROFILE: home,
+      PATH: Deno.env.get("PATH") ?? "",
+      DENO_DIR: denoCache,
+      NO_COLOR: "1",
+      AWS_CONFIG_FILE: configFile,
+      AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+      AWS_ENDPOINT_URL_STS: aws.url,
+      // A stray instance metadata probe reaches the local server and finds nothing, fast.
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: `${aws.url}/`,
+    };
+    for (const name of ["SYSTEMROOT", "TEMP", "TMP"]) {
+      const value = Deno.env.get(name);
+      if (value !== undefined) env[name] = value;
+    }
+
+    const denoRun = ["run", "-A", "--quiet"];
+    const aec = [Deno.execPath(), ...denoRun, `${REPO_ROOT}main.ts`];
+    const cacheFile = `${home}/cache/role.json`;
+    const trueCommand = Deno.build.os === "windows" ? [Deno.execPath(), "eval", ""] : ["true"];
+    const hasStaticKey = (stdout: string) => stdout.includes(STATIC_KEY_ID);
+    const hasIssuedKey = (stdout: string) => stdout.includes('"AccessKeyId":"ASIAFAKE');
+    const cases: Case[] = [
+      {
+        name: "aec --version",
+        command: [...aec, "--version"],
+        ok: (stdout) => stdout === `${denoConfig.version}\n`,
+      },
+      {
+        name: "aec static --json",
+        command: [...aec, "--profile", "static", "--json"],
+        ok: hasStaticKey,
+      },
+      {
+        name: "aec assume-role --json",
+        command: [...aec, "--profile", "role", "--json"],
+        ok: hasIssuedKey,
+      },
+      {
+        name: "aec cache hit --json",
+        command: [...aec, "--profile", "role", "--cache-file", cacheFile, "--json"],
+        ok: hasIssuedKey,
+      },
+      {
+        name: "aec static --exec true",
+        command: [...aec, "--profile", "static", "--exec", "--", ...trueCommand],
+        ok: (stdout) => stdout === "",
+      },
+      {
+        name: "deno hello world",
+        baseline: "runtime floor",
+        command: [Deno.execPath(), ...denoRun, `${home}/hello.ts`],
+        ok: (stdout) => stdout === "hello\n",
+      },
+      {
+        name: "SDK fromIni static",
+        baseline: "SDK floor",
+        command: [
+          Deno.execPath(),
+          ...denoRun,
+          "--config",
+          `${REPO_ROOT}deno.json`,
+          "--frozen",
+          `${home}/sdk_floor.ts`,
+        ],
+        ok: hasStaticKey,
+      },
+    ];
+    if (awsCli !== undefined) {
+      cases.push({
+        name: "aws configure export-credentials static",
+        baseline: "AWS CLI v2",
+        command: [
+          awsCli.path,
+          "configure",
+          "export-credentials",
+          "--profile",
+          "static",
+          "--format",
+          "process",
+        ],
+        ok: hasStaticKey,
+      });
+    }
+
+    const rssFile = gnuTime ? `${home}/rss` : undefined;
+    const measure = async (testCase: Case): Promise<Sample> => {
+      const result = await runOnce(testCase.command, env, rssFile);
+      if (result.code !== 0 || !testCase.ok(result.stdout)) {
+        throw new Error(
+          `${testCase.name} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`,
+        );
+      }
+      return result.sample;
+    };
+
+    console.error(`warming up ${cases.length} commands (this also primes the cache)`);
+    for (const testCase of cases) await measure(testCase);
+    const stsCallsAfterPriming = aws.requests.length;
+    const samples = cases.map((): Sample[] => []);
+    for (let round = 1; round <= runs; round++) {
+      console.error(`round ${round}/${runs}`);
+      for (const [index, testCase] of cases.entries()) {
+        samples[index]!.push(await measure(testCase));
+      }
+    }
+    // Only the uncached assume-role runs may call STS: else a "cache hit" was a miss.
+    const stsCalls = aws.requests.length - stsCallsAfterPriming;
+    if (stsCalls !== runs) {
+      throw new Error(`Expected ${runs} STS calls, one per assume-role run; got ${stsCalls}`);
+    }
+
+    const results = cases.map((testCase, index) => summarize(testCase, samples[index]!));
+    const byName = (name: string) => results.find((r) => r.name === name);
+    const ratio = (name: string, subject: string, base: string): Ratio[] => {
+      const a = byName(subject);
+      const b = byName(base);
+      if (a === undefined || b === undefined) return [];
+      return [{
+        name,
+        time: Math.round(a.medianMs / b.medianMs * 100) / 100,
+        memory: a.medianMiB === null || b.medianMiB === null
+          ? null
+          : Math.round(a.medianMiB / b.medianMiB * 100) / 100,
+      }];
+    };
+    const ratios = [
+      ...ratio("cache hit / runtime floor", "aec cache hit --json", "deno hello world"),
+      ...ratio("--version / runtime floor", "aec --version", "deno hello world"),
+      ...ratio("static / SDK floor", "aec static --json", "SDK fromIni static"),
+      ...ratio("static / AWS CLI", "aec static --json", "aws configure export-credentials static"),
+    ];
+    const report = {
+      date: new Date().toISOString(),
+      runs,
+      warmupRuns: 1,
+      environment: {
+        deno: Deno.version.deno,
+        os: Deno.build.os,
+        arch: Deno.build.arch,
+        cpus: navigator.hardwareConcurrency,
+        awsCli: awsCli?.version ?? null,
+        memory: gnuTime
+          ? "peak resident set of the largest process (GNU time %M)"
+          : `not measured: no GNU time at ${GNU_TIME}`,
+        wallTime: "around the spawn, including the GNU time wrapper when used",
+      },
+      cases: results,
+      ratios,
+    };
+    await Deno.mkdir(RESULTS_DIR, { recursive: true });
+    await Deno.writeTextFile(RESULTS_PATH, JSON.stringify(report, null, 2) + "\n");
+
+    if (jsonOnly) {
+      console.log(JSON.stringify(report, null, 2));
+      return;
+    }
+    const mib = (value: number | null) => value === null ? "-" : value.toFixed(1);
+    console.log(table([
+      ["command", "median ms", "min ms", "max ms", "median MiB"],
+      ...results.map((r) => [
+        r.baseline === undefined ? r.name : `${r.name} (${r.baseline})`,
+        r.medianMs.toFixed(1),
+        r.minMs.toFixed(1),
+        r.maxMs.toFixed(1),
+        mib(r.medianMiB),
+      ]),
+    ]));
+    console.log();
+    console.log(table([
+      ["ratio of medians", "time", "memory"],
+      ...ratios.map((r) => [
+        r.name,
+        `${r.time.toFixed(2)}x`,
+        r.memory === null ? "-" : `${r.memory.toFixed(2)}x`,
+      ]),
+    ]));
+    console.log();
+    console.log(
+      [
+        `runs: ${runs} of each after 1 warm-up; deno ${Deno.version.deno}, ${Deno.build.os}/` +
+        `${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs`,
+        `memory: ${report.environment.memory}`,
+        awsCli === undefined
+          ? "AWS CLI: no aws-cli/2 on PATH, baseline skipped"
+          : `AWS CLI: ${awsCli.path} (${awsCli.version})`,
+        `results: ${RESULTS_PATH}`,
+      ].join("\n"),
+    );
+  } finally {
+    await aws.close();
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`bench: ${error.message}\nUsage: deno task bench [--runs N] [--json-only]`);
+  Deno.exit(2);
+}
