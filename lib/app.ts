@@ -39,6 +39,11 @@ export async function run(cli: Cli): Promise<number> {
     case "version":
       await writeStdout(`${VERSION}\n`);
       return 0;
+    case "completions": {
+      const { completionScript } = await import("./completions.ts");
+      await writeStdout(completionScript(cli.shell));
+      return 0;
+    }
     case "run":
       return await exportCredentials(cli.options);
   }

@@ -39,7 +39,16 @@ export interface RunOptions {
 export type Cli =
   | { kind: "help" }
   | { kind: "version" }
+  | { kind: "completions"; shell: Shell }
   | { kind: "run"; options: RunOptions };
+
+/** The shells `--completions` writes a script for. */
+export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
+export type Shell = typeof SHELLS[number];
+
+export function isShell(value: string): value is Shell {
+  return (SHELLS as readonly string[]).includes(value);
+}
 
 // Output-mode flags; at most one may be given. `--format` and `--exec` are
 // modes too and are handled where they are parsed.
@@ -58,6 +67,7 @@ const VALUE_OPTIONS = [
   "--cache-expiration-buffer",
   "--imds",
   "--container",
+  "--completions",
 ] as const;
 const BOOLEAN_OPTIONS = [
   "--pretty",
@@ -169,6 +179,13 @@ export function parseCli(argv: readonly string[]): Cli {
 
   if (flags.has("--help") || flags.has("-h")) return { kind: "help" };
   if (flags.has("--version")) return { kind: "version" };
+  const shell = values["--completions"];
+  if (shell !== undefined) {
+    if (!isShell(shell)) {
+      throw new UsageError(`--completions takes one of ${SHELLS.join(", ")}; got '${shell}'`);
+    }
+    return { kind: "completions", shell };
+  }
 
   // TypeScript cannot see the assignments inside setMode.
   const chosen = mode as Mode | undefined;
@@ -256,6 +273,7 @@ Serving refreshing credentials (HOST defaults to 127.0.0.1; PORT 0 picks a free 
                         Run CMD with a private container endpoint that keeps them fresh
 
 Other:
+  --completions SHELL   Print a completion script for bash, zsh, fish or powershell
   --pretty              Indent JSON output by two spaces
   --debug               Explain on stderr what aec does (secrets are redacted)
   --version             Print aec's version

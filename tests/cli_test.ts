@@ -184,3 +184,8 @@ Deno.test("parseHostPort() rejects bad input", () => {
     });
   }
 });
+
+Deno.test("parseCli() reads --completions SHELL and rejects other shells", () => {
+  assert.deepEqual(parseCli(["--completions", "fish"]), { kind: "completions", shell: "fish" });
+  rejects(["--completions", "tcsh"], /^--completions takes one of bash, zsh, fish, powershell/);
+});

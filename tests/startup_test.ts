@@ -36,6 +36,12 @@ Deno.test("aec --help prints usage without loading npm modules", async () => {
   assert.equal(result.code, 0);
 });
 
+Deno.test("aec --completions prints a script without loading npm modules", async () => {
+  const result = await runWithoutNpmCache(["--completions", "bash"]);
+  assert.match(result.stdout, /complete -F _aec aec/);
+  assert.equal(result.code, 0);
+});
+
 Deno.test("aec reports a usage error without loading npm modules", async () => {
   const result = await runWithoutNpmCache(["--json", "--env"]);
   assert.equal(
