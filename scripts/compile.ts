@@ -35,11 +35,17 @@ const ROOT = new URL("../", import.meta.url);
 const VERSION = denoConfig.version;
 
 /**
- * The `deno compile` flags of a release: -A as `deno task aec` runs, and only
- * the npm packages main.ts reaches (its lazy imports name theirs literally);
- * without it every package of deno.lock would ship, the tests' ones too.
+ * The `deno compile` flags of a release: -A as `deno task aec` runs; lib/
+ * whole, since lib/app.ts imports its modules by computed specifiers that
+ * compile cannot follow; and only the npm packages those modules reach
+ * (without it every package of deno.lock would ship, the tests' ones too).
  */
-export const COMPILE_FLAGS: readonly string[] = ["-A", "--exclude-unused-npm"];
+export const COMPILE_FLAGS: readonly string[] = [
+  "-A",
+  "--include",
+  "lib/",
+  "--exclude-unused-npm",
+];
 
 const USAGE = `Usage: deno task compile [--target TRIPLE]... [--out-dir DIR]
 
