@@ -9,7 +9,7 @@
 import { dirname } from "node:path";
 import { writeFileAtomic } from "./atomic_file.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { AecError, CredentialError, UsageError } from "./errors.ts";
+import { AecError, CredentialError, messageOf, UsageError } from "./errors.ts";
 import { parseIni, updateSection } from "./ini.ts";
 
 export interface WriteProfileOptions {
@@ -174,8 +174,4 @@ async function readExisting(
     throw new CredentialError(`Refusing to rewrite ${path}: it is not valid UTF-8`, error);
   }
   return { text, mode: (mode ?? 0o600) & 0o777 };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
 }

@@ -56,6 +56,11 @@ export class CredentialError extends AecError {
 /** The `--exec` command could not be started. */
 export class CommandError extends AecError {}
 
+/** An error's message, or its name when it has none. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
 /** The line aec prints on stderr for `error`, with secrets redacted. */
 export function describeError(error: unknown, debug: boolean): string {
   if (error instanceof AecError) {

@@ -5,7 +5,7 @@
  */
 
 import type { Credentials } from "./credentials.ts";
-import { AecError, CredentialError, NoCredentialsError } from "./errors.ts";
+import { AecError, CredentialError, messageOf, NoCredentialsError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
@@ -109,7 +109,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   log.debug(`loaded the AWS SDK in ${Math.round(performance.now() - started)}ms`);
 
   const profiles = await parseKnownFiles({ profile: profile.name }).catch((error) => {
-    throw new CredentialError(`Could not read the AWS config files: ${messageOf(error)}`, error);
+    throw new CredentialError(`Could not read the AWS config files: ${firstLine(error)}`, error);
   });
   const section = profiles[profile.name];
   if (profile.explicit && section === undefined) {
@@ -264,20 +264,20 @@ function profileHasNoCredentials(error: unknown): boolean {
     error.message.startsWith("Could not resolve credentials using profile");
 }
 
-function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message || error.name : String(error);
-  const line = text.split("\n")[0]!.trim().replace(/\.$/, "");
+/** The first line of the error's message, with its cause when the message alone says little. */
+function firstLine(error: unknown): string {
+  const line = messageOf(error).split("\n")[0]!.trim().replace(/\.$/, "");
   // Network failures say only "fetch failed"; the reason is in the cause.
   const cause = error instanceof Error ? error.cause : undefined;
   return cause instanceof Error && !line.includes(cause.message)
-    ? `${line}: ${messageOf(cause)}`
+    ? `${line}: ${firstLine(cause)}`
     : line;
 }
 
 /** The SDK's error as one CredentialError line, with a next step where aec knows it. */
 function explain(error: unknown, profile: string | undefined, context?: string): AecError {
   if (error instanceof AecError) return error;
-  let message = messageOf(error);
+  let message = firstLine(error);
   if (/To refresh this SSO session/.test(message)) {
     message = message.replace(
       /\s*To refresh this SSO session.*$/,

@@ -11,7 +11,7 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { AecError, ExitCode } from "./errors.ts";
+import { AecError, ExitCode, messageOf } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { redact } from "./redact.ts";
 
@@ -380,8 +380,4 @@ function sha256(text: string): Uint8Array {
 
 function formatHost(hostname: string): string {
   return hostname.includes(":") ? `[${hostname}]` : hostname;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
 }

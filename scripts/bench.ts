@@ -21,8 +21,8 @@
 
 import denoConfig from "../deno.json" with { type: "json" };
 import { startFakeAws } from "../tests/support/fake_aws.ts";
+import { realDenoDir, REPO_ROOT } from "../tests/support/sandbox.ts";
 
-const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
 const RESULTS_DIR = `${REPO_ROOT}.bench`;
 const RESULTS_PATH = `${RESULTS_DIR}/results.json`;
 const DEFAULT_RUNS = 15;
@@ -95,14 +95,6 @@ async function output(command: string, args: string[]): Promise<string | undefin
 }
 
 /** Deno's cache directory, so that children with a temporary HOME reuse the downloaded SDK. */
-async function denoDir(): Promise<string> {
-  const fromEnv = Deno.env.get("DENO_DIR");
-  if (fromEnv) return fromEnv;
-  const info = await output(Deno.execPath(), ["info", "--json"]);
-  if (info === undefined) throw new Error("deno info --json failed");
-  return JSON.parse(info).denoDir;
-}
-
 /** The first `aws` on PATH that is an AWS CLI v2 (v1 has no export-credentials), and its version. */
 async function findAwsCliV2(): Promise<{ path: string; version: string } | undefined> {
   const separator = Deno.build.os === "windows" ? ";" : ":";
@@ -190,7 +182,11 @@ function table(rows: string[][]): string {
 
 async function main(): Promise<void> {
   const { runs, jsonOnly } = parseArgs(Deno.args);
-  const [denoCache, gnuTime, awsCli] = await Promise.all([denoDir(), hasGnuTime(), findAwsCliV2()]);
+  const [denoCache, gnuTime, awsCli] = await Promise.all([
+    realDenoDir(),
+    hasGnuTime(),
+    findAwsCliV2(),
+  ]);
 
   const home = await Deno.makeTempDir({ prefix: "aec-bench-" });
   const aws = startFakeAws();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { REPO_ROOT } from "./support/sandbox.ts";
 import type { Credentials } from "../lib/credentials.ts";
 import { CredentialError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
@@ -13,7 +14,6 @@ import {
   startServer,
 } from "../lib/servers.ts";
 
-const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
 const CONSUMER = `${REPO_ROOT}tests/support/sdk_consumer.ts`;
 const decoder = new TextDecoder();
 

@@ -15,7 +15,7 @@ const MAIN = `${REPO_ROOT}main.ts`;
 let denoDir: string | undefined;
 
 /** Deno's cache directory, so that a child with another HOME reuses the downloaded SDK. */
-async function realDenoDir(): Promise<string> {
+export async function realDenoDir(): Promise<string> {
   if (denoDir === undefined) {
     const env = Deno.env.get("DENO_DIR");
     if (env) {
