@@ -8,6 +8,7 @@ import type { Credentials } from "./credentials.ts";
 import { AecError, CredentialError, messageOf, NoCredentialsError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
+import { planCredentials, profileSettings } from "./profile_settings.ts";
 import { registerSecret } from "./redact.ts";
 import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
@@ -111,10 +112,8 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   const profiles = await parseKnownFiles({ profile: profile.name }).catch((error) => {
     throw new CredentialError(`Could not read the AWS config files: ${firstLine(error)}`, error);
   });
-  const section = profiles[profile.name];
-  if (profile.explicit && section === undefined) {
-    throw new CredentialError(`The config profile (${profile.name}) could not be found`);
-  }
+  const plan = planCredentials(profiles, profile.name, profile.explicit);
+  const section = profileSettings(profiles, profile.name);
   const profileRegion = section?.region;
   const stsRegion = chooseRegion(request.region, profileRegion, Deno.env.toObject());
 
@@ -124,45 +123,50 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
     logger: sdkLogger(log),
     clientConfig: { requestHandler },
   };
-  const fromProfile = fromIni(init);
-  const fromChain = fromNodeProviderChain(init);
+  let provider: () => Promise<SdkCredentials>;
+  let source: string;
+  if (plan.kind === "profile") {
+    log.debug(`profile ${profile.name} names its source (${plan.source}); resolving only that`);
+    provider = fromIni(init);
+    source = `the ${plan.source} of profile ${profile.name}`;
+  } else {
+    log.debug(
+      `profile ${profile.name} has no credential settings; using the SDK's default chain ` +
+        "(environment, web identity, container and instance metadata endpoints)",
+    );
+    provider = fromNodeProviderChain(init);
+    source = "the SDK's default credential chain";
+  }
 
   const resolve = async (): Promise<Credentials> => {
     const resolving = performance.now();
     let credentials: SdkCredentials;
     try {
-      credentials = await fromProfile();
+      credentials = await provider();
     } catch (error) {
-      if (!profileHasNoCredentials(error)) throw explain(error, profile.name);
-      // A profile without credential settings (or no profile at all) falls back
-      // to the rest of the SDK's chain: web identity from the environment, then
-      // the container and instance metadata endpoints.
-      log.debug(`profile ${profile.name} holds no credentials; trying the SDK's default chain`);
-      try {
-        credentials = await fromChain();
-      } catch (chainError) {
-        if (chainError instanceof AecError) throw chainError;
-        if (isCredentialsProviderError(chainError)) throw new NoCredentialsError(chainError);
-        throw explain(chainError, profile.name);
+      if (error instanceof AecError) throw error;
+      if (plan.kind === "chain" && isCredentialsProviderError(error)) {
+        throw new NoCredentialsError(error);
       }
+      throw explain(error, profile.name);
     }
+    const result = toCredentials(credentials, source);
     log.debug(
       `credentials from ${Object.keys(credentials.$source ?? {}).join(", ") || "the SDK"} ` +
-        `(${credentials.sessionToken ? "temporary" : "long-term"}, ` +
-        `expires: ${credentials.expiration?.toISOString() ?? "never"}) ` +
+        `(${result.sessionToken ? "temporary" : "long-term"}, ` +
+        `expires: ${result.expiration?.toISOString() ?? "never"}) ` +
         `in ${Math.round(performance.now() - resolving)}ms`,
     );
-    const result = toCredentials(credentials);
     return request.ensureTemporary && !result.sessionToken
       ? await getSessionToken(result, stsRegion, log, requestHandler)
       : result;
   };
 
-  const provider: CredentialProvider = { credentials: resolve };
-  if (profileRegion !== undefined) provider.profileRegion = profileRegion;
-  if (section?.role_arn !== undefined) provider.roleArn = section.role_arn;
-  if (section?.mfa_serial !== undefined) provider.mfaSerial = section.mfa_serial;
-  return provider;
+  const prepared: CredentialProvider = { credentials: resolve };
+  if (profileRegion !== undefined) prepared.profileRegion = profileRegion;
+  if (section?.role_arn !== undefined) prepared.roleArn = section.role_arn;
+  if (section?.mfa_serial !== undefined) prepared.mfaSerial = section.mfa_serial;
+  return prepared;
 }
 
 /** The ARN of the identity `credentials` belong to (STS GetCallerIdentity). */
@@ -187,16 +191,29 @@ export async function callerArn(
   }
 }
 
-function toCredentials(source: SdkCredentials): Credentials {
+/** The SDK's credentials, checked; `source` names where they came from in errors. */
+function toCredentials(source: SdkCredentials, origin: string): Credentials {
   registerSecret(source.secretAccessKey);
   registerSecret(source.sessionToken);
+  // The SDK passes on whatever a credential_process or an endpoint said.
+  const expiration = source.expiration === undefined ? undefined : new Date(source.expiration);
+  if (expiration !== undefined && Number.isNaN(expiration.getTime())) {
+    throw new CredentialError(`${capitalize(origin)} gave an expiration that is not a date`);
+  }
+  if (typeof source.accessKeyId !== "string" || typeof source.secretAccessKey !== "string") {
+    throw new CredentialError(`${capitalize(origin)} gave no access key id or secret key`);
+  }
   const credentials: Credentials = {
     accessKeyId: source.accessKeyId,
     secretAccessKey: source.secretAccessKey,
   };
   if (source.sessionToken) credentials.sessionToken = source.sessionToken;
-  if (source.expiration) credentials.expiration = new Date(source.expiration);
+  if (expiration) credentials.expiration = expiration;
   return credentials;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Exchanges long-term keys for temporary ones (STS GetSessionToken). */
@@ -227,7 +244,7 @@ async function getSessionToken(
       secretAccessKey: session.SecretAccessKey,
       sessionToken: session.SessionToken,
       expiration: session.Expiration,
-    });
+    }, "STS GetSessionToken");
   } catch (error) {
     throw explain(error, undefined, "STS GetSessionToken failed");
   } finally {
@@ -253,15 +270,8 @@ function sdkConsole(log: Logger): Console {
   return { ...globalThis.console, log: logger.info, ...logger };
 }
 
-function isCredentialsProviderError(error: unknown): error is Error & { tryNextLink?: boolean } {
+function isCredentialsProviderError(error: unknown): error is Error {
   return error instanceof Error && error.name === "CredentialsProviderError";
-}
-
-// fromIni's answer when the profile has no credential settings at all, as
-// opposed to settings that failed (a cycle, a failing process, STS errors).
-function profileHasNoCredentials(error: unknown): boolean {
-  return isCredentialsProviderError(error) && error.tryNextLink === true &&
-    error.message.startsWith("Could not resolve credentials using profile");
 }
 
 /** The first line of the error's message, with its cause when the message alone says little. */

@@ -56,7 +56,7 @@ Deno.test("aec exits 3 on a malformed profile", async () => {
     config:
       "[profile odd]\nrole_arn = arn:aws:iam::111122223333:role/x\ncredential_source = Bogus\n",
   }, async (sandbox) => {
-    assertFailure(await sandbox.run(["--profile", "odd"]), 3, /Profile odd: .*Bogus/);
+    assertFailure(await sandbox.run(["--profile", "odd"]), 3, /profile "odd" .*"Bogus"/);
   });
 });
 
@@ -65,7 +65,7 @@ Deno.test("aec exits 3 on a source_profile loop", async () => {
     config: "[profile a]\nrole_arn = arn:aws:iam::111122223333:role/a\nsource_profile = b\n" +
       "[profile b]\nrole_arn = arn:aws:iam::111122223333:role/b\nsource_profile = a\n",
   }, async (sandbox) => {
-    assertFailure(await sandbox.run(["--profile", "a"]), 3, /Detected a cycle/);
+    assertFailure(await sandbox.run(["--profile", "a"]), 3, /has a cycle: a -> b -> a/);
   });
 });
 

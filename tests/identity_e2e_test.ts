@@ -1,0 +1,137 @@
+/**
+ * End to end: aec hands over the identity the profile names or none at all.
+ * Each run has a container credentials endpoint serving another role, as on
+ * ECS, CodeBuild or beside `aec --container`: falling back to the SDK's chain
+ * would print that role's keys.
+ */
+
+import assert from "node:assert/strict";
+import {
+  type RunResult,
+  type Sandbox,
+  STATIC_CREDENTIALS,
+  withSandbox,
+} from "./support/sandbox.ts";
+
+const CONTAINER_KEY_ID = "ASIACONTAINERROLE000";
+
+/** A container endpoint that hands out another role's credentials, for the length of `body`. */
+async function withContainerRole(body: (env: Record<string, string>) => Promise<void>) {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () =>
+      Response.json({
+        AccessKeyId: CONTAINER_KEY_ID,
+        SecretAccessKey: "containerSecret",
+        Token: "containerToken",
+        Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+  );
+  try {
+    await body({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${server.addr.port}/` });
+  } finally {
+    await server.shutdown();
+  }
+}
+
+function assertRefused(result: RunResult, line: RegExp) {
+  assert.equal(result.stdout, "", "credentials were printed");
+  assert.doesNotMatch(result.stderr, new RegExp(CONTAINER_KEY_ID));
+  assert.equal(result.stderr.split("\n").length, 2, `not one line: ${result.stderr}`);
+  assert.match(result.stderr, line);
+  assert.equal(result.code, 3, result.stderr);
+}
+
+async function runWithContainer(sandbox: Sandbox, args: string[]): Promise<RunResult> {
+  let result: RunResult | undefined;
+  await withContainerRole(async (env) => {
+    result = await sandbox.run(args, { env });
+  });
+  return result!;
+}
+
+const BROKEN_CONFIG = `[profile no-source]
+role_arn = arn:aws:iam::111122223333:role/a
+source_profile = nosuch
+
+[profile empty-source]
+role_arn = arn:aws:iam::111122223333:role/a
+source_profile = empty
+
+[profile empty]
+region = eu-west-1
+
+[profile key-only]
+aws_access_key_id = AKIAKEYWITHOUTSECRET
+
+[profile inherited-source]
+role_arn = arn:aws:iam::111122223333:role/a
+source_profile = constructor
+
+[profile no-role-source]
+role_arn = arn:aws:iam::111122223333:role/a
+
+[profile upper-keys]
+AWS_ACCESS_KEY_ID = AKIAUPPERCASE0000000
+AWS_SECRET_ACCESS_KEY = upperSecret
+`;
+
+Deno.test("aec refuses a broken profile instead of falling back to a container role", async () => {
+  await withSandbox({ config: BROKEN_CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const cases: [string, RegExp][] = [
+      ["no-source", /source_profile "nosuch" referenced in profile "no-source" does not exist/],
+      ["empty-source", /source_profile "empty" referenced in profile "empty-source" has no/],
+      ["key-only", /profile "key-only" sets aws_access_key_id but no aws_secret_access_key/],
+      ["inherited-source", /source_profile "constructor" .* does not exist/],
+      ["no-role-source", /sets role_arn but neither source_profile nor credential_source/],
+      ["upper-keys", /sets AWS_ACCESS_KEY_ID, which the AWS SDK reads only as aws_access_key_id/],
+    ];
+    for (const [profile, line] of cases) {
+      assertRefused(await runWithContainer(sandbox, ["--profile", profile, "--json"]), line);
+    }
+  });
+});
+
+Deno.test("aec treats names of Object.prototype's properties as missing profiles", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    for (const name of ["constructor", "toString", "valueOf", "__proto__", "hasOwnProperty"]) {
+      assertRefused(
+        await runWithContainer(sandbox, ["--profile", name, "--json"]),
+        new RegExp(`The config profile \\(${name}\\) could not be found`),
+      );
+    }
+  });
+});
+
+Deno.test("aec uses the default chain only for a profile without credential settings", async () => {
+  await withSandbox({ config: BROKEN_CONFIG }, async (sandbox) => {
+    const result = await runWithContainer(sandbox, ["--profile", "empty", "--json", "--debug"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).AccessKeyId, CONTAINER_KEY_ID);
+    assert.match(
+      result.stderr,
+      /profile empty has no credential settings; using the SDK's default/,
+    );
+  });
+});
+
+Deno.test("aec exits 3 naming the source when a credential_process gives a bad expiration", async () => {
+  await withSandbox({}, async (sandbox) => {
+    const script = await sandbox.write(
+      "process.sh",
+      `#!/bin/sh\necho '{"Version": 1, "AccessKeyId": "ASIAPROCESS", ` +
+        `"SecretAccessKey": "processSecret", "SessionToken": "t", "Expiration": "soon"}'\n`,
+    );
+    await Deno.chmod(script, 0o755);
+    await Deno.writeTextFile(
+      sandbox.configFile,
+      `[profile bad-date]\ncredential_process = ${script}\n`,
+    );
+    const result = await sandbox.run(["--profile", "bad-date", "--json"]);
+    assertRefused(
+      result,
+      /The credential_process of profile bad-date gave an expiration that is not a date/,
+    );
+    assert.doesNotMatch(result.stderr, /processSecret/);
+  });
+});
