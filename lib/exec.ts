@@ -19,6 +19,12 @@ const REPLACED_VARIABLES = [
   "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
   "AWS_CONTAINER_AUTHORIZATION_TOKEN",
   "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+  // SDKs read a web identity or an EC2 tools' credentials file before the
+  // container endpoint of --serve --exec.
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_ROLE_ARN",
+  "AWS_ROLE_SESSION_NAME",
+  "AWS_CREDENTIAL_FILE",
 ];
 
 /** The parent's environment with `variables` (and the region) in place of any AWS identity. */

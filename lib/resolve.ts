@@ -8,7 +8,12 @@ import type { Credentials } from "./credentials.ts";
 import { AecError, CredentialError, messageOf, NoCredentialsError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
-import { planCredentials, profileSettings } from "./profile_settings.ts";
+import {
+  planCredentials,
+  type Profiles,
+  type ProfileSettings,
+  profileSettings,
+} from "./profile_settings.ts";
 import { registerSecret } from "./redact.ts";
 import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
@@ -44,6 +49,10 @@ export interface CredentialProvider {
   roleArn?: string;
   /** The profile's `mfa_serial`: each refresh of its role asks for a code. */
   mfaSerial?: string;
+  /** Every profile of the config and credentials files, as the SDK read them. */
+  profiles: Profiles;
+  /** The profile's own settings; absent when it does not exist. */
+  settings?: ProfileSettings;
 }
 
 // Without a timeout, one STS or SSO endpoint that accepts a connection and
@@ -162,7 +171,8 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
       : result;
   };
 
-  const prepared: CredentialProvider = { credentials: resolve };
+  const prepared: CredentialProvider = { credentials: resolve, profiles };
+  if (section !== undefined) prepared.settings = section;
   if (profileRegion !== undefined) prepared.profileRegion = profileRegion;
   if (section?.role_arn !== undefined) prepared.roleArn = section.role_arn;
   if (section?.mfa_serial !== undefined) prepared.mfaSerial = section.mfa_serial;

@@ -10,6 +10,7 @@ import type { Logger } from "./log.ts";
 import { CredentialError } from "./errors.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import { keepFresh, SERVING_POLICY } from "./refresh.ts";
+import { prepareChildFiles, SERVED_PROFILE } from "./served_profile.ts";
 import { callerArn, createCredentialProvider } from "./resolve.ts";
 import {
   createContainerHandler,
@@ -90,13 +91,22 @@ export async function serve(
       controller.signal,
       log,
     );
-    const variables: [string, string][] = [
-      ["AWS_CONTAINER_CREDENTIALS_FULL_URI", `${server.url}/`],
-      ["AWS_CONTAINER_AUTHORIZATION_TOKEN", token],
-    ];
-    log.debug(`running ${mode.command} with a container endpoint at ${server.url}/`);
     try {
-      return await runCommand(mode.command, mode.args, childEnvironment(env, variables, region));
+      const files = await prepareChildFiles(provider.profiles, provider.settings, env);
+      const variables: [string, string][] = [
+        ["AWS_CONTAINER_CREDENTIALS_FULL_URI", `${server.url}/`],
+        ["AWS_CONTAINER_AUTHORIZATION_TOKEN", token],
+        ...files.variables,
+      ];
+      log.debug(
+        `running ${mode.command} as profile ${SERVED_PROFILE} of a private config file, ` +
+          `with a container endpoint at ${server.url}/`,
+      );
+      try {
+        return await runCommand(mode.command, mode.args, childEnvironment(env, variables, region));
+      } finally {
+        await files.dispose();
+      }
     } finally {
       controller.abort();
       await server.finished;
