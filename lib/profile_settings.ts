@@ -136,7 +136,7 @@ function checkSource(profiles: Profiles, name: string, path: readonly string[]):
     checkSource(profiles, source, [...path, source]);
     return "role_arn";
   }
-  if (has("aws_access_key_id") || has("aws_secret_access_key") || has("aws_session_token")) {
+  if (has("aws_access_key_id") || has("aws_secret_access_key")) {
     if (!has("aws_access_key_id")) {
       throw new CredentialError(`The ${where} sets no aws_access_key_id for its secret key`);
     }
@@ -154,9 +154,10 @@ function checkSource(profiles: Profiles, name: string, path: readonly string[]):
   if (has("credential_process")) return "credential_process";
   if (CREDENTIAL_SETTINGS.some((key) => key.startsWith("sso_") && has(key))) return "sso";
   if (has("login_session")) return "login_session";
-  // Only source_profile or credential_source, with no role to assume.
+  // Only a setting that needs another: a role's source, or a key's token.
   const [stray] = credentialSettingsOf(settings);
-  throw new CredentialError(`The ${where} sets ${stray} but no role_arn`);
+  const needed = stray === "aws_session_token" ? "aws_access_key_id" : "role_arn";
+  throw new CredentialError(`The ${where} sets ${stray} but no ${needed}`);
 }
 
 function hasStaticKeys(settings: ProfileSettings): boolean {

@@ -23,6 +23,7 @@ Deno.test("planCredentials() sends only a profile without credential settings to
   for (
     const settings of [
       { credential_process: "x" },
+      { credential_process: "x", aws_session_token: "stray" },
       { sso_session: "s" },
       { sso_start_url: "https://x" },
       { login_session: "arn" },
@@ -50,7 +51,11 @@ Deno.test("planCredentials() refuses settings that cannot give credentials", () 
   refused({}, "missing", /The config profile \(missing\) could not be found/);
   refused({}, "constructor", /could not be found/);
   refused({ p: { aws_secret_access_key: "s" } }, "p", /sets no aws_access_key_id/);
-  refused({ p: { aws_session_token: "t" } }, "p", /sets no aws_access_key_id/);
+  refused(
+    { p: { aws_session_token: "t" } },
+    "p",
+    /sets aws_session_token but no aws_access_key_id/,
+  );
   refused({ p: { source_profile: "q" }, q: KEYS }, "p", /sets source_profile but no role_arn/);
   refused(
     { p: { role_arn: ROLE, source_profile: "q", credential_source: "Environment" }, q: KEYS },
