@@ -58,6 +58,16 @@ export async function run(cli: Cli): Promise<number> {
     }
     case "run":
       return await exportCredentials(cli.options);
+    case "login":
+    case "logout": {
+      const { runLogin, runLogout } = await load<typeof import("./sso/mod.ts")>("./sso/mod.ts");
+      const env = Deno.env.toObject();
+      const log = createLogger(cli.options.debug);
+      const profile = chooseProfile(cli.options.profile, env);
+      return cli.kind === "login"
+        ? await runLogin(cli.options, profile, env, log)
+        : await runLogout(cli.options, profile, env, log);
+    }
   }
 }
 
@@ -148,6 +158,7 @@ async function obtainCredentials(
   const { credentials, profileRegion } = await resolveCredentials({
     profile,
     ensureTemporary: options.ensureTemporary,
+    ssoLogin: options.ssoLogin,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
   });

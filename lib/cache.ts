@@ -280,3 +280,17 @@ export async function saveCache(
     log.debug(`could not save the cache (${path}): ${String(error)}`);
   }
 }
+
+/** Deletes `path` if it is an aec cache entry; says whether it did. */
+export async function deleteCacheEntry(path: string): Promise<boolean> {
+  try {
+    const info = await Deno.lstat(path);
+    if (!info.isFile || info.size > 64 * 1024) return false;
+    const entry = JSON.parse(await Deno.readTextFile(path)) as { ProviderType?: unknown } | null;
+    if (entry?.ProviderType !== PROVIDER_TYPE) return false;
+    await Deno.remove(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

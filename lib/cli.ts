@@ -34,13 +34,34 @@ export interface RunOptions {
   ensureTemporary: boolean;
   debug: boolean;
   cache?: CacheOptions;
+  /** `--sso-login`: sign in first when the profile's SSO session has ended. */
+  ssoLogin: boolean;
+}
+
+/** `aec login`: sign in to IAM Identity Center. */
+export interface LoginOptions {
+  profile?: string;
+  ssoSession?: string;
+  useDeviceCode: boolean;
+  noBrowser: boolean;
+  debug: boolean;
+}
+
+/** `aec logout`: sign out of IAM Identity Center. */
+export interface LogoutOptions {
+  profile?: string;
+  ssoSession?: string;
+  all: boolean;
+  debug: boolean;
 }
 
 export type Cli =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "completions"; shell: Shell }
-  | { kind: "run"; options: RunOptions };
+  | { kind: "run"; options: RunOptions }
+  | { kind: "login"; options: LoginOptions }
+  | { kind: "logout"; options: LogoutOptions };
 
 /** The shells `--completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
@@ -79,6 +100,7 @@ const BOOLEAN_OPTIONS = [
   "--cache",
   "--refresh",
   "--serve",
+  "--sso-login",
 ];
 const ALIASES: Record<string, string> = { "-c": "--credentials-file-profile" };
 
@@ -96,6 +118,8 @@ const DEFAULT_CACHE_BUFFER_MINUTES = 10;
 
 /** Parses aec's arguments (without the program name). Pure: reads no environment. */
 export function parseCli(argv: readonly string[]): Cli {
+  const [first, ...rest] = argv;
+  if (first === "login" || first === "logout") return parseSsoCommand(first, rest);
   let mode: Mode | undefined;
   let modeFlag: string | undefined;
   const setMode = (flag: string, next: Mode) => {
@@ -210,11 +234,68 @@ export function parseCli(argv: readonly string[]): Cli {
     pretty: flags.has("--pretty") || chosen === undefined,
     ensureTemporary: flags.has("--ensure-temporary"),
     debug: flags.has("--debug"),
+    ssoLogin: flags.has("--sso-login"),
   };
   if (values["--profile"] !== undefined) options.profile = values["--profile"];
   if (values["--region"] !== undefined) options.region = values["--region"];
   if (cache) options.cache = cache;
   return { kind: "run", options };
+}
+
+const SSO_COMMAND_FLAGS = {
+  login: ["--use-device-code", "--no-browser", "--debug"],
+  logout: ["--all", "--debug"],
+};
+
+/** `aec login` and `aec logout`, which take only their own options. */
+function parseSsoCommand(command: "login" | "logout", argv: readonly string[]): Cli {
+  const values: Record<string, string> = {};
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (name === "--profile" || name === "--sso-session") {
+      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined || (eq === -1 && value.startsWith("-"))) {
+        throw new UsageError(`${name} needs a value`);
+      }
+      if (value === "") throw new UsageError(`${name} needs a non-empty value`);
+      if (values[name] !== undefined) throw new UsageError(`${name} was given twice`);
+      values[name] = value;
+    } else if (name === "--help" || name === "-h") {
+      return { kind: "help" };
+    } else if (SSO_COMMAND_FLAGS[command].includes(name) && eq === -1) {
+      flags.add(name);
+    } else if (arg.startsWith("-")) {
+      throw new UsageError(`Unknown option '${name}' for aec ${command}`);
+    } else {
+      throw new UsageError(`Unexpected argument '${arg}' for aec ${command}`);
+    }
+  }
+  const profile = values["--profile"];
+  const ssoSession = values["--sso-session"];
+  if (profile !== undefined && ssoSession !== undefined) {
+    throw new UsageError("--profile and --sso-session cannot be used together");
+  }
+  if (flags.has("--all") && (profile !== undefined || ssoSession !== undefined)) {
+    throw new UsageError(`--all cannot be used with ${profile ? "--profile" : "--sso-session"}`);
+  }
+  const named = {
+    ...(profile === undefined ? {} : { profile }),
+    ...(ssoSession === undefined ? {} : { ssoSession }),
+    debug: flags.has("--debug"),
+  };
+  return command === "login"
+    ? {
+      kind: "login",
+      options: {
+        ...named,
+        useDeviceCode: flags.has("--use-device-code"),
+        noBrowser: flags.has("--no-browser"),
+      },
+    }
+    : { kind: "logout", options: { ...named, all: flags.has("--all") } };
 }
 
 function parseCacheOptions(
@@ -243,11 +324,14 @@ export const USAGE = `aec: get AWS credentials from a profile and inject them in
 Usage:
   aec [--profile NAME] [OUTPUT] [OPTIONS]
   aec [--profile NAME] [OPTIONS] --exec [--] COMMAND [ARGS...]
+  aec login [--profile NAME | --sso-session NAME] [--use-device-code] [--no-browser]
+  aec logout [--profile NAME | --sso-session NAME | --all]
 
 Profile:
   --profile NAME        Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")
   --region REGION       Region to export (default: the profile's, then $AWS_REGION)
   --ensure-temporary    Exchange long-term keys for a session with STS GetSessionToken
+  --sso-login           Sign in to IAM Identity Center first if the profile's session ended
 
 Output (choose one; default: pretty JSON):
   --json                credential_process JSON on one line (--pretty indents it)
@@ -271,6 +355,14 @@ Serving refreshing credentials (HOST defaults to 127.0.0.1; PORT 0 picks a free 
                         Serve them as an ECS container credentials endpoint
   --serve --exec [--] CMD ...
                         Run CMD with a private container endpoint that keeps them fresh
+
+IAM Identity Center (writes the token cache that the AWS CLI and SDKs share):
+  login                 Sign in: a browser on this machine, else a device code
+    --sso-session NAME  Sign in to an [sso-session] instead of a profile's
+    --use-device-code   Sign in with a code confirmed in any browser
+    --no-browser        Print the sign-in URL instead of opening a browser
+  logout                Sign out: end the session and delete its token and aec's cache
+    --all               Every session in the token cache
 
 Other:
   --completions SHELL   Print a completion script for bash, zsh, fish or powershell

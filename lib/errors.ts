@@ -14,6 +14,7 @@ export const ExitCode = {
   credentials: 3,
   commandNotRunnable: 126,
   commandNotFound: 127,
+  interrupted: 130,
 } as const;
 
 /** An error aec expects and explains in one line, exiting with `exitCode`. */
@@ -50,6 +51,13 @@ export class NoCredentialsError extends AecError {
 export class CredentialError extends AecError {
   constructor(message: string, cause?: unknown) {
     super(message, ExitCode.credentials, { cause });
+  }
+}
+
+/** The user stopped aec (Ctrl-C) while it waited for them. */
+export class InterruptedError extends AecError {
+  constructor(what: string) {
+    super(`${what} was interrupted`, ExitCode.interrupted);
   }
 }
 

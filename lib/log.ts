@@ -21,3 +21,8 @@ export function createLogger(enabled: boolean): Logger {
     },
   };
 }
+
+/** One line for the user on stderr (never stdout, which carries aec's output), redacted. */
+export function say(line: string): void {
+  Deno.stderr.writeSync(encoder.encode(redact(line) + "\n"));
+}

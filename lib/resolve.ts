@@ -15,6 +15,8 @@ import {
   profileSettings,
 } from "./profile_settings.ts";
 import { registerSecret } from "./redact.ts";
+import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
+import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
 
@@ -23,6 +25,8 @@ export interface ResolveRequest {
   /** `--region`, which wins over the profile's region. */
   region?: string;
   ensureTemporary: boolean;
+  /** Sign in to IAM Identity Center first when the profile's session has ended. */
+  ssoLogin?: boolean;
   log: Logger;
 }
 
@@ -55,11 +59,6 @@ export interface CredentialProvider {
   settings?: ProfileSettings;
 }
 
-// Without a timeout, one STS or SSO endpoint that accepts a connection and
-// never answers would hang aec (and every request to a server waiting on it).
-// The SDK's Node handler cannot time out under Deno; its fetch handler (Deno's
-// own fetch, aborted on time) can.
-const REQUEST_TIMEOUT_MS = 5_000;
 // Bounds a whole resolution (a role chain, an SSO login, an MFA prompt) when serving.
 const SERVING_RESOLUTION_DEADLINE_MS = 120_000;
 
@@ -106,19 +105,25 @@ export async function createCredentialProvider(
 async function prepareProfile(request: ResolveRequest): Promise<CredentialProvider> {
   const { profile, log } = request;
   const started = performance.now();
-  const [{ fromIni, fromNodeProviderChain }, { parseKnownFiles }, requestHandler] = await Promise
-    .all([
-      import("@aws-sdk/credential-providers"),
-      import("@smithy/shared-ini-file-loader"),
-      timedRequestHandler(),
-    ]);
+  const [
+    { fromIni, fromNodeProviderChain },
+    { parseKnownFiles, loadSsoSessionData },
+    requestHandler,
+  ] = await Promise.all([
+    import("@aws-sdk/credential-providers"),
+    import("@smithy/shared-ini-file-loader"),
+    timedRequestHandler(),
+  ]);
   // Parts of the SDK write to the console directly (e.g. a warning about the
   // default STS region); that belongs in --debug, never on plain stderr or
   // stdout. aec itself writes to the streams directly, never to the console.
   globalThis.console = sdkConsole(log);
   log.debug(`loaded the AWS SDK in ${Math.round(performance.now() - started)}ms`);
 
-  const profiles = await parseKnownFiles({ profile: profile.name }).catch((error) => {
+  const [profiles, ssoSessions] = await Promise.all([
+    parseKnownFiles({ profile: profile.name }),
+    loadSsoSessionData(),
+  ]).catch((error) => {
     throw new CredentialError(`Could not read the AWS config files: ${firstLine(error)}`, error);
   });
   const plan = planCredentials(profiles, profile.name, profile.explicit);
@@ -150,12 +155,26 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   const resolve = async (): Promise<Credentials> => {
     const resolving = performance.now();
     let credentials: SdkCredentials;
+    if (plan.kind === "profile") {
+      await ensureSsoSession(profiles, ssoSessions, profile.name, {
+        signIn: request.ssoLogin ?? false,
+        env: Deno.env.toObject(),
+        log,
+      });
+    }
     try {
       credentials = await provider();
     } catch (error) {
       if (error instanceof AecError) throw error;
       if (plan.kind === "chain" && isCredentialsProviderError(error)) {
         throw new NoCredentialsError(error);
+      }
+      const sso = ssoBehind(profiles, ssoSessions, profile.name);
+      // The token was there but did not work (revoked, say): only a new sign-in helps.
+      if (sso) {
+        // The SDK's own advice names the AWS CLI; aec's hint replaces it.
+        const cause = firstLine(error).replace(/\s*To refresh this SSO session.*$/, "");
+        throw needsLogin(`Profile ${profile.name}: ${cause}`, sso.profile);
       }
       throw explain(error, profile.name);
     }
@@ -262,13 +281,6 @@ async function getSessionToken(
   }
 }
 
-type RequestHandler = Awaited<ReturnType<typeof timedRequestHandler>>;
-
-async function timedRequestHandler() {
-  const { FetchHttpHandler } = await import("@smithy/fetch-http-handler");
-  return new FetchHttpHandler({ requestTimeout: REQUEST_TIMEOUT_MS });
-}
-
 /** Routes the SDK's own diagnostics to `--debug` (never to plain stderr). */
 function sdkLogger(log: Logger) {
   const write = (...parts: unknown[]) => log.debug(`sdk: ${parts.map(String).join(" ")}`);
@@ -297,13 +309,7 @@ function firstLine(error: unknown): string {
 /** The SDK's error as one CredentialError line, with a next step where aec knows it. */
 function explain(error: unknown, profile: string | undefined, context?: string): AecError {
   if (error instanceof AecError) return error;
-  let message = firstLine(error);
-  if (/To refresh this SSO session/.test(message)) {
-    message = message.replace(
-      /\s*To refresh this SSO session.*$/,
-      `; run 'aws sso login --profile ${profile}'`,
-    ).replace(/\.;/, ";");
-  }
+  const message = firstLine(error);
   const prefix = context ?? (profile === undefined ? undefined : `Profile ${profile}`);
   return new CredentialError(prefix ? `${prefix}: ${message}` : message, error);
 }

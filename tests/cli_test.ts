@@ -22,6 +22,7 @@ Deno.test("parseCli() defaults to pretty credential_process JSON", () => {
     pretty: true,
     ensureTemporary: false,
     debug: false,
+    ssoLogin: false,
   });
 });
 
@@ -48,6 +49,7 @@ Deno.test("parseCli() reads --profile, --region, --ensure-temporary and --debug"
       pretty: true,
       ensureTemporary: true,
       debug: true,
+      ssoLogin: false,
       profile: "dev",
       region: "eu-west-1",
     },
@@ -107,6 +109,7 @@ Deno.test("parseCli() reads the server modes and their addresses", () => {
     pretty: false,
     ensureTemporary: false,
     debug: true,
+    ssoLogin: false,
   });
   assert.deepEqual(options(parseCli(["--container", "8080", "--profile", "p"])).mode, {
     kind: "container",
@@ -188,4 +191,29 @@ Deno.test("parseHostPort() rejects bad input", () => {
 Deno.test("parseCli() reads --completions SHELL and rejects other shells", () => {
   assert.deepEqual(parseCli(["--completions", "fish"]), { kind: "completions", shell: "fish" });
   rejects(["--completions", "tcsh"], /^--completions takes one of bash, zsh, fish, powershell/);
+});
+
+Deno.test("parseCli() reads aec login and aec logout with their own options", () => {
+  assert.deepEqual(parseCli(["login", "--profile", "dev", "--use-device-code", "--no-browser"]), {
+    kind: "login",
+    options: { profile: "dev", debug: false, useDeviceCode: true, noBrowser: true },
+  });
+  assert.deepEqual(parseCli(["login", "--sso-session=corp", "--debug"]), {
+    kind: "login",
+    options: { ssoSession: "corp", debug: true, useDeviceCode: false, noBrowser: false },
+  });
+  assert.deepEqual(parseCli(["logout", "--all"]), {
+    kind: "logout",
+    options: { debug: false, all: true },
+  });
+  assert.equal(options(parseCli(["--profile", "p", "--sso-login"])).ssoLogin, true);
+});
+
+Deno.test("parseCli() rejects options that do not belong to login or logout", () => {
+  rejects(["login", "--all"], /^Unknown option '--all' for aec login$/);
+  rejects(["logout", "--no-browser"], /^Unknown option '--no-browser' for aec logout$/);
+  rejects(["login", "--json"], /^Unknown option '--json' for aec login$/);
+  rejects(["login", "dev"], /^Unexpected argument 'dev' for aec login$/);
+  rejects(["logout", "--all", "--profile", "p"], /^--all cannot be used with --profile$/);
+  rejects(["login", "--profile"], /^--profile needs a value$/);
 });

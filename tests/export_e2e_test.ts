@@ -142,7 +142,7 @@ Deno.test("aec reports an expired SSO session with the login command to run", as
     const result = await sandbox.run(["--profile", "sso", "--json"]);
     assert.equal(result.code, 3);
     assert.equal(result.stdout, "");
-    assert.match(result.stderr, /^aec: .*run 'aws sso login --profile sso'\n$/);
+    assert.match(result.stderr, /^aec: .*has expired \(run 'aec login --profile sso'\)\n$/);
     assert.equal(sandbox.aws.requests.length, 0);
   });
 });

@@ -1,12 +1,15 @@
 /**
  * A test-only AWS-shaped server on 127.0.0.1: STS (query protocol, XML) and the
- * SSO portal's GetRoleCredentials (JSON). The SDK is pointed at it with
- * AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL_SSO. It fails on purpose for:
+ * SSO portal's GetRoleCredentials (JSON), and IAM Identity Center's OIDC service
+ * (fake_sso_oidc.ts). The SDK is pointed at it with AWS_ENDPOINT_URL_STS,
+ * AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC. It fails on purpose for:
  * - a role ARN containing `:role/denied` (AccessDenied),
  * - an MFA TokenCode other than `123456`,
  * - a web identity token `bad-token`,
- * - an SSO bearer token other than `valid-sso-token`.
+ * - an SSO bearer token other than `valid-sso-token` or one the OIDC fake issued.
  */
+
+import { createFakeSsoOidc, type FakeSsoOidc } from "./fake_sso_oidc.ts";
 
 export const GOOD_MFA_CODE = "123456";
 export const GOOD_SSO_TOKEN = "valid-sso-token";
@@ -35,6 +38,8 @@ export interface FakeAws {
   lifetimeSeconds: number;
   /** While true, every AssumeRole is denied: an outage of the credential source. */
   denyAll: boolean;
+  /** IAM Identity Center's OIDC service and the portal's Logout, on the same server. */
+  ssoOidc: FakeSsoOidc;
   close(): Promise<void>;
 }
 
@@ -62,12 +67,14 @@ function isoSeconds(date: Date): string {
 
 export function startFakeAws(): FakeAws {
   let counter = 0;
+  const oidc = createFakeSsoOidc([GOOD_SSO_TOKEN]);
   const fake: FakeAws = {
     url: "",
     requests: [],
     issued: new Map(),
     lifetimeSeconds: 3600,
     denyAll: false,
+    ssoOidc: oidc.state,
     close: async () => {},
   };
 
@@ -157,7 +164,7 @@ export function startFakeAws(): FakeAws {
   const handleSso = (url: URL, request: Request) => {
     const params = Object.fromEntries(url.searchParams);
     fake.requests.push({ action: "GetRoleCredentials", params });
-    if (request.headers.get("x-amz-sso_bearer_token") !== GOOD_SSO_TOKEN) {
+    if (!fake.ssoOidc.validTokens.has(request.headers.get("x-amz-sso_bearer_token") ?? "")) {
       return Response.json({ message: "Session token not found or invalid" }, {
         status: 401,
         headers: { "x-amzn-errortype": "UnauthorizedException" },
@@ -179,6 +186,8 @@ export function startFakeAws(): FakeAws {
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
       const url = new URL(request.url);
+      const oidcResponse = await oidc.handle(request, url);
+      if (oidcResponse) return oidcResponse;
       if (request.method === "GET" && url.pathname === "/federation/credentials") {
         return handleSso(url, request);
       }

@@ -1,0 +1,97 @@
+/**
+ * Signing out of IAM Identity Center: the portal's Logout for each token,
+ * then the token files (only files that hold a token: the AWS CLI's client
+ * registrations stay) and aec's cache entries made from them.
+ */
+
+import { defaultCachePath, deleteCacheEntry } from "../cache.ts";
+import { messageOf } from "../errors.ts";
+import { type Logger, say } from "../log.ts";
+import type { Profiles } from "../profile_settings.ts";
+import { registerSecret } from "../redact.ts";
+import { timedRequestHandler } from "../sdk_http.ts";
+import { ssoBehind } from "./sso_target.ts";
+import {
+  cacheDirectory,
+  readToken,
+  type SsoTarget,
+  type SsoToken,
+  tokenPath,
+} from "./token_cache.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LogoutRequest {
+  /** The sign-ins to end; `"all"` ends every token in the cache. */
+  targets: SsoTarget[] | "all";
+  profiles: Profiles;
+  sessions: Profiles;
+  env: Env;
+  log: Logger;
+}
+
+/** Signs out and returns how many tokens it removed. */
+export async function logout(request: LogoutRequest): Promise<number> {
+  const { targets, profiles, sessions, env, log } = request;
+  const tokenFiles = targets === "all"
+    ? await allTokenFiles(env)
+    : await Promise.all(targets.map((target) => tokenPath(target, env)));
+  let removed = 0;
+  const startUrls = new Set<string>();
+  for (const path of tokenFiles) {
+    const token = await readToken(path);
+    if (token === undefined) continue;
+    await endSession(token, log);
+    await Deno.remove(path);
+    removed++;
+    startUrls.add(token.startUrl);
+    say(`aec: signed out of ${token.startUrl}`);
+  }
+  // aec's cached credentials of every profile that got them from these sign-ins.
+  for (const profile of Object.keys(profiles)) {
+    const behind = ssoBehind(profiles, sessions, profile);
+    if (behind === undefined) continue;
+    const matches = targets === "all" ||
+      targets.some((target) =>
+        target.sessionName === behind.target.sessionName &&
+        target.startUrl === behind.target.startUrl
+      );
+    if (!matches) continue;
+    const path = defaultCachePath(profile, env);
+    if (await deleteCacheEntry(path)) log.debug(`removed the cached credentials in ${path}`);
+  }
+  if (removed === 0) say("aec: there was no IAM Identity Center session to sign out of");
+  return removed;
+}
+
+/** Every file of the token cache that holds a token, never a registration. */
+async function allTokenFiles(env: Env): Promise<string[]> {
+  const directory = cacheDirectory(env);
+  const files: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(directory)) {
+      if (entry.isFile && entry.name.endsWith(".json")) files.push(`${directory}/${entry.name}`);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return files.sort();
+}
+
+/** The portal's Logout, so the token stops working everywhere; a failure only reaches --debug. */
+async function endSession(token: SsoToken, log: Logger): Promise<void> {
+  if (Date.parse(token.expiresAt) <= Date.now()) return;
+  registerSecret(token.accessToken);
+  const { SSOClient, LogoutCommand } = await import("@aws-sdk/client-sso");
+  const client = new SSOClient({
+    region: token.region,
+    requestHandler: await timedRequestHandler(),
+  });
+  try {
+    await client.send(new LogoutCommand({ accessToken: token.accessToken }));
+  } catch (error) {
+    log.debug(`Logout for ${token.startUrl} failed: ${messageOf(error)}`);
+  } finally {
+    client.destroy();
+  }
+}

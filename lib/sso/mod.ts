@@ -1,0 +1,95 @@
+/**
+ * IAM Identity Center for aec: `aec login`, `aec logout`, and the check that
+ * an export's SSO session is usable (signing in first with `--sso-login`).
+ * The rest of aec imports this module only.
+ *
+ * @module
+ */
+
+import type { LoginOptions, LogoutOptions } from "../cli.ts";
+import { AecError, ExitCode } from "../errors.ts";
+import { type Logger, say } from "../log.ts";
+import type { ProfileChoice } from "../profile.ts";
+import type { Profiles } from "../profile_settings.ts";
+import { login } from "./login.ts";
+import { logout } from "./logout.ts";
+import { requireTarget, ssoBehind, targetOfSession } from "./sso_target.ts";
+
+export { ssoBehind };
+import { readToken, tokenPath, tokenState } from "./token_cache.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The config files' profiles and sso-sessions, as the SDK reads them. */
+async function readConfig(profile: string): Promise<{ profiles: Profiles; sessions: Profiles }> {
+  const { parseKnownFiles, loadSsoSessionData } = await import("@smithy/shared-ini-file-loader");
+  const [profiles, sessions] = await Promise.all([
+    parseKnownFiles({ profile }),
+    loadSsoSessionData(),
+  ]);
+  return { profiles, sessions };
+}
+
+/** `aec login`: always a fresh sign-in. */
+export async function runLogin(
+  command: LoginOptions,
+  profile: ProfileChoice,
+  env: Env,
+  log: Logger,
+): Promise<number> {
+  const { profiles, sessions } = await readConfig(profile.name);
+  const target = command.ssoSession === undefined
+    ? requireTarget(profiles, sessions, profile.name)
+    : targetOfSession(sessions, command.ssoSession);
+  log.debug(`signing in to ${target.startUrl} (${target.sessionName ?? "legacy profile"})`);
+  await login(target, { ...command, env, log });
+  return 0;
+}
+
+/** `aec logout`. */
+export async function runLogout(
+  command: LogoutOptions,
+  profile: ProfileChoice,
+  env: Env,
+  log: Logger,
+): Promise<number> {
+  const { profiles, sessions } = await readConfig(profile.name);
+  const targets = command.all ? "all" : [
+    command.ssoSession === undefined
+      ? requireTarget(profiles, sessions, profile.name)
+      : targetOfSession(sessions, command.ssoSession),
+  ];
+  await logout({ targets, profiles, sessions, env, log });
+  return 0;
+}
+
+/**
+ * Makes sure the IAM Identity Center session behind `profile` can give
+ * credentials: a token that is valid or can be refreshed. Otherwise it signs
+ * in when `signIn` is set (`--sso-login`), or fails naming the command to run.
+ */
+export async function ensureSsoSession(
+  profiles: Profiles,
+  sessions: Profiles,
+  profile: string,
+  options: { signIn: boolean; env: Env; log: Logger },
+): Promise<void> {
+  const behind = ssoBehind(profiles, sessions, profile);
+  if (behind === undefined) return;
+  const state = tokenState(await readToken(await tokenPath(behind.target, options.env)));
+  options.log.debug(`IAM Identity Center session of profile ${behind.profile}: ${state}`);
+  if (state === "valid" || state === "refreshable") return;
+  const problem = state === "missing"
+    ? `Profile ${behind.profile} has not signed in to IAM Identity Center`
+    : `The IAM Identity Center session of profile ${behind.profile} has expired`;
+  if (!options.signIn) throw needsLogin(problem, behind.profile);
+  say(`aec: ${problem}; signing in`);
+  await login(behind.target, { useDeviceCode: false, noBrowser: false, ...options });
+}
+
+/** The error for an SSO session that only a new sign-in can fix. */
+export function needsLogin(problem: string, profile: string): AecError {
+  return new AecError(problem, ExitCode.credentials, {
+    hint: `run 'aec login --profile ${profile}'`,
+  });
+}

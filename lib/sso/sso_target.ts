@@ -1,0 +1,89 @@
+/**
+ * Which IAM Identity Center sign-in a profile or an `[sso-session]` names,
+ * read from the config files as the SDK parsed them.
+ */
+
+import { CredentialError, UsageError } from "../errors.ts";
+import { type Profiles, profileSettings } from "../profile_settings.ts";
+import type { SsoTarget } from "./token_cache.ts";
+
+const DEFAULT_SCOPES = ["sso:account:access"];
+
+/** The sign-in of `[sso-session NAME]`. */
+export function targetOfSession(sessions: Profiles, name: string): SsoTarget {
+  const session = profileSettings(sessions, name);
+  if (session === undefined) {
+    throw new CredentialError(`The sso-session ${JSON.stringify(name)} could not be found`);
+  }
+  const startUrl = session.sso_start_url;
+  const region = session.sso_region;
+  if (!startUrl || !region) {
+    throw new CredentialError(
+      `The sso-session ${JSON.stringify(name)} needs both sso_start_url and sso_region`,
+    );
+  }
+  const scopes = (session.sso_registration_scopes ?? "").split(",").map((scope) => scope.trim())
+    .filter(Boolean);
+  return {
+    sessionName: name,
+    startUrl,
+    region,
+    scopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES,
+  };
+}
+
+/**
+ * The sign-in profile `name` uses itself (`sso_session`, or the legacy
+ * `sso_start_url` and `sso_region`), or `undefined` when it uses none.
+ */
+export function targetOfProfile(
+  profiles: Profiles,
+  sessions: Profiles,
+  name: string,
+): SsoTarget | undefined {
+  const settings = profileSettings(profiles, name);
+  if (settings?.sso_session) return targetOfSession(sessions, settings.sso_session);
+  if (settings?.sso_start_url || settings?.sso_region) {
+    if (!settings.sso_start_url || !settings.sso_region) {
+      throw new CredentialError(
+        `The profile ${JSON.stringify(name)} needs both sso_start_url and sso_region`,
+      );
+    }
+    return { startUrl: settings.sso_start_url, region: settings.sso_region, scopes: [] };
+  }
+  return undefined;
+}
+
+/** The sign-in `aec login --profile NAME` renews; a usage error for a profile without one. */
+export function requireTarget(profiles: Profiles, sessions: Profiles, name: string): SsoTarget {
+  if (profileSettings(profiles, name) === undefined) {
+    throw new CredentialError(`The config profile (${name}) could not be found`);
+  }
+  const target = targetOfProfile(profiles, sessions, name);
+  if (target === undefined) {
+    throw new UsageError(
+      `Profile ${name} does not use IAM Identity Center (it has no sso_session or sso_start_url)`,
+    );
+  }
+  return target;
+}
+
+/**
+ * The profile at the end of `name`'s `source_profile` chain that signs in to
+ * IAM Identity Center, with its sign-in, or `undefined`.
+ */
+export function ssoBehind(
+  profiles: Profiles,
+  sessions: Profiles,
+  name: string,
+): { profile: string; target: SsoTarget } | undefined {
+  const seen = new Set<string>();
+  for (let current: string | undefined = name; current !== undefined && !seen.has(current);) {
+    seen.add(current);
+    const target = targetOfProfile(profiles, sessions, current);
+    if (target) return { profile: current, target };
+    const settings = profileSettings(profiles, current);
+    current = settings?.role_arn ? settings.source_profile : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,331 @@
+/**
+ * End to end: `aec login`, `aec logout` and `--sso-login` against the local
+ * IAM Identity Center fake (tests/support/fake_sso_oidc.ts), with a `BROWSER`
+ * that plays the user. The token files are then read by other clients: the
+ * JS SDK (through aec, which refreshes them) and botocore.
+ */
+
+import assert from "node:assert/strict";
+import { pythonJsonDumps, sha1Hex } from "../lib/python_json.ts";
+import { REPO_ROOT, type RunResult, type Sandbox, withSandbox } from "./support/sandbox.ts";
+
+const START_URL = "https://corp.awsapps.com/start";
+const LEGACY_URL = "https://legacy.awsapps.com/start#/";
+const CONFIG = `[profile sso]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Admin
+region = eu-west-1
+
+[profile chained]
+role_arn = arn:aws:iam::111122223333:role/chained
+source_profile = sso
+
+[sso-session corp]
+sso_start_url = ${START_URL}
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+
+[profile legacy]
+sso_start_url = ${LEGACY_URL}
+sso_region = us-east-1
+sso_account_id = 111122223333
+sso_role_name = Admin
+
+[profile plain]
+region = eu-west-1
+`;
+const BROWSER = `${Deno.execPath()} run -A --quiet ${REPO_ROOT}tests/support/browser.ts`;
+
+function loginEnv(sandbox: Sandbox, extra: Record<string, string> = {}) {
+  return { AWS_ENDPOINT_URL_SSO_OIDC: sandbox.aws.url, BROWSER, ...extra };
+}
+
+async function tokenFile(sandbox: Sandbox, key: string): Promise<string> {
+  return `${sandbox.home}/.aws/sso/cache/${await sha1Hex(key)}.json`;
+}
+
+async function readJson(path: string) {
+  return JSON.parse(await Deno.readTextFile(path));
+}
+
+function assertOneLine(result: RunResult, code: number, line: RegExp) {
+  assert.equal(result.stdout, "");
+  assert.equal(result.stderr.split("\n").length, 2, `not one line: ${result.stderr}`);
+  assert.match(result.stderr, line);
+  assert.equal(result.code, code, result.stderr);
+}
+
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+Deno.test("aec login signs in with PKCE and writes the shared token file", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const result = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "", "the flow wrote to stdout");
+    assert.match(result.stderr, /signed in to https:\/\/corp\.awsapps\.com\/start/);
+    assert.deepEqual(sandbox.aws.ssoOidc.calls, [
+      "RegisterClient",
+      "Authorize",
+      "CreateToken:authorization_code",
+    ]);
+
+    const path = await tokenFile(sandbox, "corp");
+    const token = await readJson(path);
+    for (
+      const field of [
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+      ]
+    ) {
+      assert.ok(token[field], `no ${field}`);
+    }
+    assert.equal(token.startUrl, START_URL);
+    assert.equal(token.region, "us-east-1");
+    assert.match(token.expiresAt, TIMESTAMP);
+    assert.match(token.registrationExpiresAt, TIMESTAMP);
+    assert.doesNotMatch(result.stderr, new RegExp(token.accessToken));
+    if (Deno.build.os !== "windows") {
+      assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+      assert.equal((await Deno.stat(`${sandbox.home}/.aws/sso/cache`)).mode! & 0o777, 0o700);
+    }
+
+    // The profile now resolves through the portal with the new token.
+    const exported = await sandbox.run(["--profile", "sso", "--json"]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(JSON.parse(exported.stdout).AccessKeyId, /^ASIAFAKE/);
+
+    // A second sign-in reuses aec's registration.
+    const again = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(sandbox.aws.ssoOidc.calls.filter((call) => call === "RegisterClient").length, 1);
+  });
+});
+
+Deno.test("aec login accepts only the callback whose state matches", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const log = `${sandbox.home}/browser.log`;
+    const result = await sandbox.run(["login", "--sso-session", "corp"], {
+      env: loginEnv(sandbox, { FAKE_BROWSER: "forge-state", FAKE_BROWSER_LOG: log }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await Deno.readTextFile(log), "400");
+    assert.ok((await readJson(await tokenFile(sandbox, "corp"))).accessToken);
+  });
+});
+
+Deno.test("aec login exits 3 when the user denies access, writing no token", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    sandbox.aws.ssoOidc.authorizeError = "access_denied";
+    const result = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(
+      result.stderr.trim().split("\n").at(-1)!,
+      /^aec: Sign-in was refused: access_denied$/,
+    );
+    await assert.rejects(Deno.stat(await tokenFile(sandbox, "corp")), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("aec login --use-device-code polls through pending and slow_down", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    sandbox.aws.ssoOidc.deviceSteps = ["pending", "slow_down"];
+    const result = await sandbox.run(["login", "--profile", "sso", "--use-device-code"], {
+      env: loginEnv(sandbox),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /ABCD-EFGH/);
+    assert.match(result.stderr, /\/device\?user_code=ABCD-EFGH/);
+    const polls = sandbox.aws.ssoOidc.devicePolls;
+    assert.equal(polls.length, 3);
+    // After slow_down the interval grows by 5 s (from the 1 s the service asked for).
+    assert.ok(polls[2]! - polls[1]! >= 5_500, `polled again after ${polls[2]! - polls[1]!}ms`);
+    const token = await readJson(await tokenFile(sandbox, "corp"));
+    assert.ok(token.refreshToken);
+  });
+});
+
+Deno.test("aec login exits 3 when the device code expires", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    sandbox.aws.ssoOidc.deviceSteps = ["expired"];
+    const result = await sandbox.run(["login", "--profile", "sso", "--use-device-code"], {
+      env: loginEnv(sandbox, { BROWSER: "" }),
+    });
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr.trim().split("\n").at(-1)!, /^aec: The sign-in code expired/);
+  });
+});
+
+Deno.test("aec login keys a legacy profile's token by its start URL, with a device code", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const result = await sandbox.run(["login", "--profile", "legacy"], {
+      env: loginEnv(sandbox, { BROWSER: "" }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(sandbox.aws.ssoOidc.calls.includes("StartDeviceAuthorization"));
+    const token = await readJson(await tokenFile(sandbox, LEGACY_URL));
+    assert.equal(token.startUrl, LEGACY_URL);
+    assert.equal(token.refreshToken, undefined);
+    const exported = await sandbox.run(["--profile", "legacy", "--json"]);
+    assert.equal(exported.code, 0, exported.stderr);
+  });
+});
+
+Deno.test("aec login refuses a profile without IAM Identity Center (exit 2)", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    assertOneLine(
+      await sandbox.run(["login", "--profile", "plain"]),
+      2,
+      /Profile plain does not use IAM Identity Center/,
+    );
+    assertOneLine(
+      await sandbox.run(["login", "--profile", "sso", "--sso-session", "corp"]),
+      2,
+      /--profile and --sso-session cannot be used together/,
+    );
+  });
+});
+
+Deno.test("aec login exits 130 on Ctrl-C while it waits", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", `${REPO_ROOT}main.ts`, "login", "--profile", "sso"],
+      env: { ...sandbox.env, AWS_ENDPOINT_URL_SSO_OIDC: sandbox.aws.url, BROWSER: "false" },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let stderr = "";
+    while (!stderr.includes("/authorize?")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += value;
+    }
+    child.kill("SIGINT");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += value;
+    }
+    await child.stdout.cancel();
+    const { code } = await child.status;
+    assert.equal(code, 130, stderr);
+    assert.match(stderr.trim().split("\n").at(-1)!, /^aec: Sign-in was interrupted$/);
+  });
+});
+
+Deno.test("--sso-login signs in on the export path; without it the error names aec login", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    assertOneLine(
+      await sandbox.run(["--profile", "chained", "--json"], { env: loginEnv(sandbox) }),
+      3,
+      /Profile sso has not signed in to IAM Identity Center \(run 'aec login --profile sso'\)/,
+    );
+    const result = await sandbox.run(["--profile", "chained", "--json", "--sso-login"], {
+      env: loginEnv(sandbox),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(JSON.parse(result.stdout).AccessKeyId, /^ASIAFAKE/);
+    assert.match(result.stderr, /signing in/);
+  });
+});
+
+Deno.test("aec refreshes a token near its end as the SDK does, and the file stays readable", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(login.code, 0, login.stderr);
+    const path = await tokenFile(sandbox, "corp");
+    const before = await readJson(path);
+    // Within the SDK's five-minute refresh window.
+    before.expiresAt = new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+    await Deno.writeTextFile(path, JSON.stringify(before));
+
+    const result = await sandbox.run(["--profile", "sso", "--json"], { env: loginEnv(sandbox) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(sandbox.aws.ssoOidc.calls.includes("CreateToken:refresh_token"));
+    const after = await readJson(path);
+    assert.notEqual(after.accessToken, before.accessToken);
+    assert.ok(Date.parse(after.expiresAt) > Date.now() + 30 * 60_000);
+    assert.equal(after.clientId, before.clientId);
+  });
+});
+
+Deno.test("aec logout ends the session, deletes its token and aec's cache, and keeps registrations", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(login.code, 0, login.stderr);
+    const cached = await sandbox.run(["--profile", "sso", "--json", "--cache"]);
+    assert.equal(cached.code, 0, cached.stderr);
+    const cacheDir = `${sandbox.home}/.cache/aec`;
+    assert.equal([...Deno.readDirSync(cacheDir)].length, 1);
+    // The AWS CLI's own registration, which logout must leave alone.
+    const cliRegistration = `${sandbox.home}/.aws/sso/cache/${await sha1Hex(
+      pythonJsonDumps({ tool: "botocore", startUrl: START_URL }),
+    )}.json`;
+    await Deno.writeTextFile(
+      cliRegistration,
+      JSON.stringify({ clientId: "c", clientSecret: "s", expiresAt: "2099-01-01T00:00:00Z" }),
+    );
+    const token = await readJson(await tokenFile(sandbox, "corp"));
+
+    const result = await sandbox.run(["logout", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(sandbox.aws.ssoOidc.calls.includes("Logout"));
+    assert.ok(!sandbox.aws.ssoOidc.validTokens.has(token.accessToken));
+    await assert.rejects(Deno.stat(await tokenFile(sandbox, "corp")), Deno.errors.NotFound);
+    assert.equal([...Deno.readDirSync(cacheDir)].length, 0);
+    await Deno.stat(cliRegistration);
+    const remaining = [...Deno.readDirSync(`${sandbox.home}/.aws/sso/cache`)];
+    assert.equal(remaining.length, 2, "aec's registration and the CLI's stay");
+  });
+});
+
+const BOTOCORE_TOKEN = `
+import json, sys, botocore.session
+from botocore.tokens import SSOTokenProvider
+session = botocore.session.Session(profile="sso")
+token = SSOTokenProvider(session).load_token().get_frozen_token()
+result = {"token": token.token}
+if sys.argv[1:] == ["credentials"]:
+    result["accessKeyId"] = session.get_credentials().access_key
+print(json.dumps(result))
+`;
+
+for (const python of ["python3", "/usr/bin/python3"]) {
+  const hasTokens = await new Deno.Command(python, {
+    args: ["-c", "import botocore.tokens"],
+    stdout: "null",
+    stderr: "null",
+  }).output().then((output) => output.success, () => false);
+  // Debian's botocore 1.29 ignores AWS_ENDPOINT_URL_SSO, so only the token is checked there.
+  const full = python === "python3";
+  Deno.test({
+    name: `botocore (${python}) reads the token aec login wrote${full ? " and resolves" : ""}`,
+    ignore: !hasTokens,
+    fn: async () => {
+      await withSandbox({ config: CONFIG }, async (sandbox) => {
+        const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+        assert.equal(login.code, 0, login.stderr);
+        const output = await new Deno.Command(python, {
+          args: ["-c", BOTOCORE_TOKEN, ...(full ? ["credentials"] : [])],
+          env: { ...sandbox.env, AWS_ENDPOINT_URL_SSO_OIDC: sandbox.aws.url },
+          clearEnv: true,
+        }).output();
+        const stderr = new TextDecoder().decode(output.stderr);
+        assert.ok(output.success, stderr);
+        const read = JSON.parse(new TextDecoder().decode(output.stdout));
+        assert.equal(read.token, (await readJson(await tokenFile(sandbox, "corp"))).accessToken);
+        if (full) assert.match(read.accessKeyId, /^ASIAFAKE/);
+      });
+    },
+  });
+}
