@@ -166,6 +166,8 @@ Deno.test({
           "lib/serve.ts",
           "lib/servers.ts",
           "lib/cache.ts",
+          "lib/sso/mod.ts",
+          "lib/sso/login.ts",
         ]
       ) {
         assert.ok(files.has(module), `${module} is not embedded`);
@@ -177,6 +179,9 @@ Deno.test({
           "@aws-sdk/credential-provider-node",
           "@smithy/shared-ini-file-loader",
           "@smithy/core",
+          "@aws-sdk/client-sso-oidc",
+          "@aws-sdk/client-sso",
+          "@smithy/middleware-endpoint",
         ]
       ) {
         const dir = npmPackageDir(name);

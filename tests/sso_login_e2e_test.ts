@@ -329,3 +329,39 @@ for (const python of ["python3", "/usr/bin/python3"]) {
     },
   });
 }
+
+Deno.test("aec login --no-browser prints the URL and code and opens nothing", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const marker = `${sandbox.home}/browser-ran`;
+    const result = await sandbox.run([
+      "login",
+      "--profile",
+      "sso",
+      "--no-browser",
+      "--use-device-code",
+    ], {
+      env: loginEnv(sandbox, { BROWSER: `touch ${marker}` }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /open this URL in a browser:\n {2}http:\/\/127\.0\.0\.1:\d+\/device\?user_code=ABCD-EFGH\n/,
+    );
+    await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("aec login uses a device code when no browser here could answer", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    // No BROWSER and no display, as over SSH on a server.
+    const result = await sandbox.run(["login", "--profile", "sso"], {
+      env: { AWS_ENDPOINT_URL_SSO_OIDC: sandbox.aws.url },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(sandbox.aws.ssoOidc.calls, [
+      "RegisterClient",
+      "StartDeviceAuthorization",
+      "CreateToken:urn:ietf:params:oauth:grant-type:device_code",
+    ]);
+  });
+});
