@@ -61,14 +61,12 @@ const CONFIG_HEADER = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
 
 /** Every config-file section the SDK reads as `[prefix name]`, in file order. */
 function configSections(config: string, prefix: "profile" | "sso-session", name: string) {
-  return parseIni(config)
-    .filter((section) => {
-      const header = section.name.trim();
-      if (prefix === "profile" && name === "default" && header === "default") return true;
-      const match = CONFIG_HEADER.exec(header);
-      return match?.[1] === prefix && match[3] === name;
-    })
-    .map((section) => section.entries);
+  return parseIni(config, (section) => {
+    const header = section.trim();
+    if (prefix === "profile" && name === "default" && header === "default") return true;
+    const match = CONFIG_HEADER.exec(header);
+    return match?.[1] === prefix && match[3] === name;
+  }).map((section) => section.entries);
 }
 
 /**
