@@ -21,3 +21,8 @@ export function createLogger(enabled: boolean): Logger {
     },
   };
 }
+
+/** A warning on stderr, shown without `--debug`: something the user should fix. */
+export function warn(message: string): void {
+  Deno.stderr.writeSync(encoder.encode(redact(`aec: warning: ${message}`) + "\n"));
+}
