@@ -5,7 +5,7 @@
  */
 
 import denoConfig from "../deno.json" with { type: "json" };
-import { credentialsFilePath } from "./aws_files.ts";
+import { configFilePath, credentialsFilePath } from "./aws_files.ts";
 import {
   type CacheIdentity,
   defaultCachePath,
@@ -19,6 +19,7 @@ import { render } from "./formats.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
+import { refuseIrregularFile } from "./regular_file.ts";
 
 export const VERSION: string = denoConfig.version;
 
@@ -80,6 +81,7 @@ async function exportCredentials(options: RunOptions): Promise<number> {
   log.debug(`aec ${VERSION}; profile ${profile.name} (from ${profile.origin})`);
 
   const { mode } = options;
+  await refuseIrregularAwsFiles(env, mode.kind === "credentials-file");
   if (mode.kind === "imds" || mode.kind === "container" || (mode.kind === "exec" && mode.serve)) {
     const { serve } = await load<typeof import("./serve.ts")>("./serve.ts");
     return await serve(options, profile, env, log);
@@ -120,6 +122,25 @@ async function exportCredentials(options: RunOptions): Promise<number> {
   }
 }
 
+/**
+ * Refuses a config or credentials file that is not a regular file, before
+ * anything (the SDK included) reads it: a FIFO would hang aec, a device would
+ * be read without end or replaced by `-c`. `/dev/null` reads as an empty file,
+ * but is not a file `-c` can write.
+ */
+async function refuseIrregularAwsFiles(env: Env, writing: boolean): Promise<void> {
+  const files = [[configFilePath, true], [credentialsFilePath, !writing]] as const;
+  for (const [locate, nullDevice] of files) {
+    let path: string;
+    try {
+      path = locate(env);
+    } catch {
+      continue; // No home directory: the SDK tells what it makes of that.
+    }
+    await refuseIrregularFile(path, { nullDevice });
+  }
+}
+
 /** The credentials from the cache when it has them, else resolved (and cached). */
 async function obtainCredentials(
   options: RunOptions,
@@ -140,6 +161,8 @@ async function obtainCredentials(
     } catch (error) {
       log.debug(`cache not used: ${String(error)}`);
     }
+    // At once, even with --refresh: a FIFO or a device there is refused untouched.
+    if (cachePath) await refuseIrregularFile(cachePath);
     if (identity && cache.refresh) log.debug("--refresh: not loading the cache");
     if (cachePath && identity && !cache.refresh) {
       const hit = await loadCache(cachePath, identity, cache.bufferMinutes, log);
@@ -167,7 +190,7 @@ async function obtainCredentials(
       cachePath,
       identity,
       profileRegion === undefined ? { credentials } : { credentials, region: profileRegion },
-      log,
+      { owned: cache?.path === undefined, log },
     );
   }
   return { credentials, region: chooseRegion(options.region, profileRegion, env) };

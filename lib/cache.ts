@@ -3,13 +3,18 @@
  * identity it belongs to, so an entry for another profile or configuration is
  * a miss, never a wrong answer. A hit must stay cheap: this module imports no
  * npm module, and reads the config files with aec's own INI reader.
+ *
+ * The default files of `--cache` are aec's own: whatever regular file is there
+ * is replaced. An explicit `--cache-file` is replaced only if it holds a cache
+ * entry, so that a mistyped path cannot destroy another file.
  */
 
 import { writeFileAtomic } from "./atomic_file.ts";
 import { configFilePath, credentialsFilePath, homeDirectory } from "./aws_files.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { parseIni, readSection } from "./ini.ts";
-import type { Logger } from "./log.ts";
+import { type Logger, warn } from "./log.ts";
+import { readRegularFile, statRegularFile } from "./regular_file.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -18,6 +23,12 @@ const PROVIDER_TYPE = "aec";
 // replaced, so that a --cache-file carried over from it keeps working.
 const SEED_PROVIDER_TYPE = "aws-export-credentials";
 const FORMAT_VERSION = 1;
+// How saved entries start: a damaged one is still recognised as aec's.
+const ENTRY_START = `{"ProviderType":"${PROVIDER_TYPE}",`;
+// An entry is a few hundred bytes; a larger file is not a cache file, and is
+// never read whole (it could be any file, of any size).
+const MAX_ENTRY_BYTES = 64 * 1024;
+const decoder = new TextDecoder();
 
 /** What a cache entry must match to be used. */
 export interface CacheIdentity {
@@ -46,13 +57,10 @@ const IDENTITY_VARIABLES = [
   "AWS_ENDPOINT_URL_SSO",
 ];
 
+/** The text of a config file; "" for a missing one or `/dev/null`, as the SDK reads them. */
 async function readIfPresent(path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "";
-    throw error;
-  }
+  const contents = await readRegularFile(path, { nullDevice: true });
+  return contents === undefined ? "" : decoder.decode(contents.bytes);
 }
 
 // The SDK's reading of a config-file header: `[default]`, or `[PREFIX NAME]`
@@ -61,14 +69,12 @@ const CONFIG_HEADER = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
 
 /** Every config-file section the SDK reads as `[prefix name]`, in file order. */
 function configSections(config: string, prefix: "profile" | "sso-session", name: string) {
-  return parseIni(config)
-    .filter((section) => {
-      const header = section.name.trim();
-      if (prefix === "profile" && name === "default" && header === "default") return true;
-      const match = CONFIG_HEADER.exec(header);
-      return match?.[1] === prefix && match[3] === name;
-    })
-    .map((section) => section.entries);
+  return parseIni(config, (section) => {
+    const header = section.trim();
+    if (prefix === "profile" && name === "default" && header === "default") return true;
+    const match = CONFIG_HEADER.exec(header);
+    return match?.[1] === prefix && match[3] === name;
+  }).map((section) => section.entries);
 }
 
 /**
@@ -154,21 +160,25 @@ export async function loadCache(
     log.debug(`cache miss (${path}): ${why}`);
     return undefined;
   };
-  let text: string;
+  let contents;
   try {
-    const info = await Deno.stat(path);
-    if (!info.isFile) return miss("not a regular file");
-    if (Deno.build.os !== "windows") {
-      // Readable or writable by others: someone else could have planted it.
-      if (info.mode !== null && (info.mode & 0o077) !== 0) {
-        return miss(`mode ${(info.mode & 0o777).toString(8)} lets other users in; not trusted`);
-      }
-      if (info.uid !== null && info.uid !== Deno.uid()) return miss("owned by another user");
-    }
-    text = await Deno.readTextFile(path);
+    contents = await readRegularFile(path, { limit: MAX_ENTRY_BYTES });
   } catch (error) {
-    return miss(error instanceof Deno.errors.NotFound ? "no file" : String(error));
+    return miss(String(error));
   }
+  if (contents === undefined) return miss("no file");
+  if (contents === "too large") {
+    return miss(`larger than ${MAX_ENTRY_BYTES} bytes: not a cache file`);
+  }
+  const { info } = contents;
+  if (Deno.build.os !== "windows") {
+    // Readable or writable by others: someone else could have planted it.
+    if (info.mode !== null && (info.mode & 0o077) !== 0) {
+      return miss(`mode ${(info.mode & 0o777).toString(8)} lets other users in; not trusted`);
+    }
+    if (info.uid !== null && info.uid !== Deno.uid()) return miss("owned by another user");
+  }
+  const text = decoder.decode(contents.bytes);
 
   let entry: unknown;
   try {
@@ -219,19 +229,19 @@ function parseEntry(
 }
 
 /**
- * Whether saving may replace `path`: only a missing or empty file or a cache
- * entry of aec's or aws-export-credentials', so that a mistyped --cache-file can never destroy another file
- * (say, ~/.aws/credentials).
+ * Whether saving may replace `path`: any regular file if aec `owns` it (the
+ * default files of `--cache`), else only a missing or empty file or a cache
+ * entry of aec's (even damaged) or aws-export-credentials', so that a mistyped
+ * --cache-file can never destroy another file (say, ~/.aws/credentials).
  */
-async function isReplaceable(path: string): Promise<boolean> {
-  let text: string;
+async function isReplaceable(path: string, owned: boolean): Promise<boolean> {
   try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    return error instanceof Deno.errors.NotFound;
-  }
-  if (text.trim() === "") return true;
-  try {
+    if (owned) return await statRegularFile(path).then(() => true);
+    const contents = await readRegularFile(path, { limit: MAX_ENTRY_BYTES });
+    if (contents === undefined) return true;
+    if (contents === "too large") return false;
+    const text = decoder.decode(contents.bytes).trim();
+    if (text === "" || text.startsWith(ENTRY_START)) return true;
     const type = (JSON.parse(text) as { ProviderType?: unknown })?.ProviderType;
     return type === PROVIDER_TYPE || type === SEED_PROVIDER_TYPE;
   } catch {
@@ -241,14 +251,17 @@ async function isReplaceable(path: string): Promise<boolean> {
 
 /**
  * Saves `cached` for `identity` at `path` (0600, directory 0700, atomically).
- * Credentials that never expire are not cached. Failures only reach `--debug`.
+ * Credentials that never expire are not cached. A `path` that aec does not
+ * `own` and that holds something else than a cache entry is left alone, with
+ * a warning, since caching is then off; other failures only reach `--debug`.
  */
 export async function saveCache(
   path: string,
   identity: CacheIdentity,
   cached: CachedCredentials,
-  log: Logger,
+  options: { owned: boolean; log: Logger },
 ): Promise<void> {
+  const { log } = options;
   const { credentials } = cached;
   if (!credentials.expiration) {
     log.debug("not caching: the credentials do not expire");
@@ -268,13 +281,17 @@ export async function saveCache(
     },
   };
   try {
-    if (!await isReplaceable(path)) {
-      log.debug(`not saving the cache: ${path} exists and is not an aec cache file`);
+    if (!await isReplaceable(path, options.owned)) {
+      warn(`not caching: ${path} is not an aec cache file`);
       return;
     }
     const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
     if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(path, JSON.stringify(entry) + "\n", 0o600);
+    // No lock: only a temporary file older than any write is a killed writer's.
+    await writeFileAtomic(path, JSON.stringify(entry) + "\n", {
+      mode: 0o600,
+      leftoverAgeMs: 60_000,
+    });
     log.debug(`saved credentials to the cache (${path})`);
   } catch (error) {
     log.debug(`could not save the cache (${path}): ${String(error)}`);

@@ -1,9 +1,9 @@
 /**
  * Writes exported credentials into a profile of the AWS shared credentials file
  * (`aec -c NAME`). The edit is minimal (see `ini.ts`), atomic (temporary file,
- * fsync, rename), keeps the file's mode and symlink, and is serialized across
- * processes by a lock, so that concurrent aec runs writing different profiles
- * all land.
+ * fsync, rename), keeps the file's mode, owner and symlink, and is serialized
+ * across processes by a lock, so that concurrent aec runs writing different
+ * profiles all land.
  */
 
 import { dirname } from "node:path";
@@ -11,6 +11,7 @@ import { writeFileAtomic } from "./atomic_file.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { AecError, CredentialError, messageOf, UsageError } from "./errors.ts";
 import { parseIni, updateSection } from "./ini.ts";
+import { readRegularFile, statRegularFile } from "./regular_file.ts";
 
 export interface WriteProfileOptions {
   /** The shared credentials file. */
@@ -40,8 +41,9 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  *
  * @throws {CredentialError} without changing the file if `profile` holds
  * long-term keys (a key id without a session token), is `sourceProfile`, or
- * appears twice; if another process holds the lock past `lockTimeoutMs`; or
- * if reading or writing fails.
+ * appears twice; if the file is not a regular file, is read-only (no owner
+ * write bit) or has an owner the process cannot give the new file; if another
+ * process holds the lock past `lockTimeoutMs`; or if reading or writing fails.
  */
 export async function writeCredentialsProfile(options: WriteProfileOptions): Promise<void> {
   const { path, profile, credentials, sourceProfile } = options;
@@ -55,12 +57,12 @@ export async function writeCredentialsProfile(options: WriteProfileOptions): Pro
   }
   try {
     const target = await resolveTarget(path);
+    // Before anything is made beside it: a device or a FIFO stays untouched.
+    await statRegularFile(target);
     await Deno.mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    using _lock = await lock(
-      `${target}.lock`,
-      options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-      path,
-    );
+    const lockPath = `${target}.lock`;
+    using lockFile = await lock(lockPath, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, path);
+    await shareLock(lockFile, lockPath, target);
     await update(target, path, profile, credentials);
   } catch (error) {
     if (error instanceof AecError) throw error;
@@ -121,6 +123,20 @@ async function lock(lockPath: string, timeoutMs: number, path: string): Promise<
   }
 }
 
+/**
+ * Gives the lock file the owner of the credentials file, so that root writing a
+ * user's file (`sudo aec -c`) leaves no lock that the user cannot open. Best
+ * effort: whoever cannot do this cannot give the new file its owner either,
+ * and is refused then.
+ */
+async function shareLock(lockFile: Deno.FsFile, lockPath: string, target: string): Promise<void> {
+  const [lockInfo, info] = await Promise.all([lockFile.stat(), statRegularFile(target)]);
+  if (!info || info.uid === null || info.gid === null) return;
+  if (lockInfo.uid !== info.uid || lockInfo.gid !== info.gid) {
+    await Deno.chown(lockPath, info.uid, info.gid).catch(() => {});
+  }
+}
+
 /** The read-modify-write, under the lock. */
 async function update(
   target: string,
@@ -152,26 +168,40 @@ async function update(
   if (credentials.expiration) set.aws_credential_expiration = isoSeconds(credentials.expiration);
   else remove.push("aws_credential_expiration");
 
-  await writeFileAtomic(target, updateSection(text, profile, set, remove), existing?.mode ?? 0o600);
+  await writeFileAtomic(target, updateSection(text, profile, set, remove), {
+    mode: existing?.mode ?? 0o600,
+    owner: existing?.owner,
+    // Under the lock, any temporary file is a killed writer's.
+    leftoverAgeMs: 0,
+  });
 }
 
+/**
+ * The file's text, mode and owner, or `undefined` when it does not exist.
+ *
+ * @throws {CredentialError} if the file cannot be rewritten as it is: not a
+ * regular file, read-only (no owner write bit, which root would ignore), or
+ * not UTF-8.
+ */
 async function readExisting(
   target: string,
   path: string,
-): Promise<{ text: string; mode: number } | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(target);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
+): Promise<{ text: string; mode: number; owner?: { uid: number; gid: number } } | undefined> {
+  const contents = await readRegularFile(target);
+  if (contents === undefined) return undefined;
+  const { bytes, info } = contents;
+  const mode = (info.mode ?? 0o600) & 0o777;
+  if ((mode & 0o200) === 0) {
+    throw new CredentialError(
+      `Refusing to rewrite ${path}: it is read-only (mode ${mode.toString(8)})`,
+    );
   }
-  const { mode } = await Deno.stat(target);
   let text: string;
   try {
     text = decoder.decode(bytes);
   } catch (error) {
     throw new CredentialError(`Refusing to rewrite ${path}: it is not valid UTF-8`, error);
   }
-  return { text, mode: (mode ?? 0o600) & 0o777 };
+  const { uid, gid } = info;
+  return uid === null || gid === null ? { text, mode } : { text, mode, owner: { uid, gid } };
 }

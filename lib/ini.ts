@@ -58,20 +58,19 @@ type Parsed =
 const COMMENT = /(?:^|\s)[#;]/;
 const LINE_BREAK = /[\r\n]/;
 
-function splitLines(text: string): RawLine[] {
-  const lines: RawLine[] = [];
+// Generators, so that reading a large file never holds all of its lines at once.
+function* splitLines(text: string): Generator<RawLine> {
   let start = 0;
   while (start < text.length) {
     const lf = text.indexOf("\n", start);
     if (lf === -1) {
-      lines.push({ text: text.slice(start), eol: "" });
+      yield { text: text.slice(start), eol: "" };
       break;
     }
     const crlf = lf > start && text[lf - 1] === "\r";
-    lines.push({ text: text.slice(start, crlf ? lf - 1 : lf), eol: crlf ? "\r\n" : "\n" });
+    yield { text: text.slice(start, crlf ? lf - 1 : lf), eol: crlf ? "\r\n" : "\n" };
     start = lf + 1;
   }
-  return lines;
 }
 
 function parseLine(text: string): Parsed {
@@ -97,8 +96,7 @@ function parseLine(text: string): Parsed {
 }
 
 /** Every line of `text`, with keys resolved through sections and sub-sections. */
-function scan(text: string): Line[] {
-  const lines: Line[] = [];
+function* scan(text: string): Generator<Line> {
   let inSection = false;
   let parent: string | undefined;
   for (const raw of splitLines(text)) {
@@ -106,35 +104,42 @@ function scan(text: string): Line[] {
     if (parsed.kind === "header") {
       inSection = true;
       parent = undefined;
-      lines.push({ ...raw, kind: "header", name: parsed.name });
+      yield { ...raw, kind: "header", name: parsed.name };
     } else if (parsed.kind === "key" && inSection && parsed.value === "") {
       parent = parsed.key;
-      lines.push({ ...raw, kind: "opener" });
+      yield { ...raw, kind: "opener" };
     } else if (parsed.kind === "key" && inSection) {
       // As in the SDK, only an unindented key with a value closes a sub-section.
       if (!parsed.indented) parent = undefined;
-      lines.push({
+      yield {
         ...raw,
         kind: "entry",
         key: parent === undefined ? parsed.key : `${parent}.${parsed.key}`,
         start: parsed.start,
         end: parsed.start + parsed.value.length,
-      });
+      };
     } else {
-      lines.push({ ...raw, kind: "other" });
+      yield { ...raw, kind: "other" };
     }
   }
-  return lines;
 }
 
-/** The sections of `text` in file order; a repeated section name appears each time. */
-export function parseIni(text: string): IniSection[] {
+/**
+ * The sections of `text` in file order, only those whose name `wanted` accepts;
+ * a repeated section name appears each time.
+ */
+export function parseIni(
+  text: string,
+  wanted: (name: string) => boolean = () => true,
+): IniSection[] {
   const sections: { name: string; entries: Map<string, string> }[] = [];
+  let entries: Map<string, string> | undefined;
   for (const line of scan(text)) {
     if (line.kind === "header") {
-      sections.push({ name: line.name, entries: new Map() });
+      entries = wanted(line.name) ? new Map() : undefined;
+      if (entries) sections.push({ name: line.name, entries });
     } else if (line.kind === "entry") {
-      sections.at(-1)?.entries.set(line.key, line.text.slice(line.start, line.end));
+      entries?.set(line.key, line.text.slice(line.start, line.end));
     }
   }
   // fromEntries defines own properties, so even a key `__proto__` stays a key.
@@ -146,7 +151,7 @@ export function parseIni(text: string): IniSection[] {
  * A section that appears more than once reads as one, the later keys winning.
  */
 export function readSection(text: string, name: string): Record<string, string> | undefined {
-  const sections = parseIni(text).filter((section) => section.name === name);
+  const sections = parseIni(text, (section) => section === name);
   if (sections.length === 0) return undefined;
   return Object.fromEntries(sections.flatMap((section) => Object.entries(section.entries)));
 }
@@ -177,7 +182,7 @@ export function updateSection(
   remove: string[],
 ): string {
   validate(section, set, remove);
-  const lines = scan(text);
+  const lines = [...scan(text)];
   const eol = dominantEol(lines);
   const header = lines.findIndex((line) => line.kind === "header" && line.name === section);
   if (header === -1) return appendSection(text, lines, eol, section, set);

@@ -26,3 +26,8 @@ export function createLogger(enabled: boolean): Logger {
 export function say(line: string): void {
   Deno.stderr.writeSync(encoder.encode(redact(line) + "\n"));
 }
+
+/** A warning on stderr, shown without `--debug`: something the user should fix. */
+export function warn(message: string): void {
+  say(`aec: warning: ${message}`);
+}

@@ -121,25 +121,114 @@ Deno.test("a changed profile configuration or --ensure-temporary is a miss", asy
   });
 });
 
-Deno.test("a corrupt, truncated or foreign cache file is ignored and left alone", async () => {
+Deno.test("a --cache-file that is not an aec cache is left alone, with a warning each run", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/admin.json`;
-    const bad = [
-      "not json",
-      '{"ProviderType":"aec","Version":1,"Profile":"admin","Fingerpr',
-      '{"ProviderType":"someone-else","Credentials":{}}',
-    ];
-    for (const [i, content] of bad.entries()) {
+    const foreign = ["not json", '{"ProviderType":"someone-else","Credentials":{}}', "[default]\n"];
+    for (const content of foreign) {
       await Deno.writeTextFile(cache, content, { mode: 0o600 });
-      const exported = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
-      assert.equal(stsCalls(sandbox), i + 1);
-      assert.ok(sandbox.aws.issued.has(exported.AccessKeyId!));
-      assert.equal(
-        await Deno.readTextFile(cache),
-        content,
-        "a file that is not aec's was replaced",
-      );
+      for (let run = 0; run < 2; run++) {
+        const calls = stsCalls(sandbox);
+        const result = await sandbox.run(["--profile", "admin", "--cache-file", cache, "--json"]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(
+          result.stderr,
+          `aec: warning: not caching: ${cache} is not an aec cache file\n`,
+        );
+        assert.ok(sandbox.aws.issued.has(JSON.parse(result.stdout).AccessKeyId));
+        assert.equal(stsCalls(sandbox), calls + 1);
+        assert.equal(
+          await Deno.readTextFile(cache),
+          content,
+          "a file that is not aec's was replaced",
+        );
+      }
     }
+  });
+});
+
+Deno.test("a truncated aec entry in a --cache-file is replaced by the next save", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const cache = `${sandbox.home}/admin.json`;
+    await Deno.writeTextFile(
+      cache,
+      '{"ProviderType":"aec","Version":1,"Profile":"admin","Fingerpr',
+      {
+        mode: 0o600,
+      },
+    );
+    const first = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const second = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    assert.equal(stsCalls(sandbox), 1);
+    assert.deepEqual(second, first);
+  });
+});
+
+Deno.test({
+  name: "aec --cache replaces whatever corrupt file is in its own cache directory",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const xdg = `${sandbox.home}/xdg-cache`;
+      const cache = `${xdg}/aec/admin.json`;
+      await Deno.mkdir(`${xdg}/aec`, { recursive: true, mode: 0o700 });
+      const corrupt = [
+        "not json",
+        '{"ProviderType":"aec","Version":1,"Profile":"admin","Fingerpr',
+        "{}",
+        " ".repeat(100 * 1024),
+      ];
+      for (const [i, content] of corrupt.entries()) {
+        for (const refresh of [[], ["--refresh"]]) {
+          await Deno.writeTextFile(cache, content, { mode: 0o600 });
+          const calls = stsCalls(sandbox);
+          const args = ["--profile", "admin", "--cache", ...refresh, "--json"];
+          const env = { XDG_CACHE_HOME: xdg };
+          const first = await sandbox.run(args, { env });
+          assert.equal(first.code, 0, first.stderr);
+          assert.equal(first.stderr, "");
+          const second = await sandbox.run(["--profile", "admin", "--cache", "--json"], { env });
+          assert.equal(second.code, 0, second.stderr);
+          assert.equal(stsCalls(sandbox), calls + 1, `entry ${i} ${refresh}: not replaced`);
+          assert.deepEqual(JSON.parse(second.stdout), JSON.parse(first.stdout));
+        }
+      }
+    });
+  },
+});
+
+Deno.test("a --cache-file larger than 64 KiB is not a cache file, even holding an entry", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const cache = `${sandbox.home}/admin.json`;
+    await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const padded = (await Deno.readTextFile(cache)) + " ".repeat(64 * 1024);
+    await Deno.writeTextFile(cache, padded);
+    const result = await sandbox.run(["--profile", "admin", "--cache-file", cache, "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(stsCalls(sandbox), 2, "a file larger than 64 KiB was read as a cache entry");
+    assert.equal(result.stderr, `aec: warning: not caching: ${cache} is not an aec cache file\n`);
+    assert.equal(await Deno.readTextFile(cache), padded);
+  });
+});
+
+Deno.test("a cache save removes only stale temporary files of earlier killed saves", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const dir = `${sandbox.home}/cache`;
+    await Deno.mkdir(dir, { mode: 0o700 });
+    const stale = `${dir}/.admin.json.${crypto.randomUUID()}.tmp`;
+    const recent = `${dir}/.admin.json.${crypto.randomUUID()}.tmp`;
+    const other = `${dir}/.other.json.${crypto.randomUUID()}.tmp`;
+    for (const path of [stale, recent, other]) {
+      await Deno.writeTextFile(path, "secret", { mode: 0o600 });
+    }
+    const old = new Date(Date.now() - 5 * 60_000);
+    await Deno.utime(stale, old, old);
+    await Deno.utime(other, old, old);
+    await exportJson(sandbox, ["--profile", "admin", "--cache-file", `${dir}/admin.json`]);
+    await assert.rejects(Deno.stat(stale), Deno.errors.NotFound);
+    // A save in progress elsewhere may still own it.
+    assert.equal(await Deno.readTextFile(recent), "secret");
+    assert.equal(await Deno.readTextFile(other), "secret");
   });
 });
 
@@ -168,7 +257,15 @@ Deno.test("an aws-export-credentials cache file is never read, but replaced", as
 Deno.test("--cache-file pointed at the credentials file never overwrites it", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const before = await Deno.readFile(sandbox.credentialsFile);
-    await exportJson(sandbox, ["--profile", "admin", "--cache-file", sandbox.credentialsFile]);
+    const result = await sandbox.run([
+      "--profile",
+      "admin",
+      "--cache-file",
+      sandbox.credentialsFile,
+      "--json",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^aec: warning: not caching: .* is not an aec cache file\n$/);
     assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);
   });
 });

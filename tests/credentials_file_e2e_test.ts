@@ -1,12 +1,15 @@
 /** End to end: `-c NAME` writes the exported credentials into the shared credentials file. */
 
 import assert from "node:assert/strict";
-import { STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+import { REPO_ROOT, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
 
 const CONFIG = "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\n" +
   "source_profile = base\n";
 const CREDENTIALS = `# my keys\r\n[base]\r\naws_access_key_id = ${STATIC_KEY_ID}\r\n` +
   `aws_secret_access_key = ${STATIC_SECRET}\r\n`;
+// Keys in the config file, for tests in which the credentials file holds none.
+const KEYS_CONFIG = `[profile base]\naws_access_key_id = ${STATIC_KEY_ID}\n` +
+  `aws_secret_access_key = ${STATIC_SECRET}\n`;
 
 Deno.test("aec -c writes a profile that the SDK reads back as the same credentials", async () => {
   await withSandbox({ config: CONFIG, credentials: CREDENTIALS }, async (sandbox) => {
@@ -66,4 +69,232 @@ Deno.test("aec -c refuses a profile name the SDK would not read back", async () 
       assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);
     }
   });
+});
+
+const posix = Deno.build.os !== "windows";
+const isRoot = Deno.uid() === 0;
+// Another user and group, for the tests run as root.
+const USER = 12345;
+const GROUP = 12346;
+
+function modeOf(info: Deno.FileInfo): number {
+  return (info.mode ?? 0) & 0o777;
+}
+
+Deno.test({
+  name: "aec -c refuses a device as the credentials file and leaves it in place" +
+    (isRoot ? "" : " (ignored: mknod needs root)"),
+  ignore: !posix || !isRoot,
+  fn: async () => {
+    await withSandbox({ config: KEYS_CONFIG }, async (sandbox) => {
+      // A null device of the sandbox's own: were it replaced, /dev/null would be safe.
+      const device = `${sandbox.home}/null`;
+      const made = await new Deno.Command("mknod", { args: ["-m", "666", device, "c", "1", "3"] })
+        .output();
+      assert.ok(made.success, "mknod failed");
+      const result = await sandbox.run(["--profile", "base", "-c", "exported"], {
+        env: { AWS_SHARED_CREDENTIALS_FILE: device },
+      });
+      assert.equal(result.code, 3, result.stderr);
+      assert.equal(result.stderr, `aec: ${device} is a character device, not a regular file\n`);
+      assert.ok((await Deno.lstat(device)).isCharDevice, "the device was replaced");
+      await assert.rejects(Deno.lstat(`${device}.lock`), Deno.errors.NotFound);
+    });
+  },
+});
+
+Deno.test({
+  name: "aec -c refuses a read-only credentials file and leaves it unchanged",
+  ignore: !posix,
+  fn: async () => {
+    await withSandbox({ config: CONFIG, credentials: CREDENTIALS }, async (sandbox) => {
+      const before = await Deno.readFile(sandbox.credentialsFile);
+      for (const mode of [0o400, 0o444, 0o500]) {
+        await Deno.chmod(sandbox.credentialsFile, mode);
+        const result = await sandbox.run(["--profile", "admin", "-c", "exported"]);
+        assert.equal(result.code, 3, result.stderr);
+        assert.equal(
+          result.stderr,
+          `aec: Refusing to rewrite ${sandbox.credentialsFile}: it is read-only ` +
+            `(mode ${mode.toString(8)})\n`,
+        );
+        assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);
+        assert.equal(modeOf(await Deno.stat(sandbox.credentialsFile)), mode);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "aec -c run as root keeps the owner, group and mode of another user's file" +
+    (isRoot ? "" : " (ignored: needs root)"),
+  ignore: !posix || !isRoot,
+  fn: async () => {
+    await withSandbox({ config: CONFIG, credentials: CREDENTIALS }, async (sandbox) => {
+      await Deno.chown(sandbox.credentialsFile, USER, GROUP);
+      await Deno.chmod(sandbox.credentialsFile, 0o640);
+      const result = await sandbox.run(["--profile", "admin", "-c", "exported"]);
+      assert.equal(result.code, 0, result.stderr);
+      const info = await Deno.stat(sandbox.credentialsFile);
+      assert.deepEqual([info.uid, info.gid, modeOf(info)], [USER, GROUP, 0o640]);
+      assert.match(await Deno.readTextFile(sandbox.credentialsFile), /\[exported\]/);
+      // The user can take the lock next time.
+      const lock = await Deno.stat(`${sandbox.credentialsFile}.lock`);
+      assert.deepEqual([lock.uid, lock.gid], [USER, GROUP]);
+    });
+  },
+});
+
+Deno.test({
+  name: "aec -c refuses a file whose owner it cannot keep" +
+    (isRoot ? "" : " (ignored: needs root)"),
+  ignore: !posix || !isRoot,
+  fn: async () => {
+    await withSandbox({ config: CONFIG, credentials: CREDENTIALS }, async (sandbox) => {
+      // Answered from a cache that root fills, aec as USER loads no npm module from
+      // root's Deno cache.
+      const cache = `${sandbox.home}/cache.json`;
+      const filled = await sandbox.run(["--profile", "admin", "--cache-file", cache, "--json"]);
+      assert.equal(filled.code, 0, filled.stderr);
+      await Deno.chown(cache, USER, USER);
+      // A file of GROUP's that USER may write, in a directory USER may write.
+      await Deno.chmod(sandbox.home, 0o755);
+      await Deno.chmod(`${sandbox.home}/.aws`, 0o777);
+      await Deno.chown(sandbox.credentialsFile, GROUP, GROUP);
+      await Deno.chmod(sandbox.credentialsFile, 0o666);
+      const before = await Deno.readFile(sandbox.credentialsFile);
+      const denoDir = await Deno.makeTempDir({ dir: sandbox.home });
+      await Deno.chown(denoDir, USER, USER);
+
+      const result = await sandbox.run(
+        ["--profile", "admin", "--cache-file", cache, "-c", "exported"],
+        { uid: USER, gid: USER, env: { DENO_DIR: denoDir }, denoFlags: ["--cached-only"] },
+      );
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^aec: Could not write profile exported to ${sandbox.credentialsFile}: ` +
+            `cannot keep its owner \\(uid ${GROUP}, gid ${GROUP}\\): .+\\n$`,
+        ),
+      );
+      assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);
+      const info = await Deno.stat(sandbox.credentialsFile);
+      assert.deepEqual([info.uid, info.gid, modeOf(info)], [GROUP, GROUP, 0o666]);
+      assert.deepEqual(await leftovers(`${sandbox.home}/.aws`), []);
+    });
+  },
+});
+
+/** The temporary files of writes to the credentials file in `dir`. */
+async function leftovers(dir: string): Promise<string[]> {
+  const names = [];
+  for await (const { name } of Deno.readDir(dir)) {
+    if (/^\.credentials\..*\.tmp$/.test(name)) names.push(name);
+  }
+  return names.sort();
+}
+
+Deno.test({
+  name: "a write killed by SIGKILL leaves a 0600 temporary file that the next -c removes",
+  ignore: !posix,
+  fn: async () => {
+    // A large file (a long comment), so that the write is slow enough to be caught.
+    const comment = `# ${"x".repeat(1 << 20)}\n`.repeat(48);
+    await withSandbox({ config: CONFIG, credentials: CREDENTIALS + comment }, async (sandbox) => {
+      const dir = `${sandbox.home}/.aws`;
+      await Deno.chmod(sandbox.credentialsFile, 0o644);
+      let leftover: string | undefined;
+      for (let attempt = 0; attempt < 5 && leftover === undefined; attempt++) {
+        const child = new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "--quiet", `${REPO_ROOT}main.ts`, "--profile", "base", "-c", "x"],
+          cwd: REPO_ROOT,
+          env: sandbox.env,
+          clearEnv: true,
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        let exited = false;
+        const status = child.status.finally(() => exited = true);
+        while (!exited && leftover === undefined) {
+          leftover = (await leftovers(dir))[0];
+          if (leftover === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        if (!exited) child.kill("SIGKILL");
+        await status;
+      }
+      assert.ok(leftover !== undefined, "no write was caught in 5 attempts");
+      const path = `${dir}/${leftover}`;
+      // The secret was never readable by others, even mid-write.
+      assert.equal(modeOf(await Deno.stat(path)), 0o600);
+
+      // Only the leftovers of aec's own writes to this file go.
+      const uuid = crypto.randomUUID();
+      const kept = [
+        `.credentials.${uuid}.tmp.bak`,
+        `.credentials.not-a-uuid.tmp`,
+        `.config.${uuid}.tmp`,
+        `credentials.${uuid}.tmp`,
+      ];
+      for (const name of kept) await Deno.writeTextFile(`${dir}/${name}`, "keep");
+      await Deno.mkdir(`${dir}/.credentials.${crypto.randomUUID()}.tmp`);
+      const before = await leftovers(dir);
+      const result = await sandbox.run(["--profile", "base", "-c", "y"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(await leftovers(dir), before.filter((name) => name !== leftover));
+      for (const name of kept) assert.equal(await Deno.readTextFile(`${dir}/${name}`), "keep");
+      assert.equal(modeOf(await Deno.stat(sandbox.credentialsFile)), 0o644);
+    });
+  },
+});
+
+const STRACE_MISSING = await new Deno.Command("strace", { args: ["-V"], stdout: "null" }).output()
+  .then((output) => !output.success, () => true);
+
+Deno.test({
+  name: "aec -c flushes the directory after the rename" +
+    (STRACE_MISSING ? " (ignored: strace is missing)" : ""),
+  ignore: !posix || STRACE_MISSING,
+  fn: async () => {
+    await withSandbox({ config: CONFIG, credentials: CREDENTIALS }, async (sandbox) => {
+      const log = `${sandbox.home}/strace.log`;
+      const dir = `${sandbox.home}/.aws`;
+      const { code, stderr } = await new Deno.Command("strace", {
+        args: [
+          "-f",
+          "-qq",
+          "-o",
+          log,
+          "-e",
+          "trace=openat,fcntl,dup,dup2,dup3,fsync,rename,renameat,renameat2",
+          Deno.execPath(),
+          ...["run", "-A", "--quiet", `${REPO_ROOT}main.ts`, "--profile", "base", "-c", "x"],
+        ],
+        cwd: REPO_ROOT,
+        env: sandbox.env,
+        clearEnv: true,
+      }).output();
+      assert.equal(code, 0, new TextDecoder().decode(stderr));
+      const calls = (await Deno.readTextFile(log)).split("\n");
+      const rename = calls.findIndex((call) =>
+        /rename/.test(call) && call.includes(`"${dir}/credentials"`)
+      );
+      assert.ok(rename !== -1, "no rename over the credentials file");
+      // The directory's descriptor after the rename, and the duplicates Deno makes of it.
+      const aliases = new Set<string>();
+      let flushed = false;
+      for (const call of calls.slice(rename)) {
+        const opened = call.match(new RegExp(`openat\\(AT_FDCWD, "${dir}", .*\\)\\s+= (\\d+)$`));
+        if (opened) aliases.add(opened[1]!);
+        const duplicated = call.match(
+          /(?:fcntl\((\d+), F_DUPFD\w*|dup[23]?\((\d+)).*\)\s+= (\d+)$/,
+        );
+        if (duplicated && aliases.has(duplicated[1] ?? duplicated[2]!)) aliases.add(duplicated[3]!);
+        const synced = call.match(/fsync\((\d+)\)\s+= 0$/);
+        if (synced && aliases.has(synced[1]!)) flushed = true;
+      }
+      assert.ok(aliases.size > 0, "the directory was not opened after the rename");
+      assert.ok(flushed, "the directory was not flushed after the rename");
+    });
+  },
 });

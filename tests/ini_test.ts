@@ -159,6 +159,18 @@ Deno.test("parseIni() reads generated files as their sections and keys", () => {
   );
 });
 
+Deno.test("parseIni() keeps only the sections it is asked for", () => {
+  fc.assert(
+    fc.property(specArb, fc.nat(), (spec, pick) => {
+      const name = firstSection(spec, pick)?.name;
+      assert.deepEqual(
+        parseIni(render(spec), (section) => section === name),
+        model(spec).filter((section) => section.name === name),
+      );
+    }),
+  );
+});
+
 Deno.test("readSection() agrees with the AWS SDK's parser", async () => {
   const dir = await Deno.makeTempDir({ prefix: "aec-ini-" });
   try {

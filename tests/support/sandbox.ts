@@ -41,6 +41,11 @@ export interface RunOptions {
   stdin?: string;
   /** Flags for `deno run` itself, e.g. `--cached-only`. */
   denoFlags?: string[];
+  /** Kills aec when aborted, e.g. `AbortSignal.timeout(…)` for a run that might hang. */
+  signal?: AbortSignal;
+  /** The user and group to run aec as (root only). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface Sandbox {
@@ -105,8 +110,7 @@ export async function withSandbox(
         await Deno.writeTextFile(path, content);
         return path;
       },
-      run: (args, options = {}) =>
-        runAec(args, { ...env, ...options.env }, options.stdin, options.denoFlags),
+      run: (args, options = {}) => runAec(args, { ...env, ...options.env }, options),
     };
     await body(sandbox);
   } finally {
@@ -119,14 +123,17 @@ export async function withSandbox(
 export async function runAec(
   args: string[],
   env: Record<string, string>,
-  stdin?: string,
-  denoFlags: string[] = [],
+  options: Omit<RunOptions, "env"> = {},
 ): Promise<RunResult> {
+  const { stdin, denoFlags = [], signal, uid, gid } = options;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", ...denoFlags, MAIN, ...args],
     cwd: REPO_ROOT,
     env,
     clearEnv: true,
+    ...(signal ? { signal } : {}),
+    ...(uid === undefined ? {} : { uid }),
+    ...(gid === undefined ? {} : { gid }),
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

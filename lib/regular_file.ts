@@ -1,0 +1,123 @@
+/**
+ * aec reads and replaces only regular files (or symlinks to them). A FIFO
+ * would block it forever, a device would be replaced (or read without end),
+ * so anything else is refused before it is opened.
+ */
+
+import { CredentialError } from "./errors.ts";
+
+/** Something other than a regular file is where aec expected one. */
+export class NotRegularFileError extends CredentialError {
+  constructor(path: string, info: Deno.FileInfo) {
+    super(`${path} is ${kindOf(info)}, not a regular file`);
+  }
+}
+
+function kindOf(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a directory";
+  if (info.isFifo) return "a FIFO";
+  if (info.isCharDevice) return "a character device";
+  if (info.isBlockDevice) return "a block device";
+  if (info.isSocket) return "a socket";
+  return "something else";
+}
+
+export interface StatOptions {
+  /** Whether `/dev/null` counts as a missing file, for files that are only read. */
+  nullDevice?: boolean;
+}
+
+/**
+ * The info of the regular file at `path` (following symlinks), or `undefined`
+ * when there is none: nothing at `path` or below it, or `/dev/null` if
+ * `options.nullDevice` (people point a variable at it to blank a file).
+ *
+ * @throws {NotRegularFileError} if anything else is there.
+ */
+export async function statRegularFile(
+  path: string,
+  options: StatOptions = {},
+): Promise<Deno.FileInfo | undefined> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw error;
+  }
+  if (info.isFile) return info;
+  if (options.nullDevice && info.isCharDevice && await Deno.realPath(path) === "/dev/null") {
+    return undefined;
+  }
+  throw new NotRegularFileError(path, info);
+}
+
+/**
+ * Like {@linkcode statRegularFile}, for a check before anything reads `path`:
+ * only the refusal counts, any other failure to stat is left to the reader.
+ */
+export async function refuseIrregularFile(path: string, options: StatOptions = {}): Promise<void> {
+  try {
+    await statRegularFile(path, options);
+  } catch (error) {
+    if (error instanceof NotRegularFileError) throw error;
+  }
+}
+
+/** A regular file's bytes and the info of the file they were read from. */
+export interface RegularFileContents {
+  bytes: Uint8Array;
+  info: Deno.FileInfo;
+}
+
+export interface ReadOptions extends StatOptions {
+  /** At most this many bytes are read; a larger file reads as `"too large"`. */
+  limit?: number;
+}
+
+/**
+ * The contents of the regular file at `path`, `undefined` when there is none
+ * (see {@linkcode statRegularFile}), or `"too large"` when it holds more than
+ * `options.limit` bytes, of which no more than that many are read.
+ *
+ * @throws {NotRegularFileError} if something else is there.
+ */
+export function readRegularFile(
+  path: string,
+  options: ReadOptions & { limit: number },
+): Promise<RegularFileContents | "too large" | undefined>;
+export function readRegularFile(
+  path: string,
+  options?: StatOptions,
+): Promise<RegularFileContents | undefined>;
+export async function readRegularFile(
+  path: string,
+  options: ReadOptions = {},
+): Promise<RegularFileContents | "too large" | undefined> {
+  const limit = options.limit ?? Infinity;
+  // Stat first: opening a FIFO would block until a writer comes.
+  const before = await statRegularFile(path, options);
+  if (before === undefined) return undefined;
+  if (before.size > limit) return "too large";
+  using file = await Deno.open(path, { read: true });
+  // What was opened, in case the path changed since the stat.
+  const info = await file.stat();
+  if (!info.isFile) throw new NotRegularFileError(path, info);
+  // One byte more than allowed tells a file that grew past the limit.
+  let buffer = new Uint8Array(Math.min(info.size, limit) + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > limit) return "too large";
+      const grown = new Uint8Array(Math.min(length * 2, limit + 1));
+      grown.set(buffer);
+      buffer = grown;
+    }
+    const read = await file.read(buffer.subarray(length));
+    if (read === null) break;
+    length += read;
+  }
+  return { bytes: buffer.subarray(0, length), info };
+}
