@@ -301,9 +301,9 @@ export async function saveCache(
 /** Deletes `path` if it is an aec cache entry; says whether it did. */
 export async function deleteCacheEntry(path: string): Promise<boolean> {
   try {
-    const info = await Deno.lstat(path);
-    if (!info.isFile || info.size > 64 * 1024) return false;
-    const entry = JSON.parse(await Deno.readTextFile(path)) as { ProviderType?: unknown } | null;
+    const contents = await readRegularFile(path, { limit: MAX_ENTRY_BYTES });
+    if (contents === undefined || contents === "too large") return false;
+    const entry = JSON.parse(decoder.decode(contents.bytes)) as { ProviderType?: unknown } | null;
     if (entry?.ProviderType !== PROVIDER_TYPE) return false;
     await Deno.remove(path);
     return true;

@@ -12,6 +12,7 @@
 import { writeFileAtomic } from "../atomic_file.ts";
 import { homeDirectory } from "../aws_files.ts";
 import { pythonJsonDumps, sha1Hex } from "../python_json.ts";
+import { readRegularFile } from "../regular_file.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -79,9 +80,9 @@ export async function registrationPath(
 /** The JSON object in `path`, or `undefined` when it is missing, not a small regular file or not JSON. */
 export async function readJsonObject(path: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const info = await Deno.stat(path);
-    if (!info.isFile || info.size > MAX_FILE_BYTES) return undefined;
-    const value: unknown = JSON.parse(await Deno.readTextFile(path));
+    const contents = await readRegularFile(path, { limit: MAX_FILE_BYTES });
+    if (contents === undefined || contents === "too large") return undefined;
+    const value: unknown = JSON.parse(new TextDecoder().decode(contents.bytes));
     return typeof value === "object" && value !== null && !Array.isArray(value)
       ? value as Record<string, unknown>
       : undefined;
@@ -102,7 +103,11 @@ export async function readToken(path: string): Promise<SsoToken | undefined> {
 /** Writes `value` as a cache file: 0600 in a 0700 directory, atomically. */
 export async function writeCacheFile(path: string, value: unknown): Promise<void> {
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n", 0o600);
+  // No lock (as with the AWS CLI): only an old temporary file is a killed writer's.
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n", {
+    mode: 0o600,
+    leftoverAgeMs: 60_000,
+  });
 }
 
 /** How usable a token is without signing in again. */
