@@ -13,7 +13,7 @@ import {
   loadCache,
   saveCache,
 } from "./cache.ts";
-import { type Cli, type RunOptions, USAGE } from "./cli.ts";
+import { type CacheOptions, type Cli, type ConsoleOptions, type RunOptions, USAGE } from "./cli.ts";
 import type { Credentials } from "./credentials.ts";
 import { render } from "./formats.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -69,10 +69,38 @@ export async function run(cli: Cli): Promise<number> {
         ? await runLogin(cli.options, profile, env, log)
         : await runLogout(cli.options, profile, env, log);
     }
+    case "console":
+      return await openConsole(cli.options);
   }
 }
 
+/** `aec console`: credentials as an export gets them, then the console's sign-in URL. */
+async function openConsole(options: ConsoleOptions): Promise<number> {
+  const log = createLogger(options.debug);
+  const env = Deno.env.toObject();
+  const profile = chooseProfile(options.profile, env);
+  await refuseIrregularAwsFiles(env, false);
+  const resolved = await obtainCredentials(
+    { ensureTemporary: false, ssoLogin: options.ssoLogin, region: options.region },
+    profile,
+    env,
+    log,
+  );
+  const { runConsole } = await load<typeof import("./console.ts")>("./console.ts");
+  const url = await runConsole(options, profile, resolved, env, log);
+  if (url !== undefined) await writeStdout(`${url}\n`);
+  return 0;
+}
+
 type Env = Record<string, string>;
+
+/** What obtaining credentials depends on, of an export's or the console's options. */
+interface ObtainOptions {
+  ensureTemporary: boolean;
+  ssoLogin: boolean;
+  region?: string | undefined;
+  cache?: CacheOptions;
+}
 
 async function exportCredentials(options: RunOptions): Promise<number> {
   const log = createLogger(options.debug);
@@ -143,7 +171,7 @@ async function refuseIrregularAwsFiles(env: Env, writing: boolean): Promise<void
 
 /** The credentials from the cache when it has them, else resolved (and cached). */
 async function obtainCredentials(
-  options: RunOptions,
+  options: ObtainOptions,
   profile: ProfileChoice,
   env: Env,
   log: Logger,

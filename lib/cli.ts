@@ -55,13 +55,26 @@ export interface LogoutOptions {
   debug: boolean;
 }
 
+/** `aec console`: open the AWS console as the profile, or print the sign-in URL. */
+export interface ConsoleOptions {
+  profile?: string;
+  region?: string;
+  /** Print the URL on stdout instead of opening a browser. */
+  stdout: boolean;
+  destination?: string;
+  durationSeconds?: number;
+  ssoLogin: boolean;
+  debug: boolean;
+}
+
 export type Cli =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "completions"; shell: Shell }
   | { kind: "run"; options: RunOptions }
   | { kind: "login"; options: LoginOptions }
-  | { kind: "logout"; options: LogoutOptions };
+  | { kind: "logout"; options: LogoutOptions }
+  | { kind: "console"; options: ConsoleOptions };
 
 /** The shells `--completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
@@ -119,7 +132,7 @@ const DEFAULT_CACHE_BUFFER_MINUTES = 10;
 /** Parses aec's arguments (without the program name). Pure: reads no environment. */
 export function parseCli(argv: readonly string[]): Cli {
   const [first, ...rest] = argv;
-  if (first === "login" || first === "logout") return parseSsoCommand(first, rest);
+  if (isSubcommand(first)) return parseSubcommand(first, rest);
   let mode: Mode | undefined;
   let modeFlag: string | undefined;
   const setMode = (flag: string, next: Mode) => {
@@ -242,20 +255,31 @@ export function parseCli(argv: readonly string[]): Cli {
   return { kind: "run", options };
 }
 
-const SSO_COMMAND_FLAGS = {
-  login: ["--use-device-code", "--no-browser", "--debug"],
-  logout: ["--all", "--debug"],
-};
+/** The options of each subcommand: those that take a value, and flags. */
+const SUBCOMMANDS = {
+  login: { values: ["--profile", "--sso-session"], flags: ["--use-device-code", "--no-browser"] },
+  logout: { values: ["--profile", "--sso-session"], flags: ["--all"] },
+  console: {
+    values: ["--profile", "--region", "--destination", "--duration"],
+    flags: ["--stdout", "--sso-login"],
+  },
+} as const;
+type Subcommand = keyof typeof SUBCOMMANDS;
 
-/** `aec login` and `aec logout`, which take only their own options. */
-function parseSsoCommand(command: "login" | "logout", argv: readonly string[]): Cli {
+function isSubcommand(word: string | undefined): word is Subcommand {
+  return word !== undefined && Object.hasOwn(SUBCOMMANDS, word);
+}
+
+/** A subcommand's own options (and `--debug`, `--help`), or `undefined` for `--help`. */
+function parseSubcommandArgs(command: Subcommand, argv: readonly string[]) {
+  const spec = SUBCOMMANDS[command];
   const values: Record<string, string> = {};
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const name = eq === -1 ? arg : arg.slice(0, eq);
-    if (name === "--profile" || name === "--sso-session") {
+    if ((spec.values as readonly string[]).includes(name)) {
       const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined || (eq === -1 && value.startsWith("-"))) {
         throw new UsageError(`${name} needs a value`);
@@ -264,8 +288,8 @@ function parseSsoCommand(command: "login" | "logout", argv: readonly string[]): 
       if (values[name] !== undefined) throw new UsageError(`${name} was given twice`);
       values[name] = value;
     } else if (name === "--help" || name === "-h") {
-      return { kind: "help" };
-    } else if (SSO_COMMAND_FLAGS[command].includes(name) && eq === -1) {
+      return undefined;
+    } else if ([...spec.flags, "--debug"].includes(name) && eq === -1) {
       flags.add(name);
     } else if (arg.startsWith("-")) {
       throw new UsageError(`Unknown option '${name}' for aec ${command}`);
@@ -273,7 +297,35 @@ function parseSsoCommand(command: "login" | "logout", argv: readonly string[]): 
       throw new UsageError(`Unexpected argument '${arg}' for aec ${command}`);
     }
   }
+  return { values, flags };
+}
+
+/** `aec login`, `aec logout` and `aec console`, which take only their own options. */
+function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
+  const parsed = parseSubcommandArgs(command, argv);
+  if (parsed === undefined) return { kind: "help" };
+  const { values, flags } = parsed;
   const profile = values["--profile"];
+  const debug = flags.has("--debug");
+  if (command === "console") {
+    const options: ConsoleOptions = {
+      stdout: flags.has("--stdout"),
+      ssoLogin: flags.has("--sso-login"),
+      debug,
+    };
+    if (profile !== undefined) options.profile = profile;
+    if (values["--region"] !== undefined) options.region = values["--region"];
+    const destination = values["--destination"];
+    if (destination !== undefined) {
+      if (!/^https?:\/\//i.test(destination) || !URL.canParse(destination)) {
+        throw new UsageError(`--destination takes an https:// URL; got '${destination}'`);
+      }
+      options.destination = destination;
+    }
+    const duration = values["--duration"];
+    if (duration !== undefined) options.durationSeconds = parseDuration(duration);
+    return { kind: "console", options };
+  }
   const ssoSession = values["--sso-session"];
   if (profile !== undefined && ssoSession !== undefined) {
     throw new UsageError("--profile and --sso-session cannot be used together");
@@ -284,7 +336,7 @@ function parseSsoCommand(command: "login" | "logout", argv: readonly string[]): 
   const named = {
     ...(profile === undefined ? {} : { profile }),
     ...(ssoSession === undefined ? {} : { ssoSession }),
-    debug: flags.has("--debug"),
+    debug,
   };
   return command === "login"
     ? {
@@ -296,6 +348,28 @@ function parseSsoCommand(command: "login" | "logout", argv: readonly string[]): 
       },
     }
     : { kind: "logout", options: { ...named, all: flags.has("--all") } };
+}
+
+const MIN_CONSOLE_SECONDS = 15 * 60;
+const MAX_CONSOLE_SECONDS = 12 * 3600;
+
+/**
+ * A console session length: seconds (`3600`), or hours, minutes and seconds
+ * (`12h`, `90m`, `1h30m`), from 15 minutes to 12 hours.
+ */
+export function parseDuration(text: string): number {
+  const match = /^(?:(\d+)|(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?)$/i.exec(text.trim());
+  if (!match || text.trim() === "") {
+    throw new UsageError(`--duration takes seconds or a length like 90m or 12h; got '${text}'`);
+  }
+  const [, plain, hours, minutes, seconds] = match;
+  const total = plain !== undefined
+    ? Number(plain)
+    : Number(hours ?? 0) * 3600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0);
+  if (total < MIN_CONSOLE_SECONDS || total > MAX_CONSOLE_SECONDS) {
+    throw new UsageError(`--duration must be from 15m to 12h; got '${text}'`);
+  }
+  return total;
 }
 
 function parseCacheOptions(
@@ -326,6 +400,8 @@ Usage:
   aec [--profile NAME] [OPTIONS] --exec [--] COMMAND [ARGS...]
   aec login [--profile NAME | --sso-session NAME] [--use-device-code] [--no-browser]
   aec logout [--profile NAME | --sso-session NAME | --all]
+  aec console [--profile NAME] [--stdout] [--region REGION] [--destination URL]
+              [--duration DURATION] [--sso-login]
 
 Profile:
   --profile NAME        Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")
@@ -364,6 +440,12 @@ IAM Identity Center (writes the token cache that the AWS CLI and SDKs share):
   logout                Sign out: end the session and delete its token and aec's cache
     --all               Every session in the token cache
 
+The AWS console (the sign-in URL is a secret for 15 minutes):
+  console               Open the console signed in as the profile
+    --stdout            Print the sign-in URL instead of opening a browser
+    --destination URL   The console page to open (default: the region's console home)
+    --duration DURATION Console session length: 3600, 90m, 12h (15m to 12h)
+
 Other:
   --completions SHELL   Print a completion script for bash, zsh, fish or powershell
   --pretty              Indent JSON output by two spaces
@@ -372,7 +454,8 @@ Other:
   -h, --help            Print this help
 
 Exit codes: 0 success, 2 usage error or no credentials, 3 credential error,
-126/127 command not runnable/not found, otherwise the command's own code.
+126/127 command not runnable/not found, 130 interrupted while waiting for you,
+otherwise the command's own code.
 `;
 
 /** Whether `--debug` is among aec's own arguments, for reporting errors that stop parsing. */

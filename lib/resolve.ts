@@ -9,6 +9,7 @@ import { AecError, CredentialError, messageOf, NoCredentialsError } from "./erro
 import type { Logger } from "./log.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import {
+  type CredentialPlan,
   planCredentials,
   type Profiles,
   type ProfileSettings,
@@ -61,6 +62,15 @@ export interface CredentialProvider {
 
 // Bounds a whole resolution (a role chain, an SSO login, an MFA prompt) when serving.
 const SERVING_RESOLUTION_DEADLINE_MS = 120_000;
+
+/** Every profile of the AWS files, as the SDK reads them, and how `profile` resolves. */
+export async function profilePlan(
+  profile: ProfileChoice,
+): Promise<{ plan: CredentialPlan; profiles: Profiles }> {
+  const { parseKnownFiles } = await import("@smithy/shared-ini-file-loader");
+  const profiles = await parseKnownFiles({ profile: profile.name });
+  return { plan: planCredentials(profiles, profile.name, profile.explicit), profiles };
+}
 
 /** Resolves the profile's credentials once, with the profile's region. */
 export async function resolveCredentials(request: ResolveRequest): Promise<Resolution> {

@@ -168,6 +168,7 @@ Deno.test({
           "lib/cache.ts",
           "lib/sso/mod.ts",
           "lib/sso/login.ts",
+          "lib/console.ts",
         ]
       ) {
         assert.ok(files.has(module), `${module} is not embedded`);

@@ -1,7 +1,8 @@
 /**
  * A test-only AWS-shaped server on 127.0.0.1: STS (query protocol, XML) and the
- * SSO portal's GetRoleCredentials (JSON), and IAM Identity Center's OIDC service
- * (fake_sso_oidc.ts). The SDK is pointed at it with AWS_ENDPOINT_URL_STS,
+ * SSO portal's GetRoleCredentials (JSON), IAM Identity Center's OIDC service
+ * (fake_sso_oidc.ts), and the console's federation endpoint (`/federation`,
+ * for AWS_ENDPOINT_URL_SIGNIN). The SDK is pointed at it with AWS_ENDPOINT_URL_STS,
  * AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC. It fails on purpose for:
  * - a role ARN containing `:role/denied` (AccessDenied),
  * - an MFA TokenCode other than `123456`,
@@ -32,12 +33,14 @@ export interface IssuedCredentials {
 export interface FakeAws {
   url: string;
   requests: RecordedRequest[];
-  /** Credentials issued so far, by access key id. */
-  issued: Map<string, IssuedCredentials & { arn: string }>;
+  /** Credentials issued so far, by access key id; `chained` when temporary ones asked for them. */
+  issued: Map<string, IssuedCredentials & { arn: string; chained: boolean }>;
   /** How long issued credentials last; tests may change it between calls. */
   lifetimeSeconds: number;
   /** While true, every AssumeRole is denied: an outage of the credential source. */
   denyAll: boolean;
+  /** getSigninToken requests of the federation endpoint, in order. */
+  signins: { accessKeyId: string; sessionDuration?: string }[];
   /** IAM Identity Center's OIDC service and the portal's Logout, on the same server. */
   ssoOidc: FakeSsoOidc;
   close(): Promise<void>;
@@ -75,10 +78,11 @@ export function startFakeAws(): FakeAws {
     lifetimeSeconds: 3600,
     denyAll: false,
     ssoOidc: oidc.state,
+    signins: [],
     close: async () => {},
   };
 
-  const issue = (arn: string): IssuedCredentials => {
+  const issue = (arn: string, chained = false): IssuedCredentials => {
     counter++;
     const n = String(counter).padStart(4, "0");
     const credentials = {
@@ -87,7 +91,7 @@ export function startFakeAws(): FakeAws {
       sessionToken: `fakeToken${n}+IQoJb3JpZ2luX2VjEHoaCXVzLWVhc3QtMSJGMEQCIFake==`,
       expiration: new Date(Date.now() + fake.lifetimeSeconds * 1000),
     };
-    fake.issued.set(credentials.accessKeyId, { ...credentials, arn });
+    fake.issued.set(credentials.accessKeyId, { ...credentials, arn, chained });
     return credentials;
   };
 
@@ -135,7 +139,8 @@ export function startFakeAws(): FakeAws {
           );
         }
         const role = assumedRole(roleArn, params.RoleSessionName ?? "session");
-        return wrap(action, credentialsXml(issue(role.arn)) + role.xml);
+        const chained = fake.issued.has(signedBy ?? "");
+        return wrap(action, credentialsXml(issue(role.arn, chained)) + role.xml);
       }
       case "AssumeRoleWithWebIdentity": {
         if (params.WebIdentityToken === "bad-token" || !params.WebIdentityToken) {
@@ -148,6 +153,23 @@ export function startFakeAws(): FakeAws {
         const user = fake.issued.get(signedBy ?? "")?.arn ??
           `arn:aws:iam::123456789012:user/${signedBy ?? "anonymous"}`;
         return wrap(action, credentialsXml(issue(user)));
+      }
+      case "GetFederationToken": {
+        // Only long-term IAM user keys may ask, as with AWS.
+        if (fake.issued.has(signedBy ?? "")) {
+          return stsError(
+            403,
+            "AccessDenied",
+            "Cannot call GetFederationToken with session credentials",
+          );
+        }
+        const user = `arn:aws:sts::123456789012:federated-user/${params.Name ?? ""}`;
+        return wrap(
+          action,
+          credentialsXml(issue(user)) +
+            `<FederatedUser><Arn>${user}</Arn><FederatedUserId>123456789012:${params.Name}` +
+            `</FederatedUserId></FederatedUser>`,
+        );
       }
       case "GetCallerIdentity": {
         const arn = fake.issued.get(signedBy ?? "")?.arn ?? "arn:aws:iam::123456789012:user/static";
@@ -182,10 +204,51 @@ export function startFakeAws(): FakeAws {
     });
   };
 
+  // The console's federation endpoint, refusing what AWS refuses: long-term
+  // keys, sessions of IAM users (GetSessionToken, MFA), and a SessionDuration
+  // for role-chained or federated sessions.
+  const signinTokens = new Set<string>();
+  const federation = (url: URL): Response => {
+    const params = url.searchParams;
+    if (params.get("Action") === "login") {
+      if (!signinTokens.has(params.get("SigninToken") ?? "")) {
+        return new Response("bad sign-in token", { status: 400 });
+      }
+      return new Response(null, {
+        status: 302,
+        headers: { location: params.get("Destination") ?? "" },
+      });
+    }
+    if (params.get("Action") !== "getSigninToken") return new Response("?", { status: 400 });
+    let session: { sessionId?: string; sessionKey?: string; sessionToken?: string };
+    try {
+      session = JSON.parse(params.get("Session") ?? "");
+    } catch {
+      return new Response("bad session", { status: 400 });
+    }
+    const issued = fake.issued.get(session.sessionId ?? "");
+    const duration = params.get("SessionDuration");
+    fake.signins.push({
+      accessKeyId: session.sessionId ?? "",
+      ...(duration === null ? {} : { sessionDuration: duration }),
+    });
+    if (
+      !issued || issued.secretAccessKey !== session.sessionKey ||
+      issued.sessionToken !== session.sessionToken || /:user\//.test(issued.arn) ||
+      (duration !== null && (issued.chained || /federated-user/.test(issued.arn)))
+    ) {
+      return new Response("<html>Bad Request</html>", { status: 400 });
+    }
+    const token = `signin-${crypto.randomUUID()}`;
+    signinTokens.add(token);
+    return Response.json({ SigninToken: token });
+  };
+
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
       const url = new URL(request.url);
+      if (request.method === "GET" && url.pathname === "/federation") return federation(url);
       const oidcResponse = await oidc.handle(request, url);
       if (oidcResponse) return oidcResponse;
       if (request.method === "GET" && url.pathname === "/federation/credentials") {

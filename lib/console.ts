@@ -1,0 +1,335 @@
+/**
+ * `aec console`: a sign-in URL for the AWS console from the profile's
+ * credentials, through the federation endpoint (the "custom identity broker"
+ * of the IAM user guide), opened in the browser or printed.
+ *
+ * Which credentials the console takes, by source:
+ * - role sessions (a role assumed from long-term keys, SSO, web identity):
+ *   as they are, with `SessionDuration` when asked;
+ * - role-chained sessions (a role assumed with temporary credentials): AWS
+ *   refuses `SessionDuration`, so it is left out;
+ * - long-term IAM user keys: exchanged for a federated user's session
+ *   (STS GetFederationToken) first;
+ * - other sessions (GetSessionToken, MFA sessions): the console refuses them.
+ *
+ * The URL is a bearer secret for 15 minutes: it is registered for redaction
+ * and only ever printed on stdout with `--stdout`.
+ *
+ * @module
+ */
+
+import { openBrowser } from "./browser.ts";
+import type { ConsoleOptions } from "./cli.ts";
+import type { Credentials } from "./credentials.ts";
+import { CredentialError, messageOf } from "./errors.ts";
+import { type Logger, say } from "./log.ts";
+import type { ProfileChoice } from "./profile.ts";
+import { type CredentialPlan, type Profiles, profileSettings } from "./profile_settings.ts";
+import { registerSecret } from "./redact.ts";
+import { callerArn, profilePlan } from "./resolve.ts";
+import { timedRequestHandler } from "./sdk_http.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export type Partition = "aws" | "aws-cn" | "aws-us-gov";
+
+const PARTITION_HOSTS: Record<Partition, { signin: string; console: string }> = {
+  "aws": { signin: "signin.aws.amazon.com", console: "console.aws.amazon.com" },
+  "aws-cn": { signin: "signin.amazonaws.cn", console: "console.amazonaws.cn" },
+  "aws-us-gov": { signin: "signin.amazonaws-us-gov.com", console: "console.amazonaws-us-gov.com" },
+};
+
+// STS's policy for a federated user is the intersection of the user's and this
+// one; without a policy the session could do nothing.
+const ALLOW_ALL_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+});
+const FEDERATION_TIMEOUT_MS = 10_000;
+
+export function partitionOf(region: string | undefined): Partition {
+  if (region?.startsWith("cn-")) return "aws-cn";
+  if (region?.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+/** The federation endpoint's base: `AWS_ENDPOINT_URL_SIGNIN`, else the partition's sign-in host. */
+export function signinBase(region: string | undefined, env: Env): string {
+  const override = env.AWS_ENDPOINT_URL_SIGNIN?.trim();
+  if (override) return override.replace(/\/+$/, "");
+  return `https://${PARTITION_HOSTS[partitionOf(region)].signin}`;
+}
+
+/** The console page to land on: the region's home when there is a region, else the console's front page. */
+export function defaultDestination(region: string | undefined): string {
+  const host = PARTITION_HOSTS[partitionOf(region)].console;
+  return region === undefined
+    ? `https://${host}/`
+    : `https://${region}.${host}/console/home?region=${encodeURIComponent(region)}`;
+}
+
+/** How the console must be asked for a session with these credentials. */
+export type ConsoleAccess =
+  /** A role session; `chained` decides whether SessionDuration may be sent ("unknown": try). */
+  | { kind: "role"; chained: boolean | "unknown" }
+  /** A federated user's session: no SessionDuration. */
+  | { kind: "federated" }
+  /** Long-term IAM user keys: GetFederationToken first. */
+  | { kind: "long-term"; userName: string }
+  /** A session the console refuses (GetSessionToken, MFA). */
+  | { kind: "refused"; arn: string };
+
+/**
+ * How the console takes the credentials of profile `name`: from the profile's
+ * settings when they say, else from the identity STS reports for them.
+ */
+export async function consoleAccess(
+  credentials: Credentials,
+  plan: CredentialPlan,
+  profiles: Profiles,
+  name: string,
+  env: Env,
+  callerArn: () => Promise<string>,
+): Promise<ConsoleAccess> {
+  if (plan.kind === "profile" && credentials.sessionToken) {
+    if (plan.source === "sso" || plan.source === "web_identity_token_file") {
+      return { kind: "role", chained: false };
+    }
+    if (plan.source.startsWith("role_arn")) {
+      return { kind: "role", chained: !roleSourceIsLongTerm(profiles, name, env) };
+    }
+  }
+  const arn = await callerArn();
+  const resource = arn.split(":").slice(5).join(":");
+  if (!credentials.sessionToken) {
+    return { kind: "long-term", userName: resource.split("/").at(-1) || "aec" };
+  }
+  if (resource.startsWith("assumed-role/")) return { kind: "role", chained: "unknown" };
+  if (resource.startsWith("federated-user/")) return { kind: "federated" };
+  return { kind: "refused", arn };
+}
+
+/** Whether a role profile's AssumeRole is signed with long-term keys (so it is not chained). */
+function roleSourceIsLongTerm(profiles: Profiles, name: string, env: Env): boolean {
+  const settings = profileSettings(profiles, name);
+  if (settings?.credential_source !== undefined) {
+    return settings.credential_source === "Environment" && !env.AWS_SESSION_TOKEN;
+  }
+  const source = profileSettings(profiles, settings?.source_profile ?? "");
+  // The SDK takes a source profile's own keys before anything else it sets.
+  return Boolean(
+    source?.aws_access_key_id && source.aws_secret_access_key && !source.aws_session_token,
+  );
+}
+
+/** A GetFederationToken name: at most 32 of the characters STS allows. */
+export function federationName(userName: string): string {
+  const name = userName.replace(/[^\w+=,.@-]/g, "").slice(0, 32);
+  return name.length >= 2 ? name : "aec";
+}
+
+export interface SigninRequest {
+  credentials: Credentials;
+  access: ConsoleAccess;
+  /** Console session length in seconds, from `--duration`. */
+  durationSeconds?: number;
+  region: string | undefined;
+  destination: string;
+  env: Env;
+  log: Logger;
+}
+
+/**
+ * The console sign-in URL for the credentials.
+ *
+ * @throws {CredentialError} for credentials the console refuses, or when
+ * the federation endpoint or STS fails.
+ */
+export async function signinUrl(request: SigninRequest): Promise<string> {
+  const { access, log } = request;
+  if (access.kind === "refused") {
+    throw new CredentialError(
+      `The console does not accept these credentials (${access.arn}): sessions from ` +
+        "GetSessionToken or MFA cannot sign in; use a role profile or long-term keys",
+    );
+  }
+  let session = request.credentials;
+  let duration = request.durationSeconds;
+  if (access.kind === "long-term") {
+    session = await federationToken(request.credentials, access.userName, request);
+    log.debug(`signing in as federated user ${federationName(access.userName)}`);
+    duration = undefined;
+  } else if (access.kind === "federated" || (access.kind === "role" && access.chained === true)) {
+    if (duration !== undefined) {
+      say(
+        "aec: these are role-chained or federated credentials, for which AWS refuses a " +
+          "console session length; the session lasts at most as long as the credentials",
+      );
+    }
+    duration = undefined;
+  }
+  const base = signinBase(request.region, request.env);
+  let token: string;
+  try {
+    token = await signinToken(base, session, duration);
+  } catch (error) {
+    // A chain aec could not see: AWS answers 400 to SessionDuration; once more without.
+    if (!(error instanceof FederationRefused) || duration === undefined) throw error;
+    log.debug("the federation endpoint refused SessionDuration; asking again without it");
+    say("aec: AWS refused the console session length for these credentials; using its default");
+    token = await signinToken(base, session, undefined);
+  }
+  const url = new URL(`${base}/federation`);
+  url.search = new URLSearchParams({
+    Action: "login",
+    Issuer: "aec",
+    Destination: request.destination,
+    SigninToken: token,
+  }).toString();
+  registerSecret(url.href);
+  registerSecret(url.search);
+  return url.href;
+}
+
+class FederationRefused extends CredentialError {}
+
+async function signinToken(
+  base: string,
+  credentials: Credentials,
+  durationSeconds: number | undefined,
+): Promise<string> {
+  if (!credentials.sessionToken) {
+    throw new CredentialError("The console needs temporary credentials");
+  }
+  const params = new URLSearchParams({ Action: "getSigninToken" });
+  if (durationSeconds !== undefined) params.set("SessionDuration", String(durationSeconds));
+  params.set(
+    "Session",
+    JSON.stringify({
+      sessionId: credentials.accessKeyId,
+      sessionKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+    }),
+  );
+  let response: Response;
+  try {
+    response = await fetch(`${base}/federation?${params}`, {
+      signal: AbortSignal.timeout(FEDERATION_TIMEOUT_MS),
+    });
+  } catch (error) {
+    // The request URL holds the secret key; name only the host.
+    throw new CredentialError(
+      `Could not reach the federation endpoint at ${new URL(base).host}: ${
+        messageOf(error).split("\n")[0]
+      }`,
+    );
+  }
+  const text = await response.text();
+  if (response.status === 400) {
+    throw new FederationRefused(
+      "The federation endpoint refused these credentials for the console (HTTP 400)",
+    );
+  }
+  if (!response.ok) {
+    throw new CredentialError(`The federation endpoint answered HTTP ${response.status}`);
+  }
+  let token: unknown;
+  try {
+    token = (JSON.parse(text) as { SigninToken?: unknown }).SigninToken;
+  } catch {
+    token = undefined;
+  }
+  if (typeof token !== "string" || token === "") {
+    throw new CredentialError("The federation endpoint returned no sign-in token");
+  }
+  registerSecret(token);
+  return token;
+}
+
+/** A federated user's session from long-term keys (STS GetFederationToken). */
+async function federationToken(
+  longTerm: Credentials,
+  userName: string,
+  request: SigninRequest,
+): Promise<Credentials> {
+  const { STSClient, GetFederationTokenCommand } = await import("@aws-sdk/client-sts");
+  const client = new STSClient({
+    region: request.region ?? "us-east-1",
+    credentials: longTerm,
+    requestHandler: await timedRequestHandler(),
+  });
+  try {
+    const { Credentials: session } = await client.send(
+      new GetFederationTokenCommand({
+        Name: federationName(userName),
+        Policy: ALLOW_ALL_POLICY,
+        ...(request.durationSeconds === undefined
+          ? {}
+          : { DurationSeconds: request.durationSeconds }),
+      }),
+    );
+    if (!session?.AccessKeyId || !session.SecretAccessKey || !session.SessionToken) {
+      throw new CredentialError("STS GetFederationToken returned incomplete credentials");
+    }
+    registerSecret(session.SecretAccessKey);
+    registerSecret(session.SessionToken);
+    return {
+      accessKeyId: session.AccessKeyId,
+      secretAccessKey: session.SecretAccessKey,
+      sessionToken: session.SessionToken,
+    };
+  } catch (error) {
+    if (error instanceof CredentialError) throw error;
+    throw new CredentialError(
+      `STS GetFederationToken failed: ${messageOf(error).split("\n")[0]}`,
+      error,
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Opens `url` in the browser; the URL never reaches stderr, being a secret. */
+export async function openConsole(url: string, env: Env): Promise<void> {
+  if (!await openBrowser(url, env)) {
+    throw new CredentialError(
+      "Could not open a browser for the console; run 'aec console --stdout' to print the URL",
+    );
+  }
+}
+
+/**
+ * `aec console`: the sign-in URL for `credentials` of `profile`, printed on
+ * stdout with `--stdout`, else opened in the browser.
+ */
+export async function runConsole(
+  options: ConsoleOptions,
+  profile: ProfileChoice,
+  resolved: { credentials: Credentials; region: string | undefined },
+  env: Env,
+  log: Logger,
+): Promise<string | undefined> {
+  const { credentials, region } = resolved;
+  const { plan, profiles } = await profilePlan(profile);
+  const access = await consoleAccess(
+    credentials,
+    plan,
+    profiles,
+    profile.name,
+    env,
+    () => callerArn(() => Promise.resolve(credentials), region),
+  );
+  log.debug(`console access: ${access.kind}`);
+  const url = await signinUrl({
+    credentials,
+    access,
+    ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
+    region,
+    destination: options.destination ?? defaultDestination(region),
+    env,
+    log,
+  });
+  if (options.stdout) return url;
+  await openConsole(url, env);
+  return undefined;
+}
