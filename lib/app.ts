@@ -13,11 +13,21 @@ import {
   loadCache,
   saveCache,
 } from "./cache.ts";
-import { type CacheOptions, type Cli, type ConsoleOptions, type RunOptions, USAGE } from "./cli.ts";
+import { profileSettingsFromFiles, readAwsFiles } from "./aws_profiles.ts";
+import {
+  type Cli,
+  type ConsoleOptions,
+  DEFAULT_MFA_SESSION_SECONDS,
+  type RunOptions,
+  USAGE,
+} from "./cli.ts";
+import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "./cli_cache.ts";
 import type { Credentials } from "./credentials.ts";
 import { render } from "./formats.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { messageOf } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
+import { planCredentials, profileSettings } from "./profile_settings.ts";
 import { registerSecret } from "./redact.ts";
 import { refuseIrregularFile } from "./regular_file.ts";
 
@@ -61,13 +71,15 @@ export async function run(cli: Cli): Promise<number> {
       return await exportCredentials(cli.options);
     case "login":
     case "logout": {
-      const { runLogin, runLogout } = await load<typeof import("./sso/mod.ts")>("./sso/mod.ts");
       const env = Deno.env.toObject();
       const log = createLogger(cli.options.debug);
       const profile = chooseProfile(cli.options.profile, env);
-      return cli.kind === "login"
-        ? await runLogin(cli.options, profile, env, log)
-        : await runLogout(cli.options, profile, env, log);
+      if (cli.kind === "login") {
+        const { runLogin } = await load<typeof import("./sso/mod.ts")>("./sso/mod.ts");
+        return await runLogin(cli.options, profile, env, log);
+      }
+      const { runLogout } = await load<typeof import("./logout.ts")>("./logout.ts");
+      return await runLogout(cli.options, profile, env, log);
     }
     case "console":
       return await openConsole(cli.options);
@@ -81,7 +93,14 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
   const profile = chooseProfile(options.profile, env);
   await refuseIrregularAwsFiles(env, false);
   const resolved = await obtainCredentials(
-    { ensureTemporary: false, ssoLogin: options.ssoLogin, region: options.region },
+    {
+      ensureTemporary: false,
+      ssoLogin: options.ssoLogin,
+      refresh: false,
+      cliCache: true,
+      mfaSession: { enabled: true, seconds: DEFAULT_MFA_SESSION_SECONDS },
+      ...(options.region === undefined ? {} : { region: options.region }),
+    },
     profile,
     env,
     log,
@@ -95,12 +114,10 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
 type Env = Record<string, string>;
 
 /** What obtaining credentials depends on, of an export's or the console's options. */
-interface ObtainOptions {
-  ensureTemporary: boolean;
-  ssoLogin: boolean;
-  region?: string | undefined;
-  cache?: CacheOptions;
-}
+type ObtainOptions = Pick<
+  RunOptions,
+  "ensureTemporary" | "ssoLogin" | "refresh" | "cliCache" | "mfaSession" | "region" | "cache"
+>;
 
 async function exportCredentials(options: RunOptions): Promise<number> {
   const log = createLogger(options.debug);
@@ -191,8 +208,8 @@ async function obtainCredentials(
     }
     // At once, even with --refresh: a FIFO or a device there is refused untouched.
     if (cachePath) await refuseIrregularFile(cachePath);
-    if (identity && cache.refresh) log.debug("--refresh: not loading the cache");
-    if (cachePath && identity && !cache.refresh) {
+    if (identity && options.refresh) log.debug("--refresh: not loading the cache");
+    if (cachePath && identity && !options.refresh) {
       const hit = await loadCache(cachePath, identity, cache.bufferMinutes, log);
       if (hit) {
         registerSecret(hit.credentials.secretAccessKey);
@@ -205,14 +222,30 @@ async function obtainCredentials(
     }
   }
 
+  // The AWS CLI's role session, when the profile ends in a role the CLI assumed lately.
+  const cliCachePath = options.cliCache ? await cliCacheFor(profile, env, log) : undefined;
+  if (cliCachePath && !options.refresh) {
+    const fromCli = await loadCliCache(cliCachePath.path, log);
+    if (fromCli) {
+      registerSecret(fromCli.secretAccessKey);
+      registerSecret(fromCli.sessionToken);
+      return {
+        credentials: fromCli,
+        region: chooseRegion(options.region, cliCachePath.profileRegion, env),
+      };
+    }
+  }
+
   const { resolveCredentials } = await load<typeof import("./resolve.ts")>("./resolve.ts");
   const { credentials, profileRegion } = await resolveCredentials({
     profile,
     ensureTemporary: options.ensureTemporary,
     ssoLogin: options.ssoLogin,
+    mfaSession: options.mfaSession,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
   });
+  if (cliCachePath) await saveCliCache(cliCachePath.path, credentials, log);
   if (cachePath && identity) {
     await saveCache(
       cachePath,
@@ -222,4 +255,36 @@ async function obtainCredentials(
     );
   }
   return { credentials, region: chooseRegion(options.region, profileRegion, env) };
+}
+
+/**
+ * The AWS CLI's cache file for the profile's role session, when the profile
+ * ends in AssumeRole and its settings would resolve (checked as before any
+ * resolution, so that a broken profile never answers from the CLI's cache).
+ */
+async function cliCacheFor(
+  profile: ProfileChoice,
+  env: Env,
+  log: Logger,
+): Promise<{ path: string; profileRegion: string | undefined } | undefined> {
+  try {
+    const files = await readAwsFiles(env);
+    const profiles: Record<string, Record<string, string>> = {};
+    for (let name: string | undefined = profile.name; name !== undefined;) {
+      if (Object.hasOwn(profiles, name)) break;
+      const settings = profileSettingsFromFiles(files, name);
+      if (settings === undefined) break;
+      profiles[name] = settings;
+      name = settings.source_profile;
+    }
+    const settings = profileSettings(profiles, profile.name);
+    const call = settings && roleCallOf(settings);
+    if (!call || planCredentials(profiles, profile.name, profile.explicit).kind !== "profile") {
+      return undefined;
+    }
+    return { path: await cliCachePath(call, env), profileRegion: settings.region };
+  } catch (error) {
+    log.debug(`AWS CLI cache not used: ${messageOf(error)}`);
+    return undefined;
+  }
 }

@@ -10,11 +10,12 @@
  */
 
 import { writeFileAtomic } from "./atomic_file.ts";
-import { configFilePath, credentialsFilePath, homeDirectory } from "./aws_files.ts";
+import { homeDirectory } from "./aws_files.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { parseIni, readSection } from "./ini.ts";
+import { configSections, readAwsFiles } from "./aws_profiles.ts";
+import { readSection } from "./ini.ts";
 import { type Logger, warn } from "./log.ts";
-import { readRegularFile, statRegularFile } from "./regular_file.ts";
+import { readRegularFile, readTrustedJson, statRegularFile } from "./regular_file.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -57,26 +58,6 @@ const IDENTITY_VARIABLES = [
   "AWS_ENDPOINT_URL_SSO",
 ];
 
-/** The text of a config file; "" for a missing one or `/dev/null`, as the SDK reads them. */
-async function readIfPresent(path: string): Promise<string> {
-  const contents = await readRegularFile(path, { nullDevice: true });
-  return contents === undefined ? "" : decoder.decode(contents.bytes);
-}
-
-// The SDK's reading of a config-file header: `[default]`, or `[PREFIX NAME]`
-// with NAME optionally quoted (`[profile "dev"]`, `[profile default]`).
-const CONFIG_HEADER = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
-
-/** Every config-file section the SDK reads as `[prefix name]`, in file order. */
-function configSections(config: string, prefix: "profile" | "sso-session", name: string) {
-  return parseIni(config, (section) => {
-    const header = section.trim();
-    if (prefix === "profile" && name === "default" && header === "default") return true;
-    const match = CONFIG_HEADER.exec(header);
-    return match?.[1] === prefix && match[3] === name;
-  }).map((section) => section.entries);
-}
-
 /**
  * The sections a profile's credentials can depend on: the profile in both
  * files, every `source_profile` it leads to, and their `sso-session`s. Every
@@ -116,10 +97,7 @@ export async function identityFingerprint(
   options: { ensureTemporary: boolean },
   env: Env,
 ): Promise<string> {
-  const [config, credentials] = await Promise.all([
-    readIfPresent(configFilePath(env)),
-    readIfPresent(credentialsFilePath(env)),
-  ]);
+  const { config, credentials } = await readAwsFiles(env);
   const material = JSON.stringify({
     profile,
     ensureTemporary: options.ensureTemporary,
@@ -130,13 +108,18 @@ export async function identityFingerprint(
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The per-profile cache file for `--cache`, in the platform's cache directory. */
-export function defaultCachePath(profile: string, env: Env, os = Deno.build.os): string {
-  const base = os === "windows"
+/** aec's own cache directory: the platform's user cache directory, `aec` in it. */
+export function cacheDirectory(env: Env, os = Deno.build.os): string {
+  return os === "windows"
     ? `${env.LOCALAPPDATA ?? `${homeDirectory(env)}\\AppData\\Local`}\\aec\\cache`
     : os === "darwin"
     ? `${homeDirectory(env)}/Library/Caches/aec`
     : `${env.XDG_CACHE_HOME || `${homeDirectory(env)}/.cache`}/aec`;
+}
+
+/** The per-profile cache file for `--cache`, in aec's cache directory. */
+export function defaultCachePath(profile: string, env: Env, os = Deno.build.os): string {
+  const base = cacheDirectory(env, os);
   // Other characters become %XX per UTF-8 byte: a safe file name on every platform.
   const safe = Array.from(new TextEncoder().encode(profile), (byte) => {
     const c = String.fromCharCode(byte);
@@ -160,32 +143,10 @@ export async function loadCache(
     log.debug(`cache miss (${path}): ${why}`);
     return undefined;
   };
-  let contents;
-  try {
-    contents = await readRegularFile(path, { limit: MAX_ENTRY_BYTES });
-  } catch (error) {
-    return miss(String(error));
-  }
-  if (contents === undefined) return miss("no file");
-  if (contents === "too large") {
-    return miss(`larger than ${MAX_ENTRY_BYTES} bytes: not a cache file`);
-  }
-  const { info } = contents;
-  if (Deno.build.os !== "windows") {
-    // Readable or writable by others: someone else could have planted it.
-    if (info.mode !== null && (info.mode & 0o077) !== 0) {
-      return miss(`mode ${(info.mode & 0o777).toString(8)} lets other users in; not trusted`);
-    }
-    if (info.uid !== null && info.uid !== Deno.uid()) return miss("owned by another user");
-  }
-  const text = decoder.decode(contents.bytes);
-
-  let entry: unknown;
-  try {
-    entry = JSON.parse(text);
-  } catch {
-    return miss("not valid JSON");
-  }
+  // Readable or writable by others: someone else could have planted it, or read it.
+  const read = await readTrustedJson(path, MAX_ENTRY_BYTES, 0o077);
+  if (!read.ok) return miss(read.why);
+  const entry = read.value;
   const parsed = parseEntry(entry);
   if (typeof parsed === "string") return miss(parsed);
   if (parsed.profile !== identity.profile) return miss(`entry is for profile ${parsed.profile}`);

@@ -22,8 +22,6 @@ export interface CacheOptions {
   /** The cache file; absent for `--cache`, which uses the profile's default file. */
   path?: string;
   bufferMinutes: number;
-  /** Skip loading (but still save), as `--refresh` asks. */
-  refresh: boolean;
 }
 
 export interface RunOptions {
@@ -36,6 +34,12 @@ export interface RunOptions {
   cache?: CacheOptions;
   /** `--sso-login`: sign in first when the profile's SSO session has ended. */
   ssoLogin: boolean;
+  /** `--refresh`: resolve anew, reading no cache (but saving to them). */
+  refresh: boolean;
+  /** Read and write the AWS CLI's assume-role cache (off with `--no-cli-cache`). */
+  cliCache: boolean;
+  /** MFA sessions for MFA roles (off with `--no-mfa-session`), and their length. */
+  mfaSession: { enabled: boolean; seconds: number };
 }
 
 /** `aec login`: sign in to IAM Identity Center. */
@@ -102,6 +106,7 @@ const VALUE_OPTIONS = [
   "--imds",
   "--container",
   "--completions",
+  "--mfa-session-duration",
 ] as const;
 const BOOLEAN_OPTIONS = [
   "--pretty",
@@ -114,6 +119,8 @@ const BOOLEAN_OPTIONS = [
   "--refresh",
   "--serve",
   "--sso-login",
+  "--no-cli-cache",
+  "--no-mfa-session",
 ];
 const ALIASES: Record<string, string> = { "-c": "--credentials-file-profile" };
 
@@ -128,6 +135,8 @@ export const ALL_OPTIONS: readonly string[] = [
 /** The options that take a value (`-c` included). */
 export const OPTIONS_WITH_VALUES: readonly string[] = [...VALUE_OPTIONS, ...Object.keys(ALIASES)];
 const DEFAULT_CACHE_BUFFER_MINUTES = 10;
+/** An MFA session's length when nothing says otherwise (aws-vault's default too). */
+export const DEFAULT_MFA_SESSION_SECONDS = 8 * 3600;
 
 /** Parses aec's arguments (without the program name). Pure: reads no environment. */
 export function parseCli(argv: readonly string[]): Cli {
@@ -248,6 +257,14 @@ export function parseCli(argv: readonly string[]): Cli {
     ensureTemporary: flags.has("--ensure-temporary"),
     debug: flags.has("--debug"),
     ssoLogin: flags.has("--sso-login"),
+    refresh: flags.has("--refresh"),
+    cliCache: !flags.has("--no-cli-cache"),
+    mfaSession: {
+      enabled: !flags.has("--no-mfa-session"),
+      seconds: values["--mfa-session-duration"] === undefined
+        ? DEFAULT_MFA_SESSION_SECONDS
+        : parseDuration(values["--mfa-session-duration"], MFA_SESSION_DURATION),
+    },
   };
   if (values["--profile"] !== undefined) options.profile = values["--profile"];
   if (values["--region"] !== undefined) options.region = values["--region"];
@@ -350,24 +367,45 @@ function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
     : { kind: "logout", options: { ...named, all: flags.has("--all") } };
 }
 
-const MIN_CONSOLE_SECONDS = 15 * 60;
-const MAX_CONSOLE_SECONDS = 12 * 3600;
+/** How long a length given on the command line may be, in seconds. */
+interface DurationBounds {
+  flag: string;
+  min: number;
+  max: number;
+  /** The bounds as the user reads them, e.g. "15m to 12h". */
+  range: string;
+}
+
+export const CONSOLE_DURATION: DurationBounds = {
+  flag: "--duration",
+  min: 15 * 60,
+  max: 12 * 3600,
+  range: "15m to 12h",
+};
+export const MFA_SESSION_DURATION: DurationBounds = {
+  flag: "--mfa-session-duration",
+  min: 15 * 60,
+  max: 36 * 3600,
+  range: "15m to 36h",
+};
 
 /**
- * A console session length: seconds (`3600`), or hours, minutes and seconds
- * (`12h`, `90m`, `1h30m`), from 15 minutes to 12 hours.
+ * A length of time: seconds (`3600`), or hours, minutes and seconds (`12h`,
+ * `90m`, `1h30m`), within `bounds`.
  */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, bounds: DurationBounds = CONSOLE_DURATION): number {
   const match = /^(?:(\d+)|(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?)$/i.exec(text.trim());
   if (!match || text.trim() === "") {
-    throw new UsageError(`--duration takes seconds or a length like 90m or 12h; got '${text}'`);
+    throw new UsageError(
+      `${bounds.flag} takes seconds or a length like 90m or 12h; got '${text}'`,
+    );
   }
   const [, plain, hours, minutes, seconds] = match;
   const total = plain !== undefined
     ? Number(plain)
     : Number(hours ?? 0) * 3600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0);
-  if (total < MIN_CONSOLE_SECONDS || total > MAX_CONSOLE_SECONDS) {
-    throw new UsageError(`--duration must be from 15m to 12h; got '${text}'`);
+  if (total < bounds.min || total > bounds.max) {
+    throw new UsageError(`${bounds.flag} must be from ${bounds.range}; got '${text}'`);
   }
   return total;
 }
@@ -387,7 +425,6 @@ function parseCacheOptions(
   if (path === undefined && !flags.has("--cache")) return undefined;
   const cache: CacheOptions = {
     bufferMinutes: buffer === undefined ? DEFAULT_CACHE_BUFFER_MINUTES : Number(buffer),
-    refresh: flags.has("--refresh"),
   };
   if (path !== undefined) cache.path = path;
   return cache;
@@ -418,12 +455,18 @@ Output (choose one; default: pretty JSON):
   -c, --credentials-file-profile NAME
                         Write them into profile NAME of the shared credentials file
 
+Sessions shared with the AWS CLI:
+  --no-cli-cache        Neither read nor write the AWS CLI's assume-role cache
+  --no-mfa-session      Assume an MFA role directly, without aec's MFA session
+  --mfa-session-duration DURATION
+                        Length of a new MFA session: 15m to 36h (default 8h)
+
 Cache:
   --cache-file PATH     Reuse unexpired credentials saved in PATH; save new ones there
   --cache               The same, with a per-profile file in the user's cache directory
   --cache-expiration-buffer MINUTES
                         Treat cached credentials as expired this long before (default 10)
-  --refresh             Resolve anew (and save) even when the cache holds credentials
+  --refresh             Resolve anew (and save) even when a cache (aec's, the CLI's) has them
 
 Serving refreshing credentials (HOST defaults to 127.0.0.1; PORT 0 picks a free port):
   --imds [HOST:]PORT    Serve them as an EC2 instance metadata endpoint (IMDSv2)

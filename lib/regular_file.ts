@@ -121,3 +121,43 @@ export async function readRegularFile(
   }
   return { bytes: buffer.subarray(0, length), info };
 }
+
+/** A small JSON file aec can trust, or why not. */
+export type TrustedJson = { ok: true; value: unknown } | { ok: false; why: string };
+
+/**
+ * The JSON in `path` if it is a regular file of at most `limit` bytes, owned
+ * by this user, with none of the `forbiddenMode` bits (say, 0o022: writable
+ * by others, who could have planted it); otherwise the reason it is not.
+ */
+export async function readTrustedJson(
+  path: string,
+  limit: number,
+  forbiddenMode: number,
+): Promise<TrustedJson> {
+  let contents;
+  try {
+    contents = await readRegularFile(path, { limit });
+  } catch (error) {
+    return { ok: false, why: String(error) };
+  }
+  if (contents === undefined) return { ok: false, why: "no file" };
+  if (contents === "too large") return { ok: false, why: `larger than ${limit} bytes` };
+  const { info } = contents;
+  if (Deno.build.os !== "windows") {
+    if (info.mode !== null && (info.mode & forbiddenMode) !== 0) {
+      return {
+        ok: false,
+        why: `mode ${(info.mode & 0o777).toString(8)} lets other users in; not trusted`,
+      };
+    }
+    if (info.uid !== null && info.uid !== Deno.uid()) {
+      return { ok: false, why: "owned by another user" };
+    }
+  }
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder().decode(contents.bytes)) };
+  } catch {
+    return { ok: false, why: "not valid JSON" };
+  }
+}

@@ -20,6 +20,7 @@ import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
 import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
+import { assumeWithMfaSession, type MfaRole, mfaRoleOf } from "./mfa_session.ts";
 
 export interface ResolveRequest {
   profile: ProfileChoice;
@@ -28,6 +29,8 @@ export interface ResolveRequest {
   ensureTemporary: boolean;
   /** Sign in to IAM Identity Center first when the profile's session has ended. */
   ssoLogin?: boolean;
+  /** Use an MFA session for MFA roles, of this many seconds when a new one is needed. */
+  mfaSession: { enabled: boolean; seconds: number };
   log: Logger;
 }
 
@@ -52,8 +55,10 @@ export interface CredentialProvider {
   profileRegion?: string;
   /** The profile's `role_arn`, when it assumes a role. */
   roleArn?: string;
-  /** The profile's `mfa_serial`: each refresh of its role asks for a code. */
+  /** The profile's `mfa_serial`: each refresh of its role asks for a code, unless `mfaRole`. */
   mfaSerial?: string;
+  /** The role, when aec assumes it with an MFA session (asking for a code once). */
+  mfaRole?: MfaRole;
   /** Every profile of the config and credentials files, as the SDK read them. */
   profiles: Profiles;
   /** The profile's own settings; absent when it does not exist. */
@@ -147,6 +152,12 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
     logger: sdkLogger(log),
     clientConfig: { requestHandler },
   };
+  const mfaRole = plan.kind === "profile" && section?.mfa_serial !== undefined
+    ? !request.mfaSession.enabled ? "--no-mfa-session" : mfaRoleOf(profiles, profile.name)
+    : undefined;
+  if (typeof mfaRole === "string") {
+    log.debug(`MFA role ${profile.name} is assumed with a code each time: ${mfaRole}`);
+  }
   let provider: () => Promise<SdkCredentials>;
   let source: string;
   if (plan.kind === "profile") {
@@ -173,7 +184,15 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
       });
     }
     try {
-      credentials = await provider();
+      credentials = typeof mfaRole === "object"
+        ? await assumeWithMfaSession(mfaRole, {
+          env: Deno.env.toObject(),
+          log,
+          region: stsRegion,
+          requestHandler,
+          sessionSeconds: request.mfaSession.seconds,
+        })
+        : await provider();
     } catch (error) {
       if (error instanceof AecError) throw error;
       if (plan.kind === "chain" && isCredentialsProviderError(error)) {
@@ -205,6 +224,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   if (profileRegion !== undefined) prepared.profileRegion = profileRegion;
   if (section?.role_arn !== undefined) prepared.roleArn = section.role_arn;
   if (section?.mfa_serial !== undefined) prepared.mfaSerial = section.mfa_serial;
+  if (typeof mfaRole === "object") prepared.mfaRole = mfaRole;
   return prepared;
 }
 

@@ -7,7 +7,9 @@
 import type { Address, RunOptions } from "./cli.ts";
 import { childEnvironment, runCommand } from "./exec.ts";
 import type { Logger } from "./log.ts";
+import { isoSeconds } from "./credentials.ts";
 import { CredentialError } from "./errors.ts";
+import { mfaSessionEnd } from "./mfa_session.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import { keepFresh, SERVING_POLICY } from "./refresh.ts";
 import { prepareChildFiles, SERVED_PROFILE } from "./served_profile.ts";
@@ -57,6 +59,8 @@ export async function serve(
     profile,
     // Served credentials are always temporary: SDKs expect a session token.
     ensureTemporary: true,
+    ssoLogin: options.ssoLogin,
+    mfaSession: options.mfaSession,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
   });
@@ -67,7 +71,13 @@ export async function serve(
       `Profile ${profile.name} gives credentials without an expiration, which cannot be served`,
     );
   }
-  if (provider.mfaSerial) {
+  if (provider.mfaRole) {
+    const end = await mfaSessionEnd(provider.mfaRole, env, log);
+    say(
+      `aec: the MFA session for ${provider.mfaRole.serial} lasts until ` +
+        `${end ? isoSeconds(end) : "its end"}; aec asks for a new code on this terminal then`,
+    );
+  } else if (provider.mfaSerial) {
     say(
       `aec: warning: profile ${profile.name} needs an MFA code for ${provider.mfaSerial}; ` +
         "aec will ask on this terminal each time its credentials are refreshed",

@@ -2,7 +2,8 @@
  * Startup benchmark of whole aec processes against baselines, in one run:
  *
  * - aec: `--version`; a static-keys profile `--json`; an assume-role profile
- *   through a local AWS-shaped STS; a cache hit (`--cache-file`); `--exec -- true`.
+ *   through a local AWS-shaped STS; a cache hit (`--cache-file`); the same role answered
+ *   from the AWS CLI's assume-role cache; `--exec -- true`.
  * - baselines: `deno run` of a hello-world file (runtime floor); a bare script
  *   resolving the same static profile with the SDK's fromIni (SDK floor); and
  *   `aws configure export-credentials` when an AWS CLI v2 is on PATH.
@@ -251,12 +252,19 @@ async function main(): Promise<void> {
       },
       {
         name: "aec assume-role --json",
-        command: [...aec, "--profile", "role", "--json"],
+        // Without the AWS CLI's cache, which would answer after the first run.
+        command: [...aec, "--profile", "role", "--json", "--no-cli-cache"],
         ok: hasIssuedKey,
       },
       {
         name: "aec cache hit --json",
         command: [...aec, "--profile", "role", "--cache-file", cacheFile, "--json"],
+        ok: hasIssuedKey,
+      },
+      {
+        // The role session the AWS CLI's cache holds (written by the warm-up run).
+        name: "aec AWS CLI cache hit --json",
+        command: [...aec, "--profile", "role", "--json"],
         ok: hasIssuedKey,
       },
       {
@@ -345,6 +353,11 @@ async function main(): Promise<void> {
     const ratios = [
       ...ratio("cache hit / runtime floor", "aec cache hit --json", "deno hello world"),
       ...ratio("--version / runtime floor", "aec --version", "deno hello world"),
+      ...ratio(
+        "AWS CLI cache hit / cache hit",
+        "aec AWS CLI cache hit --json",
+        "aec cache hit --json",
+      ),
       ...ratio("static / SDK floor", "aec static --json", "SDK fromIni static"),
       ...ratio("static / AWS CLI", "aec static --json", "aws configure export-credentials static"),
     ];

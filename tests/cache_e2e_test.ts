@@ -11,6 +11,8 @@ const FILES = {
     `aws_secret_access_key = ${STATIC_SECRET}\n`,
 };
 const posix = Deno.build.os !== "windows";
+// These tests are about aec's own cache: the AWS CLI's, which answers role
+// profiles too, is left out (tests/cli_cache_e2e_test.ts covers it).
 
 async function exportJson(sandbox: Sandbox, args: string[]) {
   const result = await sandbox.run([...args, "--json"]);
@@ -26,9 +28,21 @@ function stsCalls(sandbox: Sandbox) {
 Deno.test("aec --cache-file answers a second run from the cache without calling STS", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/cache/admin.json`;
-    const first = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const first = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
     assert.equal(stsCalls(sandbox), 1);
-    const second = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const second = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
     assert.equal(stsCalls(sandbox), 1, "a cache hit called STS");
     assert.deepEqual(second, first);
     if (posix) {
@@ -41,9 +55,22 @@ Deno.test("aec --cache-file answers a second run from the cache without calling 
 Deno.test("a cache hit loads no npm module", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/admin.json`;
-    const first = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const first = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
     const emptyDenoDir = await Deno.makeTempDir({ dir: sandbox.home });
-    const hit = await sandbox.run(["--profile", "admin", "--cache-file", cache, "--json"], {
+    const hit = await sandbox.run([
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+      "--json",
+    ], {
       env: { DENO_DIR: emptyDenoDir },
       denoFlags: ["--cached-only"],
     });
@@ -55,8 +82,15 @@ Deno.test("a cache hit loads no npm module", async () => {
 Deno.test("aec --refresh resolves anew and saves the new credentials", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/admin.json`;
-    const first = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const first = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
     const refreshed = await exportJson(sandbox, [
+      "--no-cli-cache",
       "--profile",
       "admin",
       "--cache-file",
@@ -65,7 +99,13 @@ Deno.test("aec --refresh resolves anew and saves the new credentials", async () 
     ]);
     assert.equal(stsCalls(sandbox), 2);
     assert.notEqual(refreshed.AccessKeyId, first.AccessKeyId);
-    const third = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const third = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
     assert.equal(stsCalls(sandbox), 2);
     assert.deepEqual(third, refreshed);
   });
@@ -75,10 +115,11 @@ Deno.test("cached credentials expiring within the buffer are a miss", async () =
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/admin.json`;
     sandbox.aws.lifetimeSeconds = 5 * 60;
-    await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
-    await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    await exportJson(sandbox, ["--no-cli-cache", "--profile", "admin", "--cache-file", cache]);
+    await exportJson(sandbox, ["--no-cli-cache", "--profile", "admin", "--cache-file", cache]);
     assert.equal(stsCalls(sandbox), 2, "the default 10 minute buffer should miss");
     await exportJson(sandbox, [
+      "--no-cli-cache",
       "--profile",
       "admin",
       "--cache-file",
@@ -93,8 +134,20 @@ Deno.test("cached credentials expiring within the buffer are a miss", async () =
 Deno.test("another profile's entry in the cache file is a miss", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/shared.json`;
-    const admin = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
-    const other = await exportJson(sandbox, ["--profile", "other", "--cache-file", cache]);
+    const admin = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
+    const other = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "other",
+      "--cache-file",
+      cache,
+    ]);
     assert.equal(stsCalls(sandbox), 2);
     assert.notEqual(other.AccessKeyId, admin.AccessKeyId);
     assert.equal(
@@ -108,15 +161,28 @@ Deno.test("another profile's entry in the cache file is a miss", async () => {
 Deno.test("a changed profile configuration or --ensure-temporary is a miss", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/admin.json`;
-    await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    await exportJson(sandbox, ["--no-cli-cache", "--profile", "admin", "--cache-file", cache]);
     await Deno.writeTextFile(
       sandbox.configFile,
       FILES.config.replace("role/admin", "role/admin2"),
     );
-    const changed = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const changed = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
     assert.equal(stsCalls(sandbox), 2);
     assert.match(sandbox.aws.issued.get(changed.AccessKeyId!)!.arn, /assumed-role\/admin2\//);
-    await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache, "--ensure-temporary"]);
+    await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+      "--ensure-temporary",
+    ]);
     assert.equal(stsCalls(sandbox), 3);
   });
 });
@@ -129,7 +195,14 @@ Deno.test("a --cache-file that is not an aec cache is left alone, with a warning
       await Deno.writeTextFile(cache, content, { mode: 0o600 });
       for (let run = 0; run < 2; run++) {
         const calls = stsCalls(sandbox);
-        const result = await sandbox.run(["--profile", "admin", "--cache-file", cache, "--json"]);
+        const result = await sandbox.run([
+          "--no-cli-cache",
+          "--profile",
+          "admin",
+          "--cache-file",
+          cache,
+          "--json",
+        ]);
         assert.equal(result.code, 0, result.stderr);
         assert.equal(
           result.stderr,
@@ -157,8 +230,20 @@ Deno.test("a truncated aec entry in a --cache-file is replaced by the next save"
         mode: 0o600,
       },
     );
-    const first = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
-    const second = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const first = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
+    const second = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
     assert.equal(stsCalls(sandbox), 1);
     assert.deepEqual(second, first);
   });
@@ -182,12 +267,18 @@ Deno.test({
         for (const refresh of [[], ["--refresh"]]) {
           await Deno.writeTextFile(cache, content, { mode: 0o600 });
           const calls = stsCalls(sandbox);
-          const args = ["--profile", "admin", "--cache", ...refresh, "--json"];
+          const args = ["--no-cli-cache", "--profile", "admin", "--cache", ...refresh, "--json"];
           const env = { XDG_CACHE_HOME: xdg };
           const first = await sandbox.run(args, { env });
           assert.equal(first.code, 0, first.stderr);
           assert.equal(first.stderr, "");
-          const second = await sandbox.run(["--profile", "admin", "--cache", "--json"], { env });
+          const second = await sandbox.run([
+            "--no-cli-cache",
+            "--profile",
+            "admin",
+            "--cache",
+            "--json",
+          ], { env });
           assert.equal(second.code, 0, second.stderr);
           assert.equal(stsCalls(sandbox), calls + 1, `entry ${i} ${refresh}: not replaced`);
           assert.deepEqual(JSON.parse(second.stdout), JSON.parse(first.stdout));
@@ -200,10 +291,17 @@ Deno.test({
 Deno.test("a --cache-file larger than 64 KiB is not a cache file, even holding an entry", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/admin.json`;
-    await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    await exportJson(sandbox, ["--no-cli-cache", "--profile", "admin", "--cache-file", cache]);
     const padded = (await Deno.readTextFile(cache)) + " ".repeat(64 * 1024);
     await Deno.writeTextFile(cache, padded);
-    const result = await sandbox.run(["--profile", "admin", "--cache-file", cache, "--json"]);
+    const result = await sandbox.run([
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+      "--json",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(stsCalls(sandbox), 2, "a file larger than 64 KiB was read as a cache entry");
     assert.equal(result.stderr, `aec: warning: not caching: ${cache} is not an aec cache file\n`);
@@ -224,7 +322,13 @@ Deno.test("a cache save removes only stale temporary files of earlier killed sav
     const old = new Date(Date.now() - 5 * 60_000);
     await Deno.utime(stale, old, old);
     await Deno.utime(other, old, old);
-    await exportJson(sandbox, ["--profile", "admin", "--cache-file", `${dir}/admin.json`]);
+    await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      `${dir}/admin.json`,
+    ]);
     await assert.rejects(Deno.stat(stale), Deno.errors.NotFound);
     // A save in progress elsewhere may still own it.
     assert.equal(await Deno.readTextFile(recent), "secret");
@@ -245,7 +349,13 @@ Deno.test("an aws-export-credentials cache file is never read, but replaced", as
       },
     };
     await Deno.writeTextFile(cache, JSON.stringify(seed), { mode: 0o600 });
-    const exported = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const exported = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
     assert.notEqual(exported.AccessKeyId, "AKIAFOREIGN");
     assert.equal(stsCalls(sandbox), 1);
     const saved = JSON.parse(await Deno.readTextFile(cache));
@@ -258,6 +368,7 @@ Deno.test("--cache-file pointed at the credentials file never overwrites it", as
   await withSandbox(FILES, async (sandbox) => {
     const before = await Deno.readFile(sandbox.credentialsFile);
     const result = await sandbox.run([
+      "--no-cli-cache",
       "--profile",
       "admin",
       "--cache-file",
@@ -281,9 +392,15 @@ Deno.test("a change under any spelling the SDK reads of a profile's header is a 
         );
       const cache = `${sandbox.home}/c.json`;
       await write("alice");
-      await exportJson(sandbox, ["--profile", profile, "--cache-file", cache]);
+      await exportJson(sandbox, ["--no-cli-cache", "--profile", profile, "--cache-file", cache]);
       await write("bob");
-      const second = await exportJson(sandbox, ["--profile", profile, "--cache-file", cache]);
+      const second = await exportJson(sandbox, [
+        "--no-cli-cache",
+        "--profile",
+        profile,
+        "--cache-file",
+        cache,
+      ]);
       assert.equal(stsCalls(sandbox), 2, `${header}: a changed role was a cache hit`);
       assert.match(sandbox.aws.issued.get(second.AccessKeyId!)!.arn, /assumed-role\/bob\//);
     });
@@ -292,9 +409,12 @@ Deno.test("a change under any spelling the SDK reads of a profile's header is a 
 
 Deno.test("--cache without a home directory runs without the cache", async () => {
   await withSandbox(FILES, async (sandbox) => {
-    const result = await sandbox.run(["--profile", "admin", "--cache", "--json"], {
-      env: { HOME: "", USERPROFILE: "" },
-    });
+    const result = await sandbox.run(
+      ["--no-cli-cache", "--profile", "admin", "--cache", "--json"],
+      {
+        env: { HOME: "", USERPROFILE: "" },
+      },
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, "");
     assert.ok(sandbox.aws.issued.has(JSON.parse(result.stdout).AccessKeyId));
@@ -307,9 +427,10 @@ Deno.test({
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const cache = `${sandbox.home}/admin.json`;
-      await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+      await exportJson(sandbox, ["--no-cli-cache", "--profile", "admin", "--cache-file", cache]);
       await Deno.chmod(cache, 0o644);
       const result = await sandbox.run([
+        "--no-cli-cache",
         "--profile",
         "admin",
         "--cache-file",
@@ -328,7 +449,13 @@ Deno.test({
 Deno.test("credentials that never expire are not cached", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/base.json`;
-    const exported = await exportJson(sandbox, ["--profile", "base", "--cache-file", cache]);
+    const exported = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "base",
+      "--cache-file",
+      cache,
+    ]);
     assert.equal(exported.AccessKeyId, STATIC_KEY_ID);
     await assert.rejects(Deno.stat(cache), Deno.errors.NotFound);
   });
@@ -339,6 +466,7 @@ Deno.test("a cache that cannot be written does not fail the command", async () =
     // A path below a regular file can be neither read nor created.
     const blocker = await sandbox.write("blocker", "");
     const exported = await exportJson(sandbox, [
+      "--no-cli-cache",
       "--profile",
       "admin",
       "--cache-file",
@@ -354,7 +482,13 @@ Deno.test({
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const xdg = `${sandbox.home}/xdg-cache`;
-      const result = await sandbox.run(["--profile", "admin", "--cache", "--json"], {
+      const result = await sandbox.run([
+        "--no-cli-cache",
+        "--profile",
+        "admin",
+        "--cache",
+        "--json",
+      ], {
         env: { XDG_CACHE_HOME: xdg },
       });
       assert.equal(result.code, 0, result.stderr);
@@ -368,8 +502,15 @@ Deno.test({
 Deno.test("a cache hit serves --exec with the cached credentials and region", async () => {
   await withSandbox(FILES, async (sandbox) => {
     const cache = `${sandbox.home}/admin.json`;
-    const first = await exportJson(sandbox, ["--profile", "admin", "--cache-file", cache]);
+    const first = await exportJson(sandbox, [
+      "--no-cli-cache",
+      "--profile",
+      "admin",
+      "--cache-file",
+      cache,
+    ]);
     const result = await sandbox.run([
+      "--no-cli-cache",
       "--profile",
       "admin",
       "--cache-file",

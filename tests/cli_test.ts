@@ -23,6 +23,9 @@ Deno.test("parseCli() defaults to pretty credential_process JSON", () => {
     ensureTemporary: false,
     debug: false,
     ssoLogin: false,
+    refresh: false,
+    cliCache: true,
+    mfaSession: { enabled: true, seconds: 28800 },
   });
 });
 
@@ -50,6 +53,9 @@ Deno.test("parseCli() reads --profile, --region, --ensure-temporary and --debug"
       ensureTemporary: true,
       debug: true,
       ssoLogin: false,
+      refresh: false,
+      cliCache: true,
+      mfaSession: { enabled: true, seconds: 28800 },
       profile: "dev",
       region: "eu-west-1",
     },
@@ -110,6 +116,9 @@ Deno.test("parseCli() reads the server modes and their addresses", () => {
     ensureTemporary: false,
     debug: true,
     ssoLogin: false,
+    refresh: false,
+    cliCache: true,
+    mfaSession: { enabled: true, seconds: 28800 },
   });
   assert.deepEqual(options(parseCli(["--container", "8080", "--profile", "p"])).mode, {
     kind: "container",
@@ -216,4 +225,13 @@ Deno.test("parseCli() rejects options that do not belong to login or logout", ()
   rejects(["login", "dev"], /^Unexpected argument 'dev' for aec login$/);
   rejects(["logout", "--all", "--profile", "p"], /^--all cannot be used with --profile$/);
   rejects(["login", "--profile"], /^--profile needs a value$/);
+});
+
+Deno.test("parseCli() reads the session options of the AWS CLI cache and MFA sessions", () => {
+  const parsed = options(
+    parseCli(["--no-cli-cache", "--no-mfa-session", "--mfa-session-duration", "36h"]),
+  );
+  assert.equal(parsed.cliCache, false);
+  assert.deepEqual(parsed.mfaSession, { enabled: false, seconds: 129600 });
+  rejects(["--mfa-session-duration", "37h"], /^--mfa-session-duration must be from 15m to 36h/);
 });

@@ -61,7 +61,7 @@ async function runOnTerminal(sandbox: Sandbox, args: string[], typed: string) {
 }
 
 Deno.test({
-  name: "aec asks for the MFA code on the terminal and sends it to STS",
+  name: "aec asks for the MFA code once and assumes the role with an MFA session",
   ignore: noScript,
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
@@ -73,7 +73,29 @@ Deno.test({
       assert.equal(code, 0, text);
       assert.ok(text.includes(`MFA code for ${SERIAL}: `), text);
       const json = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1));
-      assert.equal(json.AccessKeyId, [...sandbox.aws.issued.keys()][0]);
+      assert.match(sandbox.aws.issued.get(json.AccessKeyId)!.arn, /assumed-role\/admin\//);
+      assert.deepEqual(
+        sandbox.aws.requests.map((r) => [r.action, r.params.SerialNumber, r.params.TokenCode]),
+        [["GetSessionToken", SERIAL, GOOD_MFA_CODE], ["AssumeRole", undefined, undefined]],
+      );
+      assert.equal(sandbox.aws.requests[0]!.params.DurationSeconds, "28800");
+      // The role is assumed with the session, not the long-term keys.
+      assert.notEqual(sandbox.aws.requests[1]!.signedBy, STATIC_KEY_ID);
+    });
+  },
+});
+
+Deno.test({
+  name: "aec --no-mfa-session assumes the role directly with the code",
+  ignore: noScript,
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const { code, text } = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json", "--no-mfa-session"],
+        `${GOOD_MFA_CODE}\n`,
+      );
+      assert.equal(code, 0, text);
       assert.deepEqual(
         sandbox.aws.requests.map((r) => [r.action, r.params.SerialNumber, r.params.TokenCode]),
         [["AssumeRole", SERIAL, GOOD_MFA_CODE]],
@@ -83,7 +105,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec exits 3 on a wrong MFA code",
+  name: "aec exits 3 on a wrong MFA code and keeps no session",
   ignore: noScript,
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
@@ -93,8 +115,78 @@ Deno.test({
         "000000\n",
       );
       assert.equal(code, 3, text);
-      assert.match(text, /aec: Profile mfa: MultiFactorAuthentication failed/);
+      assert.match(
+        text,
+        /aec: STS GetSessionToken with the MFA code failed: MultiFactorAuthentication failed/,
+      );
       assert.ok(!text.includes("{"), "credentials printed after a failure");
+      await assert.rejects(
+        Deno.stat(`${sandbox.home}/.cache/aec/mfa-sessions`),
+        Deno.errors.NotFound,
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "one MFA code serves two roles with the same source and serial, until the session ends",
+  ignore: noScript,
+  fn: async () => {
+    await withSandbox({
+      config: FILES.config + `[profile mfa2]\nrole_arn = arn:aws:iam::111122223333:role/other\n` +
+        `source_profile = base\nmfa_serial = ${SERIAL}\n`,
+      credentials: FILES.credentials,
+    }, async (sandbox) => {
+      const first = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json"],
+        `${GOOD_MFA_CODE}\n`,
+      );
+      assert.equal(first.code, 0, first.text);
+      // Nothing typed: a prompt would fail the run.
+      const second = await runOnTerminal(sandbox, ["--profile", "mfa2", "--json"], "");
+      assert.equal(second.code, 0, second.text);
+      assert.ok(!second.text.includes("MFA code for"), second.text);
+      const actions = () => sandbox.aws.requests.map((r) => r.action);
+      assert.deepEqual(actions(), ["GetSessionToken", "AssumeRole", "AssumeRole"]);
+
+      // Near its end (within 5 minutes) the session is renewed, with one prompt.
+      const directory = `${sandbox.home}/.cache/aec/mfa-sessions`;
+      const [file] = [...Deno.readDirSync(directory)];
+      const path = `${directory}/${file!.name}`;
+      assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+      const entry = JSON.parse(await Deno.readTextFile(path));
+      entry.Credentials.Expiration = new Date(Date.now() + 120_000).toISOString();
+      await Deno.writeTextFile(path, JSON.stringify(entry));
+      const third = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa2", "--json", "--no-cli-cache"],
+        `${GOOD_MFA_CODE}\n`,
+      );
+      assert.equal(third.code, 0, third.text);
+      assert.ok(third.text.includes(`MFA code for ${SERIAL}: `), third.text);
+      assert.deepEqual(actions().slice(3), ["GetSessionToken", "AssumeRole"]);
+    });
+  },
+});
+
+Deno.test({
+  name: "a role that asks for more than an hour keeps the direct AssumeRole with MFA",
+  ignore: noScript,
+  fn: async () => {
+    await withSandbox({
+      config: FILES.config.replace("mfa_serial", "duration_seconds = 7200\nmfa_serial"),
+      credentials: FILES.credentials,
+    }, async (sandbox) => {
+      const { code, text } = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json", "--debug"],
+        `${GOOD_MFA_CODE}\n`,
+      );
+      assert.equal(code, 0, text);
+      assert.match(text, /duration_seconds 7200 is more than the hour/);
+      assert.deepEqual(sandbox.aws.requests.map((r) => r.action), ["AssumeRole"]);
+      assert.equal(sandbox.aws.requests[0]!.params.TokenCode, GOOD_MFA_CODE);
     });
   },
 });
@@ -130,6 +222,72 @@ Deno.test({
       );
       assert.equal(code, 3);
       assert.equal(sandbox.aws.requests.length, 0);
+    });
+  },
+});
+
+Deno.test({
+  name: "aec logout --profile deletes the MFA session, so the next run asks again",
+  ignore: noScript,
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const first = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json"],
+        `${GOOD_MFA_CODE}\n`,
+      );
+      assert.equal(first.code, 0, first.text);
+      const cliEntries = () => [...Deno.readDirSync(`${sandbox.home}/.aws/cli/cache`)].length;
+      assert.equal(cliEntries(), 1);
+      const logout = await sandbox.run(["logout", "--profile", "mfa"]);
+      assert.equal(logout.code, 0, logout.stderr);
+      assert.match(logout.stderr, new RegExp(`deleted the MFA session for ${SERIAL}`));
+      assert.equal(cliEntries(), 0);
+      const again = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json"],
+        `${GOOD_MFA_CODE}\n`,
+      );
+      assert.equal(again.code, 0, again.text);
+      assert.ok(again.text.includes(`MFA code for ${SERIAL}: `), again.text);
+      assert.equal(sandbox.aws.requests.filter((r) => r.action === "GetSessionToken").length, 2);
+    });
+  },
+});
+
+Deno.test({
+  name: "aec --serve --exec asks for the MFA code once and refreshes the role from the session",
+  ignore: noScript,
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      // Role credentials that need a refresh at once; the session lasts 8 hours.
+      sandbox.aws.lifetimeSeconds = 301;
+      const consumer = `${REPO_ROOT}tests/support/sdk_consumer.ts`;
+      const { code, text } = await runOnTerminal(
+        sandbox,
+        [
+          "--profile",
+          "mfa",
+          "--serve",
+          "--exec",
+          Deno.execPath(),
+          "run",
+          "-A",
+          "--quiet",
+          consumer,
+          "twice",
+          "6000",
+        ],
+        `${GOOD_MFA_CODE}\n`,
+      );
+      assert.equal(code, 0, text);
+      assert.equal(text.split(`MFA code for ${SERIAL}: `).length, 2, `not one prompt: ${text}`);
+      assert.match(text, new RegExp(`the MFA session for ${SERIAL} lasts until \\d{4}-`));
+      const [first, second] = JSON.parse(text.slice(text.indexOf("["), text.lastIndexOf("]") + 1));
+      assert.notEqual(first, second, "the command never saw refreshed credentials");
+      const actions = sandbox.aws.requests.map((r) => r.action);
+      assert.equal(actions.filter((a) => a === "GetSessionToken").length, 1);
+      assert.ok(actions.filter((a) => a === "AssumeRole").length >= 2, actions.join());
     });
   },
 });

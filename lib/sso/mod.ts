@@ -6,22 +6,24 @@
  * @module
  */
 
-import type { LoginOptions, LogoutOptions } from "../cli.ts";
+import type { LoginOptions } from "../cli.ts";
 import { AecError, ExitCode } from "../errors.ts";
 import { type Logger, say } from "../log.ts";
 import type { ProfileChoice } from "../profile.ts";
 import type { Profiles } from "../profile_settings.ts";
 import { login } from "./login.ts";
-import { logout } from "./logout.ts";
+export { logout } from "./logout.ts";
 import { requireTarget, ssoBehind, targetOfSession } from "./sso_target.ts";
 
-export { ssoBehind };
+export { ssoBehind, targetOfSession };
 import { readToken, tokenPath, tokenState } from "./token_cache.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The config files' profiles and sso-sessions, as the SDK reads them. */
-async function readConfig(profile: string): Promise<{ profiles: Profiles; sessions: Profiles }> {
+export async function readConfig(
+  profile: string,
+): Promise<{ profiles: Profiles; sessions: Profiles }> {
   const { parseKnownFiles, loadSsoSessionData } = await import("@smithy/shared-ini-file-loader");
   const [profiles, sessions] = await Promise.all([
     parseKnownFiles({ profile }),
@@ -43,23 +45,6 @@ export async function runLogin(
     : targetOfSession(sessions, command.ssoSession);
   log.debug(`signing in to ${target.startUrl} (${target.sessionName ?? "legacy profile"})`);
   await login(target, { ...command, env, log });
-  return 0;
-}
-
-/** `aec logout`. */
-export async function runLogout(
-  command: LogoutOptions,
-  profile: ProfileChoice,
-  env: Env,
-  log: Logger,
-): Promise<number> {
-  const { profiles, sessions } = await readConfig(profile.name);
-  const targets = command.all ? "all" : [
-    command.ssoSession === undefined
-      ? requireTarget(profiles, sessions, profile.name)
-      : targetOfSession(sessions, command.ssoSession),
-  ];
-  await logout({ targets, profiles, sessions, env, log });
   return 0;
 }
 

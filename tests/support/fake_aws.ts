@@ -82,14 +82,14 @@ export function startFakeAws(): FakeAws {
     close: async () => {},
   };
 
-  const issue = (arn: string, chained = false): IssuedCredentials => {
+  const issue = (arn: string, chained = false, lifetimeSeconds = fake.lifetimeSeconds) => {
     counter++;
     const n = String(counter).padStart(4, "0");
     const credentials = {
       accessKeyId: `ASIAFAKE${n}EXAMPLE`,
       secretAccessKey: `fakeSecret${n}/wJalrXUtnFEMI/K7MDENGbPxRfiCY`,
       sessionToken: `fakeToken${n}+IQoJb3JpZ2luX2VjEHoaCXVzLWVhc3QtMSJGMEQCIFake==`,
-      expiration: new Date(Date.now() + fake.lifetimeSeconds * 1000),
+      expiration: new Date(Date.now() + lifetimeSeconds * 1000),
     };
     fake.issued.set(credentials.accessKeyId, { ...credentials, arn, chained });
     return credentials;
@@ -150,9 +150,18 @@ export function startFakeAws(): FakeAws {
         return wrap(action, credentialsXml(issue(role.arn)) + role.xml);
       }
       case "GetSessionToken": {
+        if (params.SerialNumber !== undefined && params.TokenCode !== GOOD_MFA_CODE) {
+          return stsError(
+            403,
+            "AccessDenied",
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+          );
+        }
         const user = fake.issued.get(signedBy ?? "")?.arn ??
           `arn:aws:iam::123456789012:user/${signedBy ?? "anonymous"}`;
-        return wrap(action, credentialsXml(issue(user)));
+        // A session lasts as long as asked, as with STS.
+        const lifetime = params.DurationSeconds ? Number(params.DurationSeconds) : undefined;
+        return wrap(action, credentialsXml(issue(user, false, lifetime)));
       }
       case "GetFederationToken": {
         // Only long-term IAM user keys may ask, as with AWS.

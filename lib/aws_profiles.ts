@@ -1,0 +1,60 @@
+/**
+ * The AWS config and credentials files read the way the SDK reads them, with
+ * aec's own INI reader and no npm module: for the paths that must stay cheap
+ * (cache hits, the AWS CLI's cache).
+ *
+ * @module
+ */
+
+import { configFilePath, credentialsFilePath } from "./aws_files.ts";
+import { parseIni, readSection } from "./ini.ts";
+import { readRegularFile } from "./regular_file.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const decoder = new TextDecoder();
+
+/** The text of a config file; "" for a missing one or `/dev/null`, as the SDK reads them. */
+export async function readIfPresent(path: string): Promise<string> {
+  const contents = await readRegularFile(path, { nullDevice: true });
+  return contents === undefined ? "" : decoder.decode(contents.bytes);
+}
+
+// The SDK's reading of a config-file header: `[default]`, or `[PREFIX NAME]`
+// with NAME optionally quoted (`[profile "dev"]`, `[profile default]`).
+const CONFIG_HEADER = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
+
+/** Every config-file section the SDK reads as `[prefix name]`, in file order. */
+export function configSections(config: string, prefix: "profile" | "sso-session", name: string) {
+  return parseIni(config, (section) => {
+    const header = section.trim();
+    if (prefix === "profile" && name === "default" && header === "default") return true;
+    const match = CONFIG_HEADER.exec(header);
+    return match?.[1] === prefix && match[3] === name;
+  }).map((section) => section.entries);
+}
+
+/** Both files' text; "" for a missing one. */
+export async function readAwsFiles(env: Env): Promise<{ config: string; credentials: string }> {
+  const [config, credentials] = await Promise.all([
+    readIfPresent(configFilePath(env)),
+    readIfPresent(credentialsFilePath(env)),
+  ]);
+  return { config, credentials };
+}
+
+/**
+ * Profile `name`'s settings as the SDK merges them: its config-file sections
+ * in file order, then its credentials-file section, each later value winning.
+ */
+export function profileSettingsFromFiles(
+  files: { config: string; credentials: string },
+  name: string,
+): Record<string, string> | undefined {
+  const sections = [
+    ...configSections(files.config, "profile", name),
+    readSection(files.credentials, name),
+  ].filter((section) => section !== undefined);
+  if (sections.length === 0) return undefined;
+  return Object.fromEntries(sections.flatMap((section) => Object.entries(section)));
+}

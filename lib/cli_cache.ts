@@ -1,0 +1,133 @@
+/**
+ * The AWS CLI's assume-role cache (`~/.aws/cli/cache`), read and written, so
+ * that a role session is shared with the AWS CLI in both directions. The file
+ * name is the CLI's own: the SHA-1 of the AssumeRole arguments the profile
+ * configures, as Python's `json.dumps(args, sort_keys=True)` writes them. No
+ * npm module is imported: a hit costs what aec's own cache hit costs.
+ *
+ * @module
+ */
+
+import { writeFileAtomic } from "./atomic_file.ts";
+import { homeDirectory } from "./aws_files.ts";
+import { type Credentials, isoSeconds } from "./credentials.ts";
+import type { Logger } from "./log.ts";
+import { pythonJsonDumps, sha1Hex } from "./python_json.ts";
+import { readTrustedJson } from "./regular_file.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The AssumeRole arguments that name a role session in the CLI's cache. */
+export interface RoleCall {
+  RoleArn: string;
+  RoleSessionName?: string;
+  SerialNumber?: string;
+  ExternalId?: string;
+  DurationSeconds?: number;
+}
+
+// The CLI uses an entry until 15 minutes before it expires; so does aec.
+const EXPIRY_WINDOW_MS = 15 * 60_000;
+const MAX_ENTRY_BYTES = 64 * 1024;
+
+/**
+ * The AssumeRole call that is the last step of a profile, as the CLI keys it,
+ * or `undefined` when the profile does not end in AssumeRole (web identity,
+ * SSO, keys) or its `duration_seconds` is not a whole number.
+ */
+export function roleCallOf(
+  settings: Readonly<Record<string, string | undefined>>,
+): RoleCall | undefined {
+  const { role_arn, source_profile, credential_source, web_identity_token_file } = settings;
+  if (!role_arn || web_identity_token_file || (!source_profile && !credential_source)) {
+    return undefined;
+  }
+  const call: RoleCall = { RoleArn: role_arn };
+  if (settings.role_session_name !== undefined) call.RoleSessionName = settings.role_session_name;
+  if (settings.mfa_serial !== undefined) call.SerialNumber = settings.mfa_serial;
+  if (settings.external_id !== undefined) call.ExternalId = settings.external_id;
+  if (settings.duration_seconds !== undefined) {
+    // Python's int(): an optional sign and digits.
+    if (!/^[+-]?\d+$/.test(settings.duration_seconds.trim())) return undefined;
+    call.DurationSeconds = Number.parseInt(settings.duration_seconds, 10);
+  }
+  return call;
+}
+
+/** `~/.aws/cli/cache/<key>.json` for `call`, as botocore names it. */
+export async function cliCachePath(call: RoleCall, env: Env): Promise<string> {
+  const key = (await sha1Hex(pythonJsonDumps({ ...call }))).replace(/[:/\\]/g, "_");
+  return `${homeDirectory(env)}/.aws/cli/cache/${key}.json`;
+}
+
+/**
+ * The credentials of the CLI's entry at `path` when it is trustworthy (a
+ * small regular file of this user that others cannot write, with all four
+ * fields) and expires more than 15 minutes from now.
+ */
+export async function loadCliCache(path: string, log: Logger): Promise<Credentials | undefined> {
+  const miss = (why: string) => {
+    log.debug(`AWS CLI cache miss (${path}): ${why}`);
+    return undefined;
+  };
+  const read = await readTrustedJson(path, MAX_ENTRY_BYTES, 0o022);
+  if (!read.ok) return miss(read.why);
+  const entry = (read.value as { Credentials?: Record<string, unknown> } | null)?.Credentials;
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = entry ?? {};
+  if (
+    typeof AccessKeyId !== "string" || !AccessKeyId || typeof SecretAccessKey !== "string" ||
+    !SecretAccessKey || typeof SessionToken !== "string" || !SessionToken ||
+    typeof Expiration !== "string"
+  ) {
+    return miss("not an assume-role entry");
+  }
+  const expiration = parseCliTime(Expiration);
+  if (expiration === undefined) return miss("no valid expiration");
+  const remaining = expiration.getTime() - Date.now();
+  if (remaining <= EXPIRY_WINDOW_MS) {
+    return miss(`expires in ${Math.round(remaining / 60_000)} min, within the CLI's 15`);
+  }
+  log.debug(`AWS CLI cache hit (${path}): expires in ${Math.round(remaining / 60_000)} min`);
+  return {
+    accessKeyId: AccessKeyId,
+    secretAccessKey: SecretAccessKey,
+    sessionToken: SessionToken,
+    expiration,
+  };
+}
+
+/**
+ * A time as botocore writes it (`2026-01-02T03:04:05UTC`, from `%Z`) or as
+ * ISO 8601 with an offset or `Z`.
+ */
+export function parseCliTime(text: string): Date | undefined {
+  const iso = text.trim().replace(/(?:UTC|GMT)$/, "Z");
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)$/.test(iso)) return undefined;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** Writes `credentials` as the CLI's entry at `path` (0600, directory 0700, atomically). */
+export async function saveCliCache(
+  path: string,
+  credentials: Credentials,
+  log: Logger,
+): Promise<void> {
+  if (!credentials.sessionToken || !credentials.expiration) return;
+  const entry = {
+    Credentials: {
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      SessionToken: credentials.sessionToken,
+      Expiration: isoSeconds(credentials.expiration),
+    },
+  };
+  try {
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
+    // No lock, as with the CLI: only an old temporary file is a killed writer's.
+    await writeFileAtomic(path, JSON.stringify(entry), { mode: 0o600, leftoverAgeMs: 60_000 });
+    log.debug(`saved the role session for the AWS CLI (${path})`);
+  } catch (error) {
+    log.debug(`could not save the AWS CLI cache entry (${path}): ${String(error)}`);
+  }
+}

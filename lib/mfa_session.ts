@@ -1,0 +1,296 @@
+/**
+ * MFA sessions: one code, many roles, long jobs. For a role profile with
+ * `mfa_serial` whose source is long-term keys, aec asks for the code once,
+ * gets an MFA session (STS GetSessionToken), keeps it in its cache directory
+ * and assumes the role with it, without MFA fields (the session carries the
+ * MFA context). Every role with the same source and serial then resolves
+ * without a prompt until the session nears its end.
+ *
+ * Roles assumed from a session are role-chained, which AWS caps at one hour;
+ * a profile that asks for more keeps the direct AssumeRole with MFA.
+ *
+ * @module
+ */
+
+import { writeFileAtomic } from "./atomic_file.ts";
+import { cacheDirectory, identityFingerprint } from "./cache.ts";
+import type { Credentials } from "./credentials.ts";
+import { isoSeconds } from "./credentials.ts";
+import { CredentialError, messageOf } from "./errors.ts";
+import type { Logger } from "./log.ts";
+import { type Profiles, profileSettings } from "./profile_settings.ts";
+import { registerSecret } from "./redact.ts";
+import { readTrustedJson } from "./regular_file.ts";
+import type { RequestHandler } from "./sdk_http.ts";
+import { promptMfaCode } from "./terminal.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+// Role chaining caps a role session at one hour.
+const CHAINED_ROLE_MAX_SECONDS = 3600;
+// A session this close to its end is renewed (with a prompt) first.
+const RENEW_BEFORE_MS = 5 * 60_000;
+const PROVIDER_TYPE = "aec-mfa-session";
+
+/** A role profile that can use an MFA session: its role and where the session comes from. */
+export interface MfaRole {
+  roleArn: string;
+  roleSessionName?: string;
+  externalId?: string;
+  durationSeconds?: number;
+  serial: string;
+  /** The profile holding the long-term keys. */
+  sourceProfile: string;
+  sourceKeys: Credentials;
+}
+
+/**
+ * The MFA role of profile `name`, or why it takes the direct AssumeRole with
+ * MFA instead (a string, for `--debug`).
+ */
+export function mfaRoleOf(profiles: Profiles, name: string): MfaRole | string {
+  const settings = profileSettings(profiles, name);
+  const serial = settings?.mfa_serial;
+  if (!settings?.role_arn || !serial) return "no role with mfa_serial";
+  const sourceProfile = settings.source_profile;
+  if (!sourceProfile || settings.credential_source || settings.web_identity_token_file) {
+    return "its source is not a profile with keys";
+  }
+  const source = profileSettings(profiles, sourceProfile);
+  if (!source?.aws_access_key_id || !source.aws_secret_access_key || source.aws_session_token) {
+    return "its source profile does not hold long-term keys";
+  }
+  const duration = settings.duration_seconds === undefined
+    ? undefined
+    : Number(settings.duration_seconds);
+  if (duration !== undefined && !(duration <= CHAINED_ROLE_MAX_SECONDS)) {
+    return `duration_seconds ${settings.duration_seconds} is more than the hour a role assumed ` +
+      "from a session may last";
+  }
+  const role: MfaRole = {
+    roleArn: settings.role_arn,
+    serial,
+    sourceProfile,
+    sourceKeys: {
+      accessKeyId: source.aws_access_key_id,
+      secretAccessKey: source.aws_secret_access_key,
+    },
+  };
+  if (settings.role_session_name !== undefined) role.roleSessionName = settings.role_session_name;
+  if (settings.external_id !== undefined) role.externalId = settings.external_id;
+  if (duration !== undefined) role.durationSeconds = duration;
+  return role;
+}
+
+/** Where the MFA session of `sourceProfile`'s identity and `serial` is kept. */
+export async function mfaSessionPath(sourceProfile: string, serial: string, env: Env) {
+  const fingerprint = await identityFingerprint(sourceProfile, { ensureTemporary: false }, env);
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`${fingerprint}\n${serial}`),
+  );
+  const name = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${cacheDirectory(env)}/mfa-sessions/${name}.json`;
+}
+
+export interface MfaSessionOptions {
+  env: Env;
+  log: Logger;
+  region: string | undefined;
+  requestHandler: RequestHandler;
+  /** The session's length (GetSessionToken DurationSeconds). */
+  sessionSeconds: number;
+}
+
+/** The role's credentials, assumed with the MFA session (asking for a code only without one). */
+export async function assumeWithMfaSession(
+  role: MfaRole,
+  options: MfaSessionOptions,
+): Promise<Credentials> {
+  const path = await mfaSessionPath(role.sourceProfile, role.serial, options.env);
+  const session = await loadSession(path, role.serial, options.log) ??
+    await startSession(path, role, options);
+  const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
+  const client = new STSClient({
+    region: options.region ?? "us-east-1",
+    credentials: session,
+    requestHandler: options.requestHandler,
+  });
+  try {
+    const { Credentials: assumed } = await client.send(
+      new AssumeRoleCommand({
+        RoleArn: role.roleArn,
+        RoleSessionName: role.roleSessionName ?? `aec-${Date.now()}`,
+        ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
+        ...(role.durationSeconds === undefined ? {} : { DurationSeconds: role.durationSeconds }),
+      }),
+    );
+    return checked(assumed, "STS AssumeRole");
+  } catch (error) {
+    if (error instanceof CredentialError) throw error;
+    throw new CredentialError(
+      `STS AssumeRole with the MFA session failed: ${messageOf(error).split("\n")[0]}`,
+      error,
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/** When the MFA session for the role ends, if there is a usable one. */
+export async function mfaSessionEnd(
+  role: MfaRole,
+  env: Env,
+  log: Logger,
+): Promise<Date | undefined> {
+  const path = await mfaSessionPath(role.sourceProfile, role.serial, env);
+  return (await loadSession(path, role.serial, log))?.expiration;
+}
+
+/** Deletes the MFA session of the role, if any; says whether there was one. */
+export async function forgetMfaSession(role: MfaRole, env: Env): Promise<boolean> {
+  const path = await mfaSessionPath(role.sourceProfile, role.serial, env);
+  try {
+    await Deno.remove(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Deletes every MFA session aec keeps; says how many there were. */
+export async function forgetAllMfaSessions(env: Env): Promise<number> {
+  const directory = `${cacheDirectory(env)}/mfa-sessions`;
+  let count = 0;
+  try {
+    for await (const entry of Deno.readDir(directory)) {
+      if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+      await Deno.remove(`${directory}/${entry.name}`);
+      count++;
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return count;
+}
+
+async function loadSession(
+  path: string,
+  serial: string,
+  log: Logger,
+): Promise<Credentials | undefined> {
+  const read = await readTrustedJson(path, 64 * 1024, 0o077);
+  if (!read.ok) {
+    log.debug(`no MFA session for ${serial} (${read.why})`);
+    return undefined;
+  }
+  const entry = read.value as {
+    ProviderType?: unknown;
+    SerialNumber?: unknown;
+    Credentials?: Record<string, unknown>;
+  } | null;
+  const c = entry?.Credentials;
+  if (
+    entry?.ProviderType !== PROVIDER_TYPE || entry.SerialNumber !== serial ||
+    typeof c?.AccessKeyId !== "string" || typeof c.SecretAccessKey !== "string" ||
+    typeof c.SessionToken !== "string" || typeof c.Expiration !== "string"
+  ) {
+    log.debug(`no MFA session for ${serial} (not a session entry)`);
+    return undefined;
+  }
+  const expiration = new Date(c.Expiration);
+  if (!(expiration.getTime() - Date.now() > RENEW_BEFORE_MS)) {
+    log.debug(`the MFA session for ${serial} has ended or is about to`);
+    return undefined;
+  }
+  registerSecret(c.SecretAccessKey);
+  registerSecret(c.SessionToken);
+  log.debug(`using the MFA session for ${serial}, until ${isoSeconds(expiration)}`);
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+    expiration,
+  };
+}
+
+/** Asks for a code, gets a session with it (STS GetSessionToken) and saves it. */
+async function startSession(
+  path: string,
+  role: MfaRole,
+  options: MfaSessionOptions,
+): Promise<Credentials> {
+  const code = await promptMfaCode(role.serial);
+  const { STSClient, GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
+  const client = new STSClient({
+    region: options.region ?? "us-east-1",
+    credentials: role.sourceKeys,
+    requestHandler: options.requestHandler,
+  });
+  let session: Credentials;
+  try {
+    const { Credentials: issued } = await client.send(
+      new GetSessionTokenCommand({
+        SerialNumber: role.serial,
+        TokenCode: code,
+        DurationSeconds: options.sessionSeconds,
+      }),
+    );
+    session = checked(issued, "STS GetSessionToken");
+  } catch (error) {
+    if (error instanceof CredentialError) throw error;
+    throw new CredentialError(
+      `STS GetSessionToken with the MFA code failed: ${messageOf(error).split("\n")[0]}`,
+      error,
+    );
+  } finally {
+    client.destroy();
+  }
+  const entry = {
+    ProviderType: PROVIDER_TYPE,
+    Version: 1,
+    SerialNumber: role.serial,
+    Credentials: {
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: isoSeconds(session.expiration!),
+    },
+  };
+  try {
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(path, JSON.stringify(entry), { mode: 0o600, leftoverAgeMs: 60_000 });
+    options.log.debug(
+      `saved the MFA session for ${role.serial}, until ${isoSeconds(session.expiration!)}`,
+    );
+  } catch (error) {
+    // Still usable for this run; the next one asks again.
+    options.log.debug(`could not save the MFA session (${path}): ${String(error)}`);
+  }
+  return session;
+}
+
+function checked(
+  issued: {
+    AccessKeyId?: string | undefined;
+    SecretAccessKey?: string | undefined;
+    SessionToken?: string | undefined;
+    Expiration?: Date | undefined;
+  } | undefined,
+  operation: string,
+): Credentials {
+  if (
+    !issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken || !issued.Expiration
+  ) {
+    throw new CredentialError(`${operation} returned incomplete credentials`);
+  }
+  registerSecret(issued.SecretAccessKey);
+  registerSecret(issued.SessionToken);
+  return {
+    accessKeyId: issued.AccessKeyId,
+    secretAccessKey: issued.SecretAccessKey,
+    sessionToken: issued.SessionToken,
+    expiration: new Date(issued.Expiration),
+  };
+}

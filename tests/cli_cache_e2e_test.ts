@@ -1,0 +1,159 @@
+/**
+ * End to end: role sessions shared with the AWS CLI through its assume-role
+ * cache, in both directions. The CLI is the machine's AWS CLI v1 (botocore
+ * 1.43 honours AWS_ENDPOINT_URL_STS, so it reaches the local STS); without
+ * one, those tests are ignored.
+ */
+
+import assert from "node:assert/strict";
+import { type Sandbox, STATIC_CREDENTIALS, withSandbox } from "./support/sandbox.ts";
+
+const CONFIG = "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\n" +
+  "source_profile = base\nregion = eu-west-1\n";
+const FILES = { config: CONFIG, credentials: STATIC_CREDENTIALS };
+
+/** An AWS CLI that reaches the local STS, or undefined. */
+async function findAwsCli(): Promise<string | undefined> {
+  try {
+    const { stdout, success } = await new Deno.Command("aws", { args: ["--version"] }).output();
+    const version = new TextDecoder().decode(stdout);
+    // botocore before 1.31 ignores AWS_ENDPOINT_URL_STS and would call the real STS.
+    const botocore = /botocore\/1\.(\d+)/.exec(version);
+    return success && botocore && Number(botocore[1]) >= 31 ? "aws" : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const AWS_CLI = await findAwsCli();
+
+async function aws(sandbox: Sandbox, args: string[]) {
+  const output = await new Deno.Command(AWS_CLI!, {
+    args,
+    env: sandbox.env,
+    clearEnv: true,
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.ok(output.success, stderr);
+  return new TextDecoder().decode(output.stdout);
+}
+
+function count(sandbox: Sandbox, action: string) {
+  return sandbox.aws.requests.filter((r) => r.action === action).length;
+}
+
+async function cacheEntries(sandbox: Sandbox): Promise<string[]> {
+  const directory = `${sandbox.home}/.aws/cli/cache`;
+  return [...Deno.readDirSync(directory)].map((entry) => `${directory}/${entry.name}`);
+}
+
+Deno.test({
+  name: "the AWS CLI assumes a role, then aec answers from the CLI's entry without STS",
+  ignore: AWS_CLI === undefined,
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      await aws(sandbox, ["sts", "get-caller-identity", "--profile", "admin"]);
+      assert.equal(count(sandbox, "AssumeRole"), 1);
+      const [entry] = await cacheEntries(sandbox);
+      const cached = JSON.parse(await Deno.readTextFile(entry!)).Credentials;
+
+      const result = await sandbox.run(["--profile", "admin", "--json", "--debug"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(JSON.parse(result.stdout).AccessKeyId, cached.AccessKeyId);
+      assert.equal(count(sandbox, "AssumeRole"), 1, "aec called STS");
+      assert.match(result.stderr, /AWS CLI cache hit/);
+      assert.doesNotMatch(result.stderr, /loaded the AWS SDK/);
+    });
+  },
+});
+
+Deno.test({
+  name: "aec assumes a role, then the AWS CLI uses aec's entry without AssumeRole",
+  ignore: AWS_CLI === undefined,
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const result = await sandbox.run(["--profile", "admin", "--json"]);
+      assert.equal(result.code, 0, result.stderr);
+      const exported = JSON.parse(result.stdout);
+      const [entry] = await cacheEntries(sandbox);
+      assert.equal((await Deno.stat(entry!)).mode! & 0o777, 0o600);
+      assert.equal((await Deno.stat(`${sandbox.home}/.aws/cli/cache`)).mode! & 0o777, 0o700);
+
+      const arn = JSON.parse(
+        await aws(sandbox, ["sts", "get-caller-identity", "--profile", "admin"]),
+      ).Arn;
+      assert.equal(count(sandbox, "AssumeRole"), 1, "the CLI assumed the role again");
+      // The CLI signed with aec's credentials: the local STS names their role.
+      assert.equal(arn, sandbox.aws.issued.get(exported.AccessKeyId)!.arn);
+      assert.equal(sandbox.aws.requests.at(-1)!.signedBy, exported.AccessKeyId);
+    });
+  },
+});
+
+/** Writes a CLI-style entry for profile admin and returns its path. */
+async function plantEntry(sandbox: Sandbox, minutesLeft: number, mode = 0o600) {
+  const first = await sandbox.run(["--profile", "admin", "--json", "--refresh"]);
+  assert.equal(first.code, 0, first.stderr);
+  const [entry] = await cacheEntries(sandbox);
+  const value = JSON.parse(await Deno.readTextFile(entry!));
+  value.Credentials.Expiration = new Date(Date.now() + minutesLeft * 60_000).toISOString()
+    .replace(/\.\d+Z$/, "UTC");
+  await Deno.writeTextFile(entry!, JSON.stringify(value));
+  await Deno.chmod(entry!, mode);
+  return entry!;
+}
+
+Deno.test("aec uses a CLI entry only with more than 15 minutes left and when others cannot write it", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    await plantEntry(sandbox, 60);
+    const hit = await sandbox.run(["--profile", "admin", "--json"]);
+    assert.equal(hit.code, 0, hit.stderr);
+    assert.equal(count(sandbox, "AssumeRole"), 1, "a good entry was not used");
+
+    await plantEntry(sandbox, 10);
+    await sandbox.run(["--profile", "admin", "--json"]);
+    assert.equal(count(sandbox, "AssumeRole"), 3, "an entry within the CLI's window was used");
+
+    await plantEntry(sandbox, 60, 0o666);
+    await sandbox.run(["--profile", "admin", "--json"]);
+    assert.equal(count(sandbox, "AssumeRole"), 5, "an entry others can write was used");
+  });
+});
+
+Deno.test("--refresh skips the CLI's entry but writes a new one; --no-cli-cache leaves it alone", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const entry = await plantEntry(sandbox, 60);
+    const before = await Deno.readTextFile(entry);
+    const refreshed = await sandbox.run(["--profile", "admin", "--json", "--refresh"]);
+    assert.equal(refreshed.code, 0, refreshed.stderr);
+    assert.equal(count(sandbox, "AssumeRole"), 2);
+    const after = await Deno.readTextFile(entry);
+    assert.notEqual(after, before);
+    assert.equal(
+      JSON.parse(after).Credentials.AccessKeyId,
+      JSON.parse(refreshed.stdout).AccessKeyId,
+    );
+
+    const off = await sandbox.run(["--profile", "admin", "--json", "--no-cli-cache"]);
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(count(sandbox, "AssumeRole"), 3);
+    assert.equal(await Deno.readTextFile(entry), after);
+  });
+});
+
+Deno.test("a broken profile never answers from the CLI's cache", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    await plantEntry(sandbox, 60);
+    // The same role arguments (so the same entry), with a source that does not exist.
+    await Deno.writeTextFile(
+      sandbox.configFile,
+      CONFIG.replace("source_profile = base", "source_profile = nosuch"),
+    );
+    const result = await sandbox.run(["--profile", "admin", "--json"]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(result.stdout, "");
+    assert.match(
+      result.stderr,
+      /source_profile "nosuch" referenced in profile "admin" does not exist/,
+    );
+  });
+});
