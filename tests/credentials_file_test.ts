@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { Credentials } from "../lib/credentials.ts";
 import { writeCredentialsProfile } from "../lib/credentials_file.ts";
-import { CredentialError } from "../lib/errors.ts";
+import { CredentialError, UsageError } from "../lib/errors.ts";
 import { parseIni, readSection } from "../lib/ini.ts";
 import { credentialsFor } from "./support/write_profile.ts";
 
@@ -150,8 +150,8 @@ Deno.test("writeCredentialsProfile() edits the profile in place and keeps everyt
         "\n" +
         "[exported]   # written by aec\n" +
         "region = eu-west-1\n" +
-        "aws_access_key_id=ASIAEXAMPLE\n" +
-        "aws_session_token=tok/en+== ; expires soon\n" +
+        "aws_access_key_id = ASIAEXAMPLE\n" +
+        "aws_session_token = tok/en+==\n" +
         "aws_secret_access_key = se/cr+et=\n" +
         "aws_credential_expiration = 2030-01-02T03:04:05Z\n" +
         "\n" +
@@ -240,7 +240,7 @@ Deno.test("writeCredentialsProfile() refuses a profile that appears twice", asyn
     await Deno.writeFile(path, before);
     await assertCredentialError(
       writeCredentialsProfile({ path, profile: "p", credentials: temporary }),
-      `Refusing to write profile p: it appears twice in ${path}`,
+      `Refusing to write profile p to ${path}: it appears twice, on lines 1 and 4`,
     );
     assert.deepEqual(await Deno.readFile(path), before);
   });
@@ -273,9 +273,17 @@ Deno.test("writeCredentialsProfile() keeps a byte order mark", async () => {
 Deno.test("writeCredentialsProfile() refuses a profile name it cannot write", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/credentials`;
-    await assertCredentialError(
+    await assert.rejects(
       writeCredentialsProfile({ path, profile: "a #b", credentials: temporary }),
-      `Could not write profile a #b to ${path}: Section name "a #b" would not read back unchanged`,
+      (error: unknown) => {
+        assert.ok(error instanceof UsageError, String(error));
+        assert.equal(
+          error.message,
+          'Profile name "a #b" would not read back as a profile: ' +
+            "the AWS SDK for JavaScript would read part of it as a comment",
+        );
+        return true;
+      },
     );
     await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
   });
