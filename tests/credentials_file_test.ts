@@ -4,6 +4,7 @@ import type { Credentials } from "../lib/credentials.ts";
 import { writeCredentialsProfile } from "../lib/credentials_file.ts";
 import { CredentialError, UsageError } from "../lib/errors.ts";
 import { parseIni, readSection } from "../lib/ini.ts";
+import { BOTOCORE_IGNORED, botocoreCredentials, BOTOCORES } from "./support/botocore.ts";
 import { credentialsFor } from "./support/write_profile.ts";
 
 const isWindows = Deno.build.os === "windows";
@@ -433,23 +434,9 @@ Deno.test("writeCredentialsProfile() waits for the lock rather than failing at o
   });
 });
 
-const BOTOCORE_MISSING = await new Deno.Command("python3", {
-  args: ["-c", "import botocore"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((output) => !output.success, () => true);
-
-const BOTOCORE_READ = `
-import json, sys, botocore.session
-credentials = botocore.session.Session(profile=sys.argv[1]).get_credentials().get_frozen_credentials()
-print(json.dumps({"accessKeyId": credentials.access_key, "secretAccessKey": credentials.secret_key,
-                  "sessionToken": credentials.token}))
-`;
-
 Deno.test({
-  name: "writeCredentialsProfile() writes what botocore reads back" +
-    (BOTOCORE_MISSING ? " (ignored: python3 cannot import botocore)" : ""),
-  ignore: BOTOCORE_MISSING,
+  name: "writeCredentialsProfile() writes what botocore reads back" + BOTOCORE_IGNORED,
+  ignore: BOTOCORES.length === 0,
   async fn() {
     await withTempDir(async (dir) => {
       const path = `${dir}/credentials`;
@@ -458,26 +445,19 @@ Deno.test({
       await writeCredentialsProfile({ path, profile: "exported", credentials: temporary });
       await writeCredentialsProfile({ path, profile: "plain", credentials: longTerm });
 
-      for (
-        const [profile, credentials] of [["exported", temporary], ["plain", longTerm]] as const
-      ) {
-        const { code, stdout, stderr } = await new Deno.Command("python3", {
-          args: ["-c", BOTOCORE_READ, profile],
-          clearEnv: true,
-          env: {
-            PATH: Deno.env.get("PATH") ?? "",
-            HOME: dir,
-            AWS_SHARED_CREDENTIALS_FILE: path,
-            AWS_CONFIG_FILE: `${dir}/config`,
-            AWS_EC2_METADATA_DISABLED: "true",
-          },
-        }).output();
-        const decoder = new TextDecoder();
-        assert.equal(code, 0, decoder.decode(stderr));
-        assert.deepEqual(JSON.parse(decoder.decode(stdout)), {
-          ...expectedBySdk(credentials),
-          sessionToken: credentials.sessionToken ?? null,
-        });
+      for (const botocore of BOTOCORES) {
+        for (
+          const [profile, credentials] of [["exported", temporary], ["plain", longTerm]] as const
+        ) {
+          assert.deepEqual(
+            await botocoreCredentials(
+              botocore,
+              { credentialsFile: path, configFile: `${dir}/config` },
+              profile,
+            ),
+            { ...expectedBySdk(credentials), sessionToken: credentials.sessionToken ?? null },
+          );
+        }
       }
     });
   },

@@ -23,18 +23,14 @@ async function find(): Promise<Botocore[]> {
   const found: Botocore[] = [];
   for (const python of ["python3", "/usr/bin/python3"]) {
     const output = await new Deno.Command(python, {
-      args: [
-        "-c",
-        "import os, botocore; print(botocore.__version__, os.path.realpath(botocore.__file__))",
-      ],
+      args: ["-c", "import botocore; print(botocore.__version__)"],
       stdout: "piped",
       stderr: "null",
     }).output().catch(() => undefined);
     if (!output?.success) continue;
-    const [version = "", file = ""] = new TextDecoder().decode(output.stdout).trim().split(" ");
-    // `python3` may be Debian's own when pyenv is absent: count each botocore once.
-    if (found.some((other) => other.version === version) || file === "") continue;
-    found.push({ python, version });
+    const version = new TextDecoder().decode(output.stdout).trim();
+    // Without pyenv, `python3` is Debian's own: count each botocore once.
+    if (!found.some((other) => other.version === version)) found.push({ python, version });
   }
   return found;
 }
