@@ -189,3 +189,12 @@ Deno.test("parseCli() reads --completions SHELL and rejects other shells", () =>
   assert.deepEqual(parseCli(["--completions", "fish"]), { kind: "completions", shell: "fish" });
   rejects(["--completions", "tcsh"], /^--completions takes one of bash, zsh, fish, powershell/);
 });
+
+Deno.test("parseCli() refuses a -c profile name that would not read back", () => {
+  rejects(["-c", "a b"], /^Profile name "a b" would not read back as a profile: /);
+  rejects(["--credentials-file-profile=x\ny"], /^Profile name "x\\ny" would not read back/);
+  assert.deepEqual(options(parseCli(["-c", "team a b"])).mode, {
+    kind: "credentials-file",
+    profile: "team a b",
+  });
+});
