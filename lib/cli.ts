@@ -2,6 +2,7 @@
 
 import { UsageError } from "./errors.ts";
 import { type Format, FORMATS, isFormat } from "./formats.ts";
+import { profileNameProblem } from "./ini.ts";
 
 /** What aec does with the credentials. */
 export type Mode =
@@ -194,6 +195,9 @@ export function parseCli(argv: readonly string[]): Cli {
         setMode("--format", { kind: "print", format: value });
       }
       if (option === "--credentials-file-profile") {
+        // Before anything resolves credentials that could then not be written.
+        const problem = profileNameProblem(value);
+        if (problem) throw new UsageError(problem);
         setMode(arg === "-c" ? "-c" : name, { kind: "credentials-file", profile: value });
       }
       if (option === "--imds") setMode(name, { kind: "imds", address: parseHostPort(value) });

@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 import { writeFileAtomic } from "./atomic_file.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { AecError, CredentialError, messageOf, UsageError } from "./errors.ts";
-import { parseIni, updateSection } from "./ini.ts";
+import { IniLayoutError, profileNameProblem, readSectionKeys, updateSection } from "./ini.ts";
 import { readRegularFile, statRegularFile } from "./regular_file.ts";
 
 export interface WriteProfileOptions {
@@ -26,9 +26,6 @@ export interface WriteProfileOptions {
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-// Section names the SDK refuses (which stops it loading the whole file) or
-// reads as another kind of section, so the profile could never be used.
-const UNREADABLE_NAME = /^(?:__proto__|(?:profile|sso-session|services)\s(["'])?[\w-@+.%:/]+\1)$/;
 // Fatal: rewriting bytes that are not UTF-8 would corrupt them. ignoreBOM keeps
 // a byte order mark in the text, so that it is written back.
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -39,17 +36,20 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * file (0600) and its directory (0700) if needed. The token and the expiration
  * are removed when the credentials have none.
  *
+ * @throws {UsageError} if the AWS SDK for JavaScript or botocore would not
+ * read section `[profile]` back as that profile (see `profileNameProblem`).
  * @throws {CredentialError} without changing the file if `profile` holds
- * long-term keys (a key id without a session token), is `sourceProfile`, or
- * appears twice; if the file is not a regular file, is read-only (no owner
- * write bit) or has an owner the process cannot give the new file; if another
- * process holds the lock past `lockTimeoutMs`; or if reading or writing fails.
+ * long-term keys (a key id without a session token, as either reader sees
+ * it), is `sourceProfile`, or is laid out so that the two readers would not
+ * both read the edit (see `updateSection`); if the file is not a regular
+ * file, is read-only (no owner write bit) or has an owner the process cannot
+ * give the new file; if another process holds the lock past `lockTimeoutMs`;
+ * or if reading or writing fails.
  */
 export async function writeCredentialsProfile(options: WriteProfileOptions): Promise<void> {
   const { path, profile, credentials, sourceProfile } = options;
-  if (UNREADABLE_NAME.test(profile)) {
-    throw new UsageError(`Profile name '${profile}' would not read back as a profile of ${path}`);
-  }
+  const problem = profileNameProblem(profile);
+  if (problem) throw new UsageError(problem);
   if (profile === sourceProfile) {
     throw new CredentialError(
       `Refusing to overwrite profile ${profile} with the credentials exported from it`,
@@ -146,18 +146,6 @@ async function update(
 ): Promise<void> {
   const existing = await readExisting(target, path);
   const text = existing?.text ?? "";
-  const sections = parseIni(text).filter((section) => section.name === profile);
-  // The SDK merges repeated sections, so a later copy could override the edit.
-  if (sections.length > 1) {
-    throw new CredentialError(`Refusing to write profile ${profile}: it appears twice in ${path}`);
-  }
-  const entries = sections[0]?.entries ?? {};
-  if (Object.hasOwn(entries, "aws_access_key_id") && !Object.hasOwn(entries, "aws_session_token")) {
-    throw new CredentialError(
-      `Refusing to overwrite long-term keys in profile ${profile} of ${path}`,
-    );
-  }
-
   const set: Record<string, string> = {
     aws_access_key_id: credentials.accessKeyId,
     aws_secret_access_key: credentials.secretAccessKey,
@@ -168,12 +156,33 @@ async function update(
   if (credentials.expiration) set.aws_credential_expiration = isoSeconds(credentials.expiration);
   else remove.push("aws_credential_expiration");
 
-  await writeFileAtomic(target, updateSection(text, profile, set, remove), {
+  let edited: string;
+  try {
+    const keys = readSectionKeys(text, profile);
+    // botocore reads `AWS_ACCESS_KEY_ID` as a key id, the SDK does not: either finding keys counts.
+    if (keys && (isLongTerm(keys.sdk) || isLongTerm(keys.botocore))) {
+      throw new CredentialError(
+        `Refusing to overwrite long-term keys in profile ${profile} of ${path}`,
+      );
+    }
+    edited = updateSection(text, profile, set, remove);
+  } catch (error) {
+    if (!(error instanceof IniLayoutError)) throw error;
+    throw new CredentialError(
+      `Refusing to write profile ${profile} to ${path}: ${error.message}`,
+      error,
+    );
+  }
+  await writeFileAtomic(target, edited, {
     mode: existing?.mode ?? 0o600,
     owner: existing?.owner,
     // Under the lock, any temporary file is a killed writer's.
     leftoverAgeMs: 0,
   });
+}
+
+function isLongTerm(keys: string[]): boolean {
+  return keys.includes("aws_access_key_id") && !keys.includes("aws_session_token");
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * A small, lossless INI reader and editor for the AWS shared credentials and
  * config files. It reads them the way the AWS SDK for JavaScript does, and
- * edits them without changing a byte it was not asked to change.
+ * edits them without changing a byte it was not asked to change, so that the
+ * SDK and botocore (the AWS CLI, boto3) both read the edit.
  *
  * The syntax, as the SDK reads it:
  * - `[name]` starts a section. The name is everything between the brackets,
@@ -16,6 +17,17 @@
  * - Lines end with LF or CRLF.
  * - A section name that appears twice reads as one section with the keys of
  *   both, the later ones winning.
+ * - In the credentials file, `[word name]` is no profile: with `profile`,
+ *   `sso-session` or `services` as the word it is the section `word.name`,
+ *   with any other word the SDK skips the section.
+ *
+ * botocore reads the same files with Python's configparser, which differs:
+ * keys are case-insensitive (`AWS_ACCESS_KEY_ID`), `key: value` sets a key
+ * too, only whole lines are comments (`key = value ; note` has the value
+ * `value ; note`), a line indented deeper than the key before it continues
+ * that key's value, a lone CR ends a line, a repeated section or key is an
+ * error for the whole file, and the keys of `[DEFAULT]` belong to every
+ * section.
  *
  * @module
  */
@@ -28,6 +40,24 @@ export interface IniSection {
   entries: Record<string, string>;
 }
 
+/**
+ * The keys that the AWS SDK for JavaScript and botocore each read in a section
+ * of a credentials file: the SDK's as written, botocore's in lower case and
+ * with those of `[DEFAULT]`.
+ */
+export interface SectionKeys {
+  sdk: string[];
+  botocore: string[];
+}
+
+/**
+ * Thrown when the SDK and botocore read the part of a file that an edit
+ * touches differently, so that no edit could be right for both.
+ */
+export class IniLayoutError extends Error {
+  override name = "IniLayoutError";
+}
+
 interface RawLine {
   /** The line without its line ending. */
   text: string;
@@ -35,17 +65,32 @@ interface RawLine {
   eol: string;
 }
 
+/** A line as the SDK reads it. */
 type Line =
   & RawLine
+  /** The sub-section open before this line, if any. */
+  & { open: string | undefined }
   & (
     | { kind: "header"; name: string }
     /** `key = value`, the value at `text.slice(start, end)`. */
     | { kind: "entry"; key: string; start: number; end: number }
     /** `key =`, which opens a sub-section. */
-    | { kind: "opener" }
+    | { kind: "opener"; key: string }
     /** A blank line, a comment, or text that sets nothing. */
     | { kind: "other" }
   );
+
+/** A line as botocore's configparser reads it. */
+type BotoLine =
+  | { kind: "header"; name: string }
+  /** `key = value` or `key: value`, the key in lower case. */
+  | { kind: "option"; key: string }
+  /** A line that continues the value of the option on line `option`. */
+  | { kind: "continuation"; option: number }
+  /** A blank line or a comment, which changes nothing. */
+  | { kind: "skip" }
+  /** A line that makes configparser reject the file. */
+  | { kind: "error" };
 
 /** A line on its own: a header, a key with its value, or neither. */
 type Parsed =
@@ -57,6 +102,14 @@ type Parsed =
 // after whitespace, so `a#b` is a value and `a #b` is `a`.
 const COMMENT = /(?:^|\s)[#;]/;
 const LINE_BREAK = /[\r\n]/;
+// The SDK's `[word name]` and the words it knows.
+const PREFIXED = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
+const SECTION_TYPES = ["profile", "sso-session", "services"];
+// Python's str.isspace(), by which configparser strips lines and measures indentation.
+const PY_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029" +
+  "\\u202f\\u205f\\u3000";
+const PY_TRIM = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
+const PY_NON_SPACE = new RegExp(`[^${PY_SPACE}]`);
 
 // Generators, so that reading a large file never holds all of its lines at once.
 function* splitLines(text: string): Generator<RawLine> {
@@ -98,30 +151,121 @@ function parseLine(text: string): Parsed {
 /** Every line of `text`, with keys resolved through sections and sub-sections. */
 function* scan(text: string): Generator<Line> {
   let inSection = false;
-  let parent: string | undefined;
+  let open: string | undefined;
   for (const raw of splitLines(text)) {
     const parsed = parseLine(raw.text);
+    const line = { ...raw, open };
     if (parsed.kind === "header") {
       inSection = true;
-      parent = undefined;
-      yield { ...raw, kind: "header", name: parsed.name };
+      open = undefined;
+      yield { ...line, kind: "header", name: parsed.name };
     } else if (parsed.kind === "key" && inSection && parsed.value === "") {
-      parent = parsed.key;
-      yield { ...raw, kind: "opener" };
+      open = parsed.key;
+      yield { ...line, kind: "opener", key: parsed.key };
     } else if (parsed.kind === "key" && inSection) {
       // As in the SDK, only an unindented key with a value closes a sub-section.
-      if (!parsed.indented) parent = undefined;
+      if (!parsed.indented) open = undefined;
       yield {
-        ...raw,
+        ...line,
         kind: "entry",
-        key: parent === undefined ? parsed.key : `${parent}.${parsed.key}`,
+        key: open === undefined ? parsed.key : `${open}.${parsed.key}`,
         start: parsed.start,
         end: parsed.start + parsed.value.length,
       };
     } else {
-      yield { ...raw, kind: "other" };
+      yield { ...line, kind: "other" };
     }
   }
+}
+
+const pyTrim = (text: string) => text.replace(PY_TRIM, "");
+
+/** The indentation of a line, as configparser measures it. */
+function indentOf(text: string): string {
+  return text.slice(0, PY_NON_SPACE.exec(text)?.index ?? text.length);
+}
+
+/**
+ * How configparser, as botocore creates it (`RawConfigParser()`), reads each
+ * of `lines`. Lines with a lone CR, which it splits, are refused before.
+ */
+function scanAsBotocore(lines: readonly RawLine[]): BotoLine[] {
+  const out: BotoLine[] = [];
+  let inSection = false;
+  let option: number | undefined;
+  let indent = 0;
+  for (const [index, { text }] of lines.entries()) {
+    const value = pyTrim(text);
+    if (value === "" || value.startsWith("#") || value.startsWith(";")) {
+      out.push({ kind: "skip" });
+      continue;
+    }
+    const level = indentOf(text).length;
+    if (option !== undefined && level > indent) {
+      out.push({ kind: "continuation", option });
+      continue;
+    }
+    indent = level;
+    // `\[(.+)\]` matched at the start: the name ends at the line's last `]`.
+    const close = value.lastIndexOf("]");
+    if (value.startsWith("[") && close >= 2) {
+      inSection = true;
+      option = undefined;
+      out.push({ kind: "header", name: value.slice(1, close) });
+      continue;
+    }
+    const delimiter = value.search(/[=:]/);
+    if (inSection && delimiter > 0) {
+      option = index;
+      out.push({ kind: "option", key: pyTrim(value.slice(0, delimiter)).toLowerCase() });
+    } else {
+      // A key with no name ends the value before it; a line without a delimiter does not.
+      if (delimiter === 0) option = undefined;
+      out.push({ kind: "error" });
+    }
+  }
+  return out;
+}
+
+/** The name the SDK gives section `[header]` of a credentials file, if it reads it at all. */
+function sdkSectionName(header: string): string | undefined {
+  const prefixed = PREFIXED.exec(header);
+  if (!prefixed) return header === "" ? undefined : header;
+  const [, type = "", , name] = prefixed;
+  return SECTION_TYPES.includes(type) ? `${type}.${name}` : undefined;
+}
+
+/** Why both readers would not read `[name]` of a credentials file as profile `name`. */
+function unreadable(name: string): string | undefined {
+  if (name === "") return "it is empty";
+  if (LINE_BREAK.test(name)) return "it contains a line break";
+  const header = parseLine(`[${name}]`);
+  if (header.kind !== "header" || header.name !== name) {
+    return "the AWS SDK for JavaScript would read part of it as a comment";
+  }
+  // The SDK stores profiles in a plain object; `__proto__` makes it reject the whole file.
+  if (Object.hasOwn(Object.prototype, name)) {
+    return `the AWS SDK for JavaScript cannot read a profile named ${name}`;
+  }
+  if (PREFIXED.test(name)) {
+    const read = sdkSectionName(name);
+    return read === undefined
+      ? `the AWS SDK for JavaScript skips a section named [${name}]`
+      : `the AWS SDK for JavaScript reads [${name}] as section ${read}`;
+  }
+  if (name === "DEFAULT") return "botocore reads [DEFAULT] as defaults for every profile";
+  return undefined;
+}
+
+/**
+ * Why section `[name]` of a credentials file would not read back as profile
+ * `name` in the AWS SDK for JavaScript or botocore, as one line naming it; or
+ * `undefined` when both would.
+ */
+export function profileNameProblem(name: string): string | undefined {
+  const reason = unreadable(name);
+  return reason &&
+    `Profile name ${JSON.stringify(name)} would not read back as a profile: ${reason}`;
 }
 
 /**
@@ -156,24 +300,123 @@ export function readSection(text: string, name: string): Record<string, string> 
   return Object.fromEntries(sections.flatMap((section) => Object.entries(section.entries)));
 }
 
+/** A credentials file read both ways, and where profile `name` is in it. */
+interface Layout {
+  lines: Line[];
+  boto: BotoLine[];
+  /** The index of the profile's header line, if it has one. */
+  header: number | undefined;
+  /** The index of the line after the profile's last. */
+  end: number;
+}
+
+const differ = (index: number) =>
+  new IniLayoutError(
+    `line ${index + 1} is read differently by botocore and the AWS SDK for JavaScript`,
+  );
+
 /**
- * `text` with the keys in `set` set and the keys in `remove` removed in
- * `section`, and every other byte unchanged.
+ * Finds profile `name` in a credentials file, where both readers agree on it.
  *
- * - A key the section has keeps its line and its formatting; only the value
- *   changes. A key written more than once is changed everywhere.
- * - A key the section lacks goes on a new `key = value` line after the last key
- *   of the section, so that comments and blank lines before the next section
- *   stay there.
+ * @throws {IniLayoutError} if a reader sees the profile twice, or the readers
+ * disagree on where it starts or ends, or a line holds a lone CR.
+ */
+function locate(text: string, name: string): Layout {
+  const lines = [...scan(text)];
+  const cr = lines.findIndex((line) => line.text.includes("\r"));
+  // configparser ends a line there, the SDK does not.
+  if (cr !== -1) throw differ(cr);
+  // botocore rejects a file that starts with a byte order mark whatever follows,
+  // so only the lines after it can tell whether an edit reads the same.
+  const boto = scanAsBotocore(
+    lines.map((line, index) =>
+      index === 0 ? { ...line, text: line.text.replace(/^\uFEFF/, "") } : line
+    ),
+  );
+  const sdkHeaders = lines.flatMap((line, index) =>
+    line.kind === "header" && sdkSectionName(line.name) === name ? [index] : []
+  );
+  const botoHeaders = boto.flatMap((line, index) =>
+    line.kind === "header" && line.name === name ? [index] : []
+  );
+  // The SDK merges the copies, botocore rejects the file: either way, which to edit is unclear.
+  for (const headers of [sdkHeaders, botoHeaders]) {
+    if (headers.length > 1) {
+      throw new IniLayoutError(
+        `it appears twice, on lines ${headers[0]! + 1} and ${headers[1]! + 1}`,
+      );
+    }
+  }
+  const [header] = sdkHeaders;
+  if (header !== botoHeaders[0]) {
+    throw differ(Math.min(header ?? Infinity, botoHeaders[0] ?? Infinity));
+  }
+  if (header === undefined) return { lines, boto, header, end: lines.length };
+  const next = (isHeader: (index: number) => boolean) => {
+    for (let index = header + 1; index < lines.length; index++) if (isHeader(index)) return index;
+    return lines.length;
+  };
+  const end = next((index) => lines[index]!.kind === "header");
+  const botoEnd = next((index) => boto[index]!.kind === "header");
+  if (end !== botoEnd) throw differ(Math.min(end, botoEnd));
+  return { lines, boto, header, end };
+}
+
+/** The keys configparser gives every section: those of `[DEFAULT]`. */
+function defaultKeys(boto: readonly BotoLine[]): string[] {
+  let inDefault = false;
+  return boto.flatMap((line) => {
+    if (line.kind === "header") inDefault = line.name === "DEFAULT";
+    return inDefault && line.kind === "option" ? [line.key] : [];
+  });
+}
+
+/**
+ * The keys that the AWS SDK for JavaScript and botocore read in profile `name`
+ * of credentials file `text`, or `undefined` when it has no such profile.
+ *
+ * @throws {IniLayoutError} if the two readers disagree on where the profile is.
+ */
+export function readSectionKeys(text: string, name: string): SectionKeys | undefined {
+  const { lines, boto, header, end } = locate(text, name);
+  if (header === undefined) return undefined;
+  const sdk: string[] = [];
+  const botocore = defaultKeys(boto);
+  for (let index = header + 1; index < end; index++) {
+    const line = lines[index]!;
+    const botoLine = boto[index]!;
+    if (line.kind === "entry") sdk.push(line.key);
+    if (botoLine.kind === "option") botocore.push(botoLine.key);
+  }
+  return { sdk, botocore };
+}
+
+/**
+ * Credentials file `text` with the keys in `set` set and the keys in `remove`
+ * removed in profile `section`, so that the AWS SDK for JavaScript and
+ * botocore both read the change, and every other byte unchanged.
+ *
+ * - A key is found however either reader would read it: in any case, with
+ *   `=` or `:`. The line of a key to set is rewritten in place as
+ *   `key = value`, keeping its indentation; an inline comment on it goes,
+ *   since botocore reads it as part of the value. Every line of a key to
+ *   remove goes. The lines that continue such a key's value for botocore go
+ *   with it.
+ * - A key the section lacks goes on a new `key = value` line after the last
+ *   line of the section that is not blank or a comment, so that comments and
+ *   blank lines before the next section stay there.
  * - A missing section is appended with its keys, after a blank line; with
  *   nothing to set, a missing section stays missing.
- * - If `section` appears more than once, only the first is edited.
  * - New lines use the file's dominant line ending, and a file without a final
  *   line ending keeps lacking one.
  *
  * @throws {TypeError} if the section name or a key or value in `set` would not
  * read back unchanged (a line break, surrounding spaces, an inline comment, an
- * empty value), or if a key is in both `set` and `remove`.
+ * empty value, an upper-case key), or if a key is in both `set` and `remove`.
+ * @throws {IniLayoutError} if the readers would not both read the edit: the
+ * section appears twice, or they disagree on where it is or on a line of a key
+ * to change, a key to set appears twice in it, or `[DEFAULT]` sets a key to
+ * remove.
  */
 export function updateSection(
   text: string,
@@ -182,45 +425,82 @@ export function updateSection(
   remove: string[],
 ): string {
   validate(section, set, remove);
-  const lines = [...scan(text)];
+  const { lines, boto, header, end } = locate(text, section);
+  const changed = new Set([...Object.keys(set), ...remove]);
+  const inherited = defaultKeys(boto).find((key) => remove.includes(key));
+  if (inherited !== undefined) {
+    throw new IniLayoutError(
+      `its [DEFAULT] section sets ${inherited}, which botocore reads into every profile`,
+    );
+  }
   const eol = dominantEol(lines);
-  const header = lines.findIndex((line) => line.kind === "header" && line.name === section);
-  if (header === -1) return appendSection(text, lines, eol, section, set);
+  if (header === undefined) return appendSection(text, lines, eol, section, set);
 
-  const next = lines.findIndex((line, index) => index > header && line.kind === "header");
-  const end = next === -1 ? lines.length : next;
-  let lastKey = header;
-  const present = new Set<string>();
+  // The lines of the keys to change, and those that continue their values for botocore.
+  const found = new Map<string, number[]>();
+  const drop = new Set<number>();
+  let last = header;
   for (let index = header + 1; index < end; index++) {
     const line = lines[index]!;
-    if (line.kind === "entry" || line.kind === "opener") lastKey = index;
-    if (line.kind === "entry") present.add(line.key);
+    const botoLine = boto[index]!;
+    if (botoLine.kind !== "skip") last = index;
+    const sdkKey = line.kind === "entry" || line.kind === "opener"
+      ? line.key.toLowerCase()
+      : undefined;
+    if (botoLine.kind === "continuation" && drop.has(botoLine.option)) {
+      // The SDK reads a key there; it must be one that goes, or in a sub-section of one.
+      if (sdkKey !== undefined && !changed.has(sdkKey.split(".")[0]!)) throw differ(index);
+      drop.add(index);
+      continue;
+    }
+    const botoKey = botoLine.kind === "option" ? botoLine.key : undefined;
+    const key = [botoKey, sdkKey].find((candidate) => changed.has(candidate ?? ""));
+    if (key === undefined) continue;
+    if (botoKey !== key) throw differ(index);
+    found.set(key, [...found.get(key) ?? [], index]);
+    drop.add(index);
   }
-  const added = Object.keys(set).filter((key) => !present.has(key));
 
+  const rewrite = new Map<number, string>();
+  for (const [key, at] of found) {
+    if (!Object.hasOwn(set, key)) continue;
+    if (at.length > 1) {
+      throw new IniLayoutError(
+        `${key} appears twice in it, on lines ${at[0]! + 1} and ${at[1]! + 1}`,
+      );
+    }
+    const index = at[0]!;
+    const line = lines[index]!;
+    const text = `${indentOf(line.text)}${key} = ${set[key]}`;
+    // The same indentation keeps how botocore reads the lines after it; the SDK
+    // must read the new line as the key, not as one of an open sub-section.
+    const parsed = parseLine(text);
+    if (
+      parsed.kind !== "key" || parsed.key !== key || (parsed.indented && line.open !== undefined)
+    ) {
+      throw differ(index);
+    }
+    rewrite.set(index, text);
+    drop.delete(index);
+  }
+
+  // New lines take the indentation of the next header, so that botocore still
+  // reads that as a header and not as the continuation of a new key.
+  const indent = end < lines.length ? indentOf(lines[end]!.text) : "";
+  const added = Object.keys(set).filter((key) => !found.has(key));
+  if (added.length > 0 && indent !== "" && lines[last + 1]!.open !== undefined) throw differ(end);
   const out: RawLine[] = [];
   for (const [index, line] of lines.entries()) {
-    const ours = index > header && index < end && line.kind === "entry";
-    if (!ours) {
-      out.push({ text: line.text, eol: line.eol });
-    } else if (Object.hasOwn(set, line.key)) {
-      const value = set[line.key];
-      out.push({
-        text: line.text.slice(0, line.start) + value + line.text.slice(line.end),
-        eol: line.eol,
-      });
-    } else if (!remove.includes(line.key)) {
-      out.push({ text: line.text, eol: line.eol });
-    }
-    if (index === lastKey) {
-      for (const key of added) out.push({ text: `${key} = ${set[key]}`, eol });
+    if (!drop.has(index)) out.push({ text: rewrite.get(index) ?? line.text, eol: line.eol });
+    if (index === last) {
+      for (const key of added) out.push({ text: `${indent}${key} = ${set[key]}`, eol });
     }
   }
   // A line that was last without a line ending may no longer be last, and a
   // removed or added line may now be last.
   for (const line of out.slice(0, -1)) if (line.eol === "") line.eol = eol;
-  const last = out.at(-1);
-  if (last && lines.at(-1)?.eol === "") last.eol = "";
+  const final = out.at(-1);
+  if (final && lines.at(-1)?.eol === "") final.eol = "";
   return out.map((line) => line.text + line.eol).join("");
 }
 
@@ -253,21 +533,23 @@ function dominantEol(lines: RawLine[]): string {
 }
 
 function validate(section: string, set: Record<string, string>, remove: string[]): void {
-  const header = parseLine(`[${section}]`);
-  if (
-    section === "" || LINE_BREAK.test(section) || header.kind !== "header" ||
-    header.name !== section
-  ) {
-    throw new TypeError(`Section name ${JSON.stringify(section)} would not read back unchanged`);
-  }
+  const problem = profileNameProblem(section);
+  if (problem) throw new TypeError(problem);
   for (const [key, value] of Object.entries(set)) {
     if (remove.includes(key)) throw new TypeError(`Key ${key} is both set and removed`);
     // The value is left out of messages: it is usually a secret.
     if (LINE_BREAK.test(key) || LINE_BREAK.test(value)) {
       throw new TypeError(`Key ${JSON.stringify(key)} or its value contains a line break`);
     }
-    const line = parseLine(`${key} = ${value}`);
-    if (line.kind !== "key" || line.key !== key || line.value !== value || value === "") {
+    const line = `${key} = ${value}`;
+    const sdk = parseLine(line);
+    const [boto] = scanAsBotocore([{ text: `[${section}]`, eol: "\n" }, { text: line, eol: "" }])
+      .slice(1);
+    if (
+      sdk.kind !== "key" || sdk.key !== key || sdk.value !== value || value === "" ||
+      boto?.kind !== "option" || boto.key !== key ||
+      pyTrim(line.slice(line.indexOf("=") + 1)) !== value
+    ) {
       throw new TypeError(`Key ${JSON.stringify(key)} and its value would not read back unchanged`);
     }
   }

@@ -235,3 +235,12 @@ Deno.test("parseCli() reads the session options of the AWS CLI cache and MFA ses
   assert.deepEqual(parsed.mfaSession, { enabled: false, seconds: 129600 });
   rejects(["--mfa-session-duration", "37h"], /^--mfa-session-duration must be from 15m to 36h/);
 });
+
+Deno.test("parseCli() refuses a -c profile name that would not read back", () => {
+  rejects(["-c", "a b"], /^Profile name "a b" would not read back as a profile: /);
+  rejects(["--credentials-file-profile=x\ny"], /^Profile name "x\\ny" would not read back/);
+  assert.deepEqual(options(parseCli(["-c", "team a b"])).mode, {
+    kind: "credentials-file",
+    profile: "team a b",
+  });
+});

@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { fromIni } from "@aws-sdk/credential-providers";
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
-import { type IniSection, parseIni, readSection, updateSection } from "../lib/ini.ts";
+import {
+  IniLayoutError,
+  type IniSection,
+  parseIni,
+  profileNameProblem,
+  readSection,
+  readSectionKeys,
+  updateSection,
+} from "../lib/ini.ts";
+import { BOTOCORE_IGNORED, BOTOCORES, readFilesWithBotocore } from "./support/botocore.ts";
 
 // Generated files: a preamble, then sections with keys, sub-sections, comments
 // and blank lines, in LF, CRLF or mixed line endings, with or without a final
@@ -81,20 +91,35 @@ const sectionArb = fc
     header: `${indent}[${name}]${trail}`,
     body,
   }));
+// Keys before the first section belong to none, so they read as nothing.
+const preambleArb = fc.array(
+  fc.oneof(textLineArb, entryArb.map((item) => (item as { line: string }).line)),
+  { maxLength: 3 },
+);
+const eolsArb = fc.oneof(
+  fc.constant(["\n"]),
+  fc.constant(["\r\n"]),
+  fc.array(fc.constantFrom("\n", "\r\n"), { minLength: 1, maxLength: 4 }),
+);
 const specArb: fc.Arbitrary<Spec> = fc.record({
-  // Keys before the first section belong to none, so they read as nothing.
-  preamble: fc.array(
-    fc.oneof(textLineArb, entryArb.map((item) => (item as { line: string }).line)),
-    {
-      maxLength: 3,
-    },
-  ),
+  preamble: preambleArb,
   sections: fc.array(sectionArb, { maxLength: 5 }),
-  eols: fc.oneof(
-    fc.constant(["\n"]),
-    fc.constant(["\r\n"]),
-    fc.array(fc.constantFrom("\n", "\r\n"), { minLength: 1, maxLength: 4 }),
-  ),
+  eols: eolsArb,
+  finalEol: fc.boolean(),
+});
+
+// Files that updateSection() edits: botocore reads their sections where the SDK
+// does, which takes names both read back, each once, and headers unindented
+// and without a `]` after them. botocore reads the other differences (inline
+// comments, indented lines as continuations) too, but they move no section.
+const readableNameArb = nameArb.filter((name) => profileNameProblem(name) === undefined);
+const agreedSectionArb = fc
+  .tuple(readableNameArb, fc.constantFrom("", " ", "  # note"), fc.array(itemArb, { maxLength: 6 }))
+  .map(([name, trail, body]): Section => ({ name, header: `[${name}]${trail}`, body }));
+const agreedSpecArb: fc.Arbitrary<Spec> = fc.record({
+  preamble: preambleArb,
+  sections: fc.uniqueArray(agreedSectionArb, { selector: (section) => section.name, maxLength: 5 }),
+  eols: eolsArb,
   finalEol: fc.boolean(),
 });
 
@@ -137,10 +162,24 @@ function model(spec: Spec): IniSection[] {
   }));
 }
 
-/** A section of `spec` chosen by `pick`, always the first of its name: the one edits apply to. */
-function firstSection(spec: Spec, pick: number): Section | undefined {
-  const section = spec.sections[pick % Math.max(spec.sections.length, 1)];
-  return section && spec.sections.find((candidate) => candidate.name === section.name);
+/** A section of `spec` chosen by `pick`. */
+function pickSection(spec: Spec, pick: number): Section | undefined {
+  return spec.sections[pick % Math.max(spec.sections.length, 1)];
+}
+
+/**
+ * The keys of `section` on a line of their own, each set once: neither a
+ * sub-section key nor a repeated one, which botocore reads as an error.
+ */
+function singleKeys(section: Section): Entry[] {
+  const keys = section.body.flatMap((item) =>
+    item.type === "entry" ? [item.entry.key] : item.type === "nested" ? [item.parent] : []
+  );
+  return section.body.flatMap((item) =>
+    item.type === "entry" && keys.filter((key) => key === item.entry.key).length === 1
+      ? [item.entry]
+      : []
+  );
 }
 
 function otherNames(spec: Spec, name: string): string[] {
@@ -162,7 +201,7 @@ Deno.test("parseIni() reads generated files as their sections and keys", () => {
 Deno.test("parseIni() keeps only the sections it is asked for", () => {
   fc.assert(
     fc.property(specArb, fc.nat(), (spec, pick) => {
-      const name = firstSection(spec, pick)?.name;
+      const name = pickSection(spec, pick)?.name;
       assert.deepEqual(
         parseIni(render(spec), (section) => section === name),
         model(spec).filter((section) => section.name === name),
@@ -207,49 +246,56 @@ Deno.test("readSection() agrees with the AWS SDK's parser", async () => {
 
 Deno.test("updateSection() with nothing to set or remove returns identical text", () => {
   fc.assert(
-    fc.property(specArb, nameArb, fc.array(keyArb), (spec, name, absent) => {
+    fc.property(agreedSpecArb, readableNameArb, fc.array(keyArb), (spec, name, absent) => {
       const text = render(spec);
       assert.equal(updateSection(text, name, {}, []), text);
       const section = spec.sections.find((candidate) => candidate.name === name);
-      const present = new Set(section ? entriesOf(section).map((entry) => entry.key) : []);
+      const present = new Set(
+        section?.body.flatMap((item) =>
+          item.type === "entry" ? [item.entry.key] : item.type === "nested" ? [item.parent] : []
+        ),
+      );
       const remove = absent.filter((key) => !present.has(key));
       assert.equal(updateSection(text, name, {}, remove), text);
     }),
   );
 });
 
-Deno.test("updateSection() changes exactly one line to edit an existing key", () => {
+Deno.test("updateSection() rewrites exactly one line to edit an existing key", () => {
   fc.assert(
-    fc.property(specArb, fc.nat(), fc.nat(), valueArb, (spec, sectionPick, keyPick, value) => {
-      const section = firstSection(spec, sectionPick);
-      const entries = section ? entriesOf(section) : [];
-      const once = entries.filter((entry) =>
-        entries.filter((e) => e.key === entry.key).length === 1
-      );
-      const entry = once[keyPick % Math.max(once.length, 1)];
-      fc.pre(section !== undefined && entry !== undefined && entry.value !== value);
-      const text = render(spec);
-      const updated = updateSection(text, section!.name, { [entry!.key]: value }, []);
+    fc.property(
+      agreedSpecArb,
+      fc.nat(),
+      fc.nat(),
+      valueArb,
+      (spec, sectionPick, keyPick, value) => {
+        const section = pickSection(spec, sectionPick);
+        const once = section ? singleKeys(section) : [];
+        const entry = once[keyPick % Math.max(once.length, 1)];
+        fc.pre(section !== undefined && entry !== undefined && entry.value !== value);
+        const text = render(spec);
+        const updated = updateSection(text, section!.name, { [entry!.key]: value }, []);
 
-      const before = text.split("\n");
-      const after = updated.split("\n");
-      assert.equal(after.length, before.length);
-      const changed = after.flatMap((line, index) => line === before[index] ? [] : [index]);
-      assert.equal(changed.length, 1);
-      assert.ok(after[changed[0]!]!.includes(value));
-      const firstEntries = parseIni(updated).find((s) => s.name === section!.name)?.entries;
-      assert.deepEqual(firstEntries, {
-        ...model(spec).find((s) => s.name === section!.name)?.entries,
-        [entry!.key]: value,
-      });
-    }),
+        const before = text.split("\n");
+        const after = updated.split("\n");
+        assert.equal(after.length, before.length);
+        const changed = after.flatMap((line, index) => line === before[index] ? [] : [index]);
+        assert.equal(changed.length, 1);
+        assert.equal(after[changed[0]!]!.replace(/\r$/, ""), `${entry!.key} = ${value}`);
+        const firstEntries = parseIni(updated).find((s) => s.name === section!.name)?.entries;
+        assert.deepEqual(firstEntries, {
+          ...model(spec).find((s) => s.name === section!.name)?.entries,
+          [entry!.key]: value,
+        });
+      },
+    ),
   );
 });
 
 Deno.test("updateSection() adds a missing key to its section and changes no other section", () => {
   fc.assert(
-    fc.property(specArb, fc.nat(), keyArb, valueArb, (spec, pick, suffix, value) => {
-      const section = firstSection(spec, pick);
+    fc.property(agreedSpecArb, fc.nat(), keyArb, valueArb, (spec, pick, suffix, value) => {
+      const section = pickSection(spec, pick);
       fc.pre(section !== undefined);
       const key = `new_${suffix}`;
       const text = render(spec);
@@ -277,7 +323,7 @@ Deno.test("updateSection() adds a missing key to its section and changes no othe
 
 Deno.test("updateSection() appends a missing section and keeps the text before it", () => {
   fc.assert(
-    fc.property(specArb, nameArb, keyArb, valueArb, (spec, name, key, value) => {
+    fc.property(agreedSpecArb, readableNameArb, keyArb, valueArb, (spec, name, key, value) => {
       fc.pre(!spec.sections.some((section) => section.name === name));
       const text = render(spec);
       const updated = updateSection(text, name, { [key]: value }, []);
@@ -294,12 +340,9 @@ Deno.test("updateSection() appends a missing section and keeps the text before i
 
 Deno.test("updateSection() removes exactly the line of a removed key", () => {
   fc.assert(
-    fc.property(specArb, fc.nat(), fc.nat(), (spec, sectionPick, keyPick) => {
-      const section = firstSection(spec, sectionPick);
-      const entries = section ? entriesOf(section) : [];
-      const once = entries.filter((entry) =>
-        entries.filter((e) => e.key === entry.key).length === 1
-      );
+    fc.property(agreedSpecArb, fc.nat(), fc.nat(), (spec, sectionPick, keyPick) => {
+      const section = pickSection(spec, sectionPick);
+      const once = section ? singleKeys(section) : [];
       const entry = once[keyPick % Math.max(once.length, 1)];
       fc.pre(section !== undefined && entry !== undefined);
       const text = render(spec);
@@ -352,28 +395,110 @@ Deno.test("updateSection() inserts a key after the last key, before comments of 
   );
 });
 
-Deno.test("updateSection() keeps the formatting and inline comment of an edited key", () => {
-  assert.equal(updateSection("[a]\nk=old\n", "a", { k: "new" }, []), "[a]\nk=new\n");
+Deno.test("updateSection() rewrites the line of an edited key as `key = value`, keeping its indentation", () => {
+  assert.equal(updateSection("[a]\nk=old\n", "a", { k: "new" }, []), "[a]\nk = new\n");
+  // botocore reads an inline comment as part of the value, so it goes with the value.
   assert.equal(
-    updateSection("[a]\n  k   =\told  # keep me\n", "a", { k: "new" }, []),
-    "[a]\n  k   =\tnew  # keep me\n",
+    updateSection("[a]\n  k   =\told  # old\n", "a", { k: "new" }, []),
+    "[a]\n  k = new\n",
   );
 });
 
-Deno.test("updateSection() edits only the first of duplicate sections", () => {
-  const text = "[a]\nk = 1\n[b]\nk = 2\n[a]\nj = 3\n";
-  const updated = updateSection(text, "a", { k: "9", n: "4" }, []);
-  assert.equal(updated, "[a]\nk = 9\nn = 4\n[b]\nk = 2\n[a]\nj = 3\n");
-  assert.deepEqual(readSection(updated, "a"), { k: "9", n: "4", j: "3" });
-  assert.deepEqual(parseIni(updated).map((section) => section.name), ["a", "b", "a"]);
+Deno.test("updateSection() finds a key in any case and with `:`, as botocore does", () => {
+  const text = "[a]\n\tREGION = x\n\tK: old\n\tAws_Key:old=1\nJ  :  j\n[b]\nk: b\n";
+  assert.equal(
+    updateSection(text, "a", { k: "new", aws_key: "v", region: "y" }, ["j"]),
+    "[a]\n\tregion = y\n\tk = new\n\taws_key = v\n[b]\nk: b\n",
+  );
+  assert.deepEqual(readSectionKeys(text, "a"), {
+    sdk: ["REGION", "Aws_Key:old"],
+    botocore: ["region", "k", "aws_key", "j"],
+  });
 });
 
-Deno.test("updateSection() changes every copy of a key repeated in the section", () => {
+Deno.test("updateSection() removes the lines that continue a changed key's value for botocore", () => {
+  const text = "[a]\nk = old\n  more\n\n  # note\n  k.x = 1\nj = 1\n  j2\n";
   assert.equal(
-    updateSection("[a]\nk = 1\nk = 2\n", "a", { k: "3" }, []),
-    "[a]\nk = 3\nk = 3\n",
+    updateSection(text, "a", { k: "new" }, ["j"]),
+    "[a]\nk = new\n\n  # note\n",
   );
-  assert.equal(updateSection("[a]\nk = 1\nj = 0\nk = 2\n", "a", {}, ["k"]), "[a]\nj = 0\n");
+  // A sub-section of a key that goes goes with it.
+  assert.equal(updateSection("[a]\nk =\n  x = 1\nj = 2\n", "a", {}, ["k"]), "[a]\nj = 2\n");
+});
+
+Deno.test("updateSection() adds keys after the lines that continue the last value", () => {
+  assert.equal(
+    updateSection("[a]\nk = 1\n  2\n# c\n[b]\n", "a", { j: "3" }, []),
+    "[a]\nk = 1\n  2\nj = 3\n# c\n[b]\n",
+  );
+  assert.equal(
+    updateSection("[a]\ns3 =\n  x = 1\n", "a", { j: "3" }, []),
+    "[a]\ns3 =\n  x = 1\nj = 3\n",
+  );
+  // Indented like the next header, which botocore would read as continuing an unindented key.
+  assert.equal(
+    updateSection("[a]\n  k = 1\n  [b]\n", "a", { j: "3" }, []),
+    "[a]\n  k = 1\n  j = 3\n  [b]\n",
+  );
+});
+
+Deno.test("updateSection() refuses a section that appears twice", () => {
+  for (const text of ["[a]\nk = 1\n[b]\n[a]\nj = 3\n", "[profile x]\n[profile.x]\n"]) {
+    const name = text.startsWith("[a]") ? "a" : "profile.x";
+    assert.throws(
+      () => updateSection(text, name, { k: "9" }, []),
+      IniLayoutError,
+      text.startsWith("[a]") ? "it appears twice, on lines 1 and 4" : "on lines 1 and 2",
+    );
+  }
+});
+
+Deno.test("updateSection() refuses what botocore and the SDK read differently", () => {
+  const differ = (text: string, set: Record<string, string>, remove: string[], line: number) =>
+    assert.throws(
+      () => updateSection(text, "a", set, remove),
+      IniLayoutError,
+      `line ${line} is read differently by botocore and the AWS SDK for JavaScript`,
+    );
+  // Where the section starts: botocore reads `[a] # ]` as `a] # `, and an
+  // indented header after a key as part of its value.
+  differ("[a] # ]\nk = 1\n", { k: "2" }, [], 1);
+  differ("[b]\nj = 1\n  [a]\n", { k: "2" }, [], 3);
+  // Where it ends.
+  differ("[a]\nj = 1\n  [b]\nk = 2\n", { k: "3" }, [], 3);
+  // A key the SDK reads that continues another value for botocore.
+  differ("[a]\nj = 1\n  k = 2\n", { k: "3" }, [], 3);
+  differ("[a]\nj = 1\n  k = 2\n", {}, ["k"], 3);
+  // A key botocore reads that the SDK reads in a sub-section.
+  differ("[a]\n  s3 =\n  k = 1\n", { k: "3" }, [], 3);
+  // A key of another name that continues the value of a key that goes.
+  differ("[a]\nk = 1\n  region = x\n", {}, ["k"], 3);
+  // A new key that the SDK would read in a sub-section, indented like the next header.
+  differ("[a]\n  s3 =\n    x = 1\n  [b]\n", { k: "3" }, [], 4);
+  // A lone CR, which ends a line for botocore only.
+  differ("[b]\nj = 1\r[a]\n", { k: "2" }, [], 2);
+});
+
+Deno.test("updateSection() refuses to set a key that appears twice, and removes every copy", () => {
+  assert.throws(
+    () => updateSection("[a]\nk = 1\nK: 2\n", "a", { k: "3" }, []),
+    IniLayoutError,
+    "k appears twice in it, on lines 2 and 3",
+  );
+  assert.equal(
+    updateSection("[a]\nk = 1\nj = 0\nK: 2\n", "a", {}, ["k"]),
+    "[a]\nj = 0\n",
+  );
+});
+
+Deno.test("updateSection() refuses to remove a key that [DEFAULT] gives every section in botocore", () => {
+  const text = "[DEFAULT]\nK = 1\n[b]\n";
+  assert.throws(
+    () => updateSection(text, "a", { j: "1" }, ["k"]),
+    IniLayoutError,
+    "its [DEFAULT] section sets k, which botocore reads into every profile",
+  );
+  assert.deepEqual(readSectionKeys(text, "b"), { sdk: [], botocore: ["k"] });
 });
 
 Deno.test("updateSection() keeps `=` in values", () => {
@@ -385,7 +510,7 @@ Deno.test("updateSection() keeps `=` in values", () => {
 });
 
 Deno.test("updateSection() writes an empty file as just the new section", () => {
-  assert.equal(updateSection("", "a b.c", { k: "v", j: "w" }, []), "[a b.c]\nk = v\nj = w\n");
+  assert.equal(updateSection("", "a b.c d", { k: "v", j: "w" }, []), "[a b.c d]\nk = v\nj = w\n");
   assert.equal(updateSection("", "a", {}, ["k"]), "");
 });
 
@@ -395,11 +520,11 @@ Deno.test("updateSection() appends after a file of only comments", () => {
 });
 
 Deno.test("updateSection() finds headers with trailing spaces or comments", () => {
-  const text = "[a]   \nk = 1\n[b] # note\nk = 2\n  [c] ; note\n";
+  const text = "[a]   \nk = 1\n[b] # note\n k = 2\n [c] ; note\n";
   assert.deepEqual(parseIni(text).map((section) => section.name), ["a", "b", "c"]);
   assert.equal(
     updateSection(text, "b", { j: "3" }, []),
-    "[a]   \nk = 1\n[b] # note\nk = 2\nj = 3\n  [c] ; note\n",
+    "[a]   \nk = 1\n[b] # note\n k = 2\n j = 3\n [c] ; note\n",
   );
 });
 
@@ -469,4 +594,57 @@ Deno.test("parseIni() keeps a key named __proto__ as a key", () => {
     "__proto__",
     "x",
   ]]);
+});
+
+Deno.test({
+  name: "profileNameProblem() accepts exactly the names botocore and the SDK read back" +
+    BOTOCORE_IGNORED,
+  ignore: BOTOCORES.length === 0,
+  async fn() {
+    const names = new Set([
+      ...["default", "a b", "a b c", " a ", "x.y", "profile.x", "profile x", "profile 'x'"],
+      ...["sso-session y", "services z", "a #b", "a#b", "#a", ";a", "a ;b", "[a]", "a]b", "a=b"],
+      ...["a:b", "DEFAULT", "Default", "__proto__", "constructor", "toString", "a\nb", "a\rb"],
+      ...["a\u00a0#b", "a\x1cb", "a\u3000b c", "é", "a\tb", "a\tb c", "a 'b'", 'a "b', "-x"],
+      ...fc.sample(
+        fc.string({ unit: fc.constantFrom(..."ab .-:'\"#;=[]\t_"), minLength: 1, maxLength: 5 }),
+        { numRuns: 300 },
+      ),
+    ]);
+    const dir = await Deno.makeTempDir({ prefix: "aec-names-" });
+    try {
+      const configFilepath = `${dir}/config`;
+      await Deno.writeTextFile(configFilepath, "");
+      const files = [...names].map((name, index) => ({ name, path: `${dir}/${index}` }));
+      for (const { name, path } of files) {
+        await Deno.writeTextFile(
+          path,
+          `[${name}]\naws_access_key_id = k\naws_secret_access_key = s\n`,
+        );
+      }
+      // Read back as a profile: the SDK's provider finds its keys.
+      const readBack = await Promise.all(
+        files.map(({ name, path }) =>
+          fromIni({ profile: name, filepath: path, configFilepath, ignoreCache: true })()
+            .then((credentials) => credentials.accessKeyId === "k", () => false)
+        ),
+      );
+      for (const botocore of BOTOCORES) {
+        const read = await readFilesWithBotocore(botocore, files.map(({ path }) => path));
+        for (const [index, { name }] of files.entries()) {
+          const file = read[index]!;
+          readBack[index] &&= "sections" in file &&
+            (file.sections[name] as Record<string, unknown> | undefined)?.aws_access_key_id === "k";
+        }
+      }
+      for (const [index, { name }] of files.entries()) {
+        const problem = profileNameProblem(name);
+        assert.equal(problem === undefined, readBack[index], `${JSON.stringify(name)}: ${problem}`);
+        // One line, whatever the name holds.
+        if (problem) assert.ok(!/[\r\n]/.test(problem), problem);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
