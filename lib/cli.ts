@@ -1,6 +1,7 @@
 /** Command-line parsing: argv in, a typed command out, or a UsageError (exit 2). */
 
 import { UsageError } from "./errors.ts";
+import { closestWord } from "./suggest.ts";
 import { type Format, FORMATS, isFormat } from "./formats.ts";
 import { profileNameProblem } from "./ini.ts";
 
@@ -157,21 +158,22 @@ export function parseCli(argv: readonly string[]): Cli {
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === "--exec") {
-      // Everything after --exec belongs to the command, even aec-like flags.
-      const rest = argv.slice(i + 1);
-      if (rest[0] === "--") rest.shift();
-      const [command, ...args] = rest;
+
+    if (!arg.startsWith("-") || arg === "-") throw bareWord(arg);
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const name = ALIASES[arg] ?? resolveOption(eq === -1 ? arg : arg.slice(0, eq), ALL_OPTIONS);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+
+    if (name === "--exec") {
+      // `--exe` and the like, as prefixes go; `--exec=VALUE` means nothing.
+      if (inline !== undefined) throw new UsageError("--exec does not take a value");
+      const [command, ...args] = argv.slice(argv[i + 1] === "--" ? i + 2 : i + 1);
       if (command === undefined || command === "") {
         throw new UsageError("--exec needs a command to run");
       }
       setMode("--exec", { kind: "exec", command, args, serve: false });
       break;
     }
-
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = ALIASES[arg] ?? (eq === -1 ? arg : arg.slice(0, eq));
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
 
     if ((VALUE_OPTIONS as readonly string[]).includes(name)) {
       let value = inline;
@@ -223,8 +225,7 @@ export function parseCli(argv: readonly string[]): Cli {
       continue;
     }
 
-    if (arg.startsWith("-")) throw new UsageError(`Unknown option '${name}'`);
-    throw new UsageError(`Unexpected argument '${arg}'`);
+    throw new UsageError(`Unknown option '${name}'`);
   }
 
   if (flags.has("--help") || flags.has("-h")) return { kind: "help" };
@@ -276,6 +277,43 @@ export function parseCli(argv: readonly string[]): Cli {
   return { kind: "run", options };
 }
 
+/**
+ * The option `name` stands for: itself, or the one long option it begins
+ * (`--prof` for `--profile`), as argparse allowed aws-export-credentials'
+ * users. An exact name wins over longer ones it begins (`--env`).
+ *
+ * @throws {UsageError} for a prefix of several options, naming them, or an
+ * unknown option, naming the closest.
+ */
+export function resolveOption(name: string, known: readonly string[], where = "aec"): string {
+  if (known.includes(name)) return name;
+  if (name.startsWith("--") && name.length > 2) {
+    const candidates = known.filter((option) => option.startsWith(name));
+    if (candidates.length === 1) return candidates[0]!;
+    if (candidates.length > 1) {
+      throw new UsageError(`Option '${name}' is ambiguous: ${candidates.join(", ")}`);
+    }
+  }
+  // Short options are too short to guess from.
+  const closest = name.startsWith("--")
+    ? closestWord(name, known.filter((option) => option.startsWith("--")))
+    : undefined;
+  const unknown = where === "aec"
+    ? `Unknown option '${name}'`
+    : `Unknown option '${name}' for ${where}`;
+  throw new UsageError(closest ? `${unknown}; did you mean ${closest}?` : unknown);
+}
+
+/** The usage error for a word where aec takes none: maybe a profile, maybe a command. */
+function bareWord(word: string): UsageError {
+  const command = closestWord(word, Object.keys(SUBCOMMANDS));
+  if (command) return new UsageError(`Unknown command '${word}'; did you mean 'aec ${command}'?`);
+  return new UsageError(
+    `Unexpected argument '${word}': to use profile ${word}, run 'aec --profile ${word}' ` +
+      `(commands: ${Object.keys(SUBCOMMANDS).join(", ")})`,
+  );
+}
+
 /** The options of each subcommand: those that take a value, and flags. */
 const SUBCOMMANDS = {
   login: { values: ["--profile", "--sso-session"], flags: ["--use-device-code", "--no-browser"] },
@@ -298,8 +336,12 @@ function parseSubcommandArgs(command: Subcommand, argv: readonly string[]) {
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (!arg.startsWith("-") || arg === "-") {
+      throw new UsageError(`Unexpected argument '${arg}' for aec ${command}`);
+    }
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const known = [...spec.values, ...spec.flags, "--debug", "--help", "-h"];
+    const name = resolveOption(eq === -1 ? arg : arg.slice(0, eq), known, `aec ${command}`);
     if ((spec.values as readonly string[]).includes(name)) {
       const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined || (eq === -1 && value.startsWith("-"))) {
@@ -310,12 +352,10 @@ function parseSubcommandArgs(command: Subcommand, argv: readonly string[]) {
       values[name] = value;
     } else if (name === "--help" || name === "-h") {
       return undefined;
-    } else if ([...spec.flags, "--debug"].includes(name) && eq === -1) {
+    } else if (eq === -1) {
       flags.add(name);
-    } else if (arg.startsWith("-")) {
-      throw new UsageError(`Unknown option '${name}' for aec ${command}`);
     } else {
-      throw new UsageError(`Unexpected argument '${arg}' for aec ${command}`);
+      throw new UsageError(`${name} does not take a value`);
     }
   }
   return { values, flags };

@@ -162,7 +162,11 @@ async function update(
     // botocore reads `AWS_ACCESS_KEY_ID` as a key id, the SDK does not: either finding keys counts.
     if (keys && (isLongTerm(keys.sdk) || isLongTerm(keys.botocore))) {
       throw new CredentialError(
-        `Refusing to overwrite long-term keys in profile ${profile} of ${path}`,
+        `Refusing to overwrite long-term keys in profile ${profile} of ${path}: ` +
+          "they may be the only copy of those keys",
+        undefined,
+        "write to another profile name; to export long-term keys as a session, " +
+          "add --ensure-temporary",
       );
     }
     edited = updateSection(text, profile, set, remove);

@@ -49,8 +49,8 @@ export class NoCredentialsError extends AecError {
 
 /** A profile exists but resolving it failed (STS, SSO, MFA, config). */
 export class CredentialError extends AecError {
-  constructor(message: string, cause?: unknown) {
-    super(message, ExitCode.credentials, { cause });
+  constructor(message: string, cause?: unknown, hint?: string) {
+    super(message, ExitCode.credentials, hint === undefined ? { cause } : { cause, hint });
   }
 }
 
@@ -71,12 +71,11 @@ export function messageOf(error: unknown): string {
 
 /** The line aec prints on stderr for `error`, with secrets redacted. */
 export function describeError(error: unknown, debug: boolean): string {
+  // aec's own errors are explained in their one line, with --debug too: a
+  // stack trace is for a bug (exit 1) only.
   if (error instanceof AecError) {
     const hint = error.hint ? ` (${error.hint})` : "";
-    const detail = debug && error.cause instanceof Error && error.cause.stack
-      ? `\n${error.cause.stack}`
-      : "";
-    return redact(`aec: ${error.message}${hint}${detail}`);
+    return redact(`aec: ${error.message}${hint}`);
   }
   const text = error instanceof Error
     ? (debug && error.stack ? error.stack : error.message)

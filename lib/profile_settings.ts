@@ -12,6 +12,7 @@
  */
 
 import { CredentialError } from "./errors.ts";
+import { closestWords } from "./suggest.ts";
 
 /** A profile's settings, as the SDK parses them from the config and credentials files. */
 export type ProfileSettings = Readonly<Record<string, string | undefined>>;
@@ -70,10 +71,11 @@ export function planCredentials(
   profiles: Profiles,
   name: string,
   explicit: boolean,
+  files: readonly string[] = [],
 ): CredentialPlan {
   const settings = profileSettings(profiles, name);
   if (settings === undefined) {
-    if (explicit) throw new CredentialError(`The config profile (${name}) could not be found`);
+    if (explicit) throw profileNotFound(profiles, name, files);
     return { kind: "chain" };
   }
   rejectMisspelledSettings(name, settings);
@@ -158,6 +160,14 @@ function checkSource(profiles: Profiles, name: string, path: readonly string[]):
   const [stray] = credentialSettingsOf(settings);
   const needed = stray === "aws_session_token" ? "aws_access_key_id" : "role_arn";
   throw new CredentialError(`The ${where} sets ${stray} but no ${needed}`);
+}
+
+/** "Not found", with the files read and the profiles the user may have meant. */
+function profileNotFound(profiles: Profiles, name: string, files: readonly string[]) {
+  const where = files.length > 0 ? ` in ${files.join(" or ")}` : "";
+  const close = closestWords(name, Object.keys(profiles));
+  const hint = close.length > 0 ? `; did you mean ${close.join(", ")}?` : "";
+  return new CredentialError(`The config profile (${name}) could not be found${where}${hint}`);
 }
 
 function hasStaticKeys(settings: ProfileSettings): boolean {

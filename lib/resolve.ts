@@ -4,6 +4,7 @@
  * errors) start without loading any npm module.
  */
 
+import { configFilePath, credentialsFilePath } from "./aws_files.ts";
 import type { Credentials } from "./credentials.ts";
 import { AecError, CredentialError, messageOf, NoCredentialsError } from "./errors.ts";
 import type { Logger } from "./log.ts";
@@ -74,7 +75,10 @@ export async function profilePlan(
 ): Promise<{ plan: CredentialPlan; profiles: Profiles }> {
   const { parseKnownFiles } = await import("@smithy/shared-ini-file-loader");
   const profiles = await parseKnownFiles({ profile: profile.name });
-  return { plan: planCredentials(profiles, profile.name, profile.explicit), profiles };
+  return {
+    plan: planCredentials(profiles, profile.name, profile.explicit, awsFilePaths()),
+    profiles,
+  };
 }
 
 /** Resolves the profile's credentials once, with the profile's region. */
@@ -141,7 +145,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   ]).catch((error) => {
     throw new CredentialError(`Could not read the AWS config files: ${firstLine(error)}`, error);
   });
-  const plan = planCredentials(profiles, profile.name, profile.explicit);
+  const plan = planCredentials(profiles, profile.name, profile.explicit, awsFilePaths());
   const section = profileSettings(profiles, profile.name);
   const profileRegion = section?.region;
   const stsRegion = chooseRegion(request.region, profileRegion, Deno.env.toObject());
@@ -324,6 +328,16 @@ function sdkConsole(log: Logger): Console {
 
 function isCredentialsProviderError(error: unknown): error is Error {
   return error instanceof Error && error.name === "CredentialsProviderError";
+}
+
+/** The config and credentials files the SDK reads, for messages. */
+function awsFilePaths(): string[] {
+  const env = Deno.env.toObject();
+  try {
+    return [configFilePath(env), credentialsFilePath(env)];
+  } catch {
+    return [];
+  }
 }
 
 /** The first line of the error's message, with its cause when the message alone says little. */

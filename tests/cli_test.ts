@@ -75,7 +75,10 @@ Deno.test("parseCli() rejects two output modes in any spelling", () => {
 Deno.test("parseCli() rejects unknown options, stray arguments and bad values", () => {
   rejects(["--bogus"], /^Unknown option '--bogus'$/);
   rejects(["-x"], /^Unknown option '-x'$/);
-  rejects(["stray"], /^Unexpected argument 'stray'$/);
+  rejects(
+    ["stray"],
+    /^Unexpected argument 'stray': to use profile stray, run 'aec --profile stray'/,
+  );
   rejects(["--profile"], /^--profile needs a value$/);
   rejects(["--profile", "--json"], /^--profile needs a value$/);
   rejects(["--profile="], /^--profile needs a non-empty value$/);
@@ -242,5 +245,40 @@ Deno.test("parseCli() refuses a -c profile name that would not read back", () =>
   assert.deepEqual(options(parseCli(["-c", "team a b"])).mode, {
     kind: "credentials-file",
     profile: "team a b",
+  });
+});
+
+Deno.test("parseCli() takes unique prefixes of long options, as argparse did", () => {
+  assert.equal(options(parseCli(["--prof", "dev"])).profile, "dev");
+  assert.deepEqual(options(parseCli(["--env-e"])).mode, { kind: "print", format: "env" });
+  // An exact name wins over the longer names it begins.
+  assert.deepEqual(options(parseCli(["--env"])).mode, { kind: "print", format: "env-no-export" });
+  assert.deepEqual(options(parseCli(["--exe", "--", "make"])).mode, {
+    kind: "exec",
+    command: "make",
+    args: [],
+    serve: false,
+  });
+  assert.equal(options(parseCli(["--reg=eu-west-1"])).region, "eu-west-1");
+  rejects(["--e"], /^Option '--e' is ambiguous: --env, --env-export, --ensure-temporary, --exec$/);
+  rejects(["--c"], /^Option '--c' is ambiguous: .*--cache-file.*--cache\b/);
+});
+
+Deno.test("parseCli() suggests the closest option, and --profile for a bare word", () => {
+  rejects(["--profle", "dev"], /^Unknown option '--profle'; did you mean --profile\?$/);
+  rejects(["--jsno"], /^Unknown option '--jsno'; did you mean --json\?$/);
+  rejects(["--zzzzzz"], /^Unknown option '--zzzzzz'$/);
+  rejects(
+    ["dev"],
+    /^Unexpected argument 'dev': to use profile dev, run 'aec --profile dev' \(commands: login, logout, console/,
+  );
+  rejects(["logn"], /^Unknown command 'logn'; did you mean 'aec login'\?$/);
+  rejects(
+    ["login", "--profle", "x"],
+    /^Unknown option '--profle' for aec login; did you mean --profile\?$/,
+  );
+  assert.deepEqual(parseCli(["login", "--use-dev"]), {
+    kind: "login",
+    options: { debug: false, useDeviceCode: true, noBrowser: false },
   });
 });

@@ -342,7 +342,9 @@ Deno.test({
         assert.equal(result.code, 3, result.stderr);
         assert.equal(
           result.stderr,
-          `aec: Refusing to overwrite long-term keys in profile upper of ${sandbox.credentialsFile}\n`,
+          `aec: Refusing to overwrite long-term keys in profile upper of ${sandbox.credentialsFile}: ` +
+            "they may be the only copy of those keys (write to another profile name; to export " +
+            "long-term keys as a session, add --ensure-temporary)\n",
         );
         assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);
         await assertBotocoreReads(sandbox, "upper", {

@@ -206,7 +206,7 @@ Deno.test("writeCredentialsProfile() refuses to overwrite long-term keys and cha
     await Deno.writeFile(path, before);
     await assertCredentialError(
       writeCredentialsProfile({ path, profile: "keys", credentials: temporary }),
-      `Refusing to overwrite long-term keys in profile keys of ${path}`,
+      `Refusing to overwrite long-term keys in profile keys of ${path}: they may be the only copy of those keys`,
     );
     assert.deepEqual(await Deno.readFile(path), before);
     assert.deepEqual(await strayFiles(dir), []);

@@ -145,3 +145,30 @@ Deno.test("aec exits 3 when the STS endpoint accepts but never answers", async (
     await accepting.catch(() => {});
   }
 });
+
+Deno.test("aec --debug shows no stack trace for an ordinary error", async () => {
+  await withSandbox({
+    config: "[profile denied]\nrole_arn = arn:aws:iam::111122223333:role/denied\n" +
+      "source_profile = base\n",
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "denied", "--json", "--debug"]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, "stack trace on stderr");
+    assert.match(result.stderr.trimEnd().split("\n").at(-1)!, /^aec: Profile denied: .*AssumeRole/);
+  });
+});
+
+Deno.test("aec names the files it read and the closest profiles when one is not found", async () => {
+  await withSandbox({
+    config: "[profile develop]\nregion = eu-west-1\n[profile prod]\nregion = eu-west-1\n",
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    const result = await sandbox.run(["--profile", "devlop", "--json"]);
+    assertFailure(
+      result,
+      3,
+      /^aec: The config profile \(devlop\) could not be found in \S+\/\.aws\/config or \S+\/\.aws\/credentials; did you mean develop\?$/m,
+    );
+  });
+});

@@ -7,7 +7,7 @@
  */
 
 import type { LoginOptions } from "../cli.ts";
-import { AecError, ExitCode } from "../errors.ts";
+import { type AecError, CredentialError } from "../errors.ts";
 import { type Logger, say } from "../log.ts";
 import type { ProfileChoice } from "../profile.ts";
 import type { Profiles } from "../profile_settings.ts";
@@ -74,7 +74,5 @@ export async function ensureSsoSession(
 
 /** The error for an SSO session that only a new sign-in can fix. */
 export function needsLogin(problem: string, profile: string): AecError {
-  return new AecError(problem, ExitCode.credentials, {
-    hint: `run 'aec login --profile ${profile}'`,
-  });
+  return new CredentialError(problem, undefined, `run 'aec login --profile ${profile}'`);
 }
