@@ -137,7 +137,14 @@ async function exportCredentials(options: RunOptions): Promise<number> {
 
   switch (mode.kind) {
     case "print":
-      await writeStdout(render(credentials, mode.format, options.pretty));
+      await writeStdout(
+        render(
+          credentials,
+          mode.format,
+          options.pretty,
+          options.region ?? (options.withRegion ? region : undefined),
+        ),
+      );
       return 0;
     case "credentials-file": {
       const { writeCredentialsProfile } = await load<typeof import("./credentials_file.ts")>(

@@ -36,6 +36,8 @@ export interface RunOptions {
   cache?: CacheOptions;
   /** `--sso-login`: sign in first when the profile's SSO session has ended. */
   ssoLogin: boolean;
+  /** `--with-region`: shell formats export the profile's region too. */
+  withRegion: boolean;
   /** `--refresh`: resolve anew, reading no cache (but saving to them). */
   refresh: boolean;
   /** Read and write the AWS CLI's assume-role cache (off with `--no-cli-cache`). */
@@ -123,6 +125,7 @@ const BOOLEAN_OPTIONS = [
   "--sso-login",
   "--no-cli-cache",
   "--no-mfa-session",
+  "--with-region",
 ];
 const ALIASES: Record<string, string> = { "-c": "--credentials-file-profile" };
 
@@ -258,10 +261,13 @@ export function parseCli(argv: readonly string[]): Cli {
   const options: RunOptions = {
     // No mode at all prints pretty JSON, as aws-export-credentials does.
     mode: chosen ?? { kind: "print", format: "process" },
-    pretty: flags.has("--pretty") || chosen === undefined,
+    // No mode prints indented JSON, as aws-export-credentials did; so does
+    // `--format process`, as the AWS CLI does. `--json` is compact.
+    pretty: flags.has("--pretty") || chosen === undefined || modeFlag === "--format",
     ensureTemporary: flags.has("--ensure-temporary"),
     debug: flags.has("--debug"),
     ssoLogin: flags.has("--sso-login"),
+    withRegion: flags.has("--with-region"),
     refresh: flags.has("--refresh"),
     cliCache: !flags.has("--no-cli-cache"),
     mfaSession: {
@@ -273,6 +279,7 @@ export function parseCli(argv: readonly string[]): Cli {
   };
   if (values["--profile"] !== undefined) options.profile = values["--profile"];
   if (values["--region"] !== undefined) options.region = values["--region"];
+  rejectUselessRegion(options);
   if (cache) options.cache = cache;
   return { kind: "run", options };
 }
@@ -454,6 +461,30 @@ export function parseDuration(text: string, bounds: DurationBounds = CONSOLE_DUR
   return total;
 }
 
+/**
+ * credential_process JSON and a credentials-file profile have no place for a
+ * region, so `--region` (unless it moves STS for `--ensure-temporary`) and
+ * `--with-region` would be silently ignored there: a usage error instead.
+ */
+function rejectUselessRegion(options: RunOptions): void {
+  const { mode } = options;
+  const target = mode.kind === "credentials-file"
+    ? "-c"
+    : mode.kind === "print" && mode.format === "process"
+    ? "credential_process JSON"
+    : undefined;
+  if (target === undefined) return;
+  if (options.withRegion) {
+    throw new UsageError(`--with-region has no effect on ${target}, which holds no region`);
+  }
+  if (options.region !== undefined && !options.ensureTemporary) {
+    throw new UsageError(
+      `--region has no effect on ${target}, which holds no region; ` +
+        "use it with a shell format or --exec",
+    );
+  }
+}
+
 function parseCacheOptions(
   values: Partial<Record<typeof VALUE_OPTIONS[number], string>>,
   flags: ReadonlySet<string>,
@@ -486,7 +517,8 @@ Usage:
 
 Profile:
   --profile NAME        Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")
-  --region REGION       Region to export (default: the profile's, then $AWS_REGION)
+  --region REGION       Export AWS_REGION and AWS_DEFAULT_REGION as REGION (shell formats, --exec)
+  --with-region         Export the profile's region too (shell formats; --exec always does)
   --ensure-temporary    Exchange long-term keys for a session with STS GetSessionToken
   --sso-login           Sign in to IAM Identity Center first if the profile's session ended
 

@@ -78,10 +78,19 @@ function rejectControlCharacters(variables: [string, string][]): void {
   }
 }
 
-/** `credentials` rendered in `format`, ending with a newline. */
-export function render(credentials: Credentials, format: Format, pretty = false): string {
+/**
+ * `credentials` rendered in `format`, ending with a newline; shell formats
+ * also set AWS_REGION and AWS_DEFAULT_REGION when `region` is given.
+ */
+export function render(
+  credentials: Credentials,
+  format: Format,
+  pretty = false,
+  region?: string,
+): string {
   if (format === "process") return processJson(credentials, pretty) + "\n";
   const variables = credentialVariables(credentials);
+  if (region !== undefined) variables.push(["AWS_REGION", region], ["AWS_DEFAULT_REGION", region]);
   rejectControlCharacters(variables);
   const lines = variables.map(([name, value]) => {
     switch (format) {

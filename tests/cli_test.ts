@@ -23,6 +23,7 @@ Deno.test("parseCli() defaults to pretty credential_process JSON", () => {
     ensureTemporary: false,
     debug: false,
     ssoLogin: false,
+    withRegion: false,
     refresh: false,
     cliCache: true,
     mfaSession: { enabled: true, seconds: 28800 },
@@ -53,6 +54,7 @@ Deno.test("parseCli() reads --profile, --region, --ensure-temporary and --debug"
       ensureTemporary: true,
       debug: true,
       ssoLogin: false,
+      withRegion: false,
       refresh: false,
       cliCache: true,
       mfaSession: { enabled: true, seconds: 28800 },
@@ -119,6 +121,7 @@ Deno.test("parseCli() reads the server modes and their addresses", () => {
     ensureTemporary: false,
     debug: true,
     ssoLogin: false,
+    withRegion: false,
     refresh: false,
     cliCache: true,
     mfaSession: { enabled: true, seconds: 28800 },
@@ -259,7 +262,7 @@ Deno.test("parseCli() takes unique prefixes of long options, as argparse did", (
     args: [],
     serve: false,
   });
-  assert.equal(options(parseCli(["--reg=eu-west-1"])).region, "eu-west-1");
+  assert.equal(options(parseCli(["--reg=eu-west-1", "--env"])).region, "eu-west-1");
   rejects(["--e"], /^Option '--e' is ambiguous: --env, --env-export, --ensure-temporary, --exec$/);
   rejects(["--c"], /^Option '--c' is ambiguous: .*--cache-file.*--cache\b/);
 });
@@ -281,4 +284,25 @@ Deno.test("parseCli() suggests the closest option, and --profile for a bare word
     kind: "login",
     options: { debug: false, useDeviceCode: true, noBrowser: false },
   });
+});
+
+Deno.test("parseCli() indents --format process as the AWS CLI does, and keeps --json compact", () => {
+  assert.equal(options(parseCli(["--format", "process"])).pretty, true);
+  assert.equal(options(parseCli(["--json"])).pretty, false);
+});
+
+Deno.test("parseCli() refuses --region and --with-region where no region can go", () => {
+  rejects(
+    ["--json", "--region", "eu-west-1"],
+    /^--region has no effect on credential_process JSON/,
+  );
+  rejects(["--region", "eu-west-1"], /^--region has no effect on credential_process JSON/);
+  rejects(["-c", "x", "--region", "eu-west-1"], /^--region has no effect on -c/);
+  rejects(["--format", "process", "--with-region"], /^--with-region has no effect/);
+  // It moves STS for GetSessionToken, so it does something there.
+  assert.equal(
+    options(parseCli(["--json", "--region", "eu-west-1", "--ensure-temporary"])).region,
+    "eu-west-1",
+  );
+  assert.equal(options(parseCli(["--env", "--with-region"])).withRegion, true);
 });

@@ -233,13 +233,17 @@ Deno.test("aec prints every --format byte for byte", async () => {
       const issued = [...sandbox.aws.issued.values()].at(-1)!;
       const expiration = issued.expiration.toISOString().replace(/\.\d{3}Z$/, "Z");
       const expected = format === "process"
-        ? JSON.stringify({
-          Version: 1,
-          AccessKeyId: issued.accessKeyId,
-          SecretAccessKey: issued.secretAccessKey,
-          SessionToken: issued.sessionToken,
-          Expiration: expiration,
-        }) + "\n"
+        ? JSON.stringify(
+          {
+            Version: 1,
+            AccessKeyId: issued.accessKeyId,
+            SecretAccessKey: issued.secretAccessKey,
+            SessionToken: issued.sessionToken,
+            Expiration: expiration,
+          },
+          null,
+          2,
+        ) + "\n"
         : [
           line("AWS_ACCESS_KEY_ID", issued.accessKeyId),
           line("AWS_SECRET_ACCESS_KEY", issued.secretAccessKey),
@@ -265,4 +269,71 @@ Deno.test("the README's example config exports with no AWS account", async () =>
       `export AWS_ACCESS_KEY_ID=${STATIC_KEY_ID}\nexport AWS_SECRET_ACCESS_KEY=${STATIC_SECRET}\n`,
     );
   });
+});
+
+Deno.test("--region and --with-region add AWS_REGION and AWS_DEFAULT_REGION to every shell format", async () => {
+  await withSandbox({
+    config: "[profile keys]\nregion = ap-south-1\n",
+    credentials: STATIC_CREDENTIALS.replace("[base]", "[keys]"),
+  }, async (sandbox) => {
+    const lines: Record<string, string> = {
+      "env": "export AWS_REGION=eu-west-3\nexport AWS_DEFAULT_REGION=eu-west-3\n",
+      "env-no-export": "AWS_REGION=eu-west-3\nAWS_DEFAULT_REGION=eu-west-3\n",
+      "fish": 'set -gx AWS_REGION "eu-west-3"\nset -gx AWS_DEFAULT_REGION "eu-west-3"\n',
+      "powershell": '$Env:AWS_REGION="eu-west-3"\n$Env:AWS_DEFAULT_REGION="eu-west-3"\n',
+      "windows-cmd": "set AWS_REGION=eu-west-3\nset AWS_DEFAULT_REGION=eu-west-3\n",
+    };
+    for (const [format, tail] of Object.entries(lines)) {
+      const given = await sandbox.run([
+        "--profile",
+        "keys",
+        "--format",
+        format,
+        "--region",
+        "eu-west-3",
+      ]);
+      assert.equal(given.code, 0, given.stderr);
+      assert.ok(given.stdout.endsWith(tail), `${format}: ${given.stdout}`);
+      const own = await sandbox.run(["--profile", "keys", "--format", format, "--with-region"]);
+      assert.ok(own.stdout.endsWith(tail.replaceAll("eu-west-3", "ap-south-1")), own.stdout);
+      // Without either, the output is as before: no region.
+      const plain = await sandbox.run(["--profile", "keys", "--format", format]);
+      assert.doesNotMatch(plain.stdout, /REGION/);
+    }
+  });
+});
+
+const AWS_CLI_V2 = await new Deno.Command("aws", { args: ["--version"] }).output().then(
+  (output) => /^aws-cli\/2\./.test(new TextDecoder().decode(output.stdout)) ? "aws" : undefined,
+  () => undefined,
+) ?? (await Deno.stat("/usr/bin/aws").then(() => "/usr/bin/aws", () => undefined));
+
+Deno.test({
+  name: "every --format prints what aws configure export-credentials prints" +
+    (AWS_CLI_V2 ? "" : " (ignored: no AWS CLI v2)"),
+  ignore: AWS_CLI_V2 === undefined,
+  fn: async () => {
+    await withSandbox({}, async (sandbox) => {
+      const script = await sandbox.write(
+        "process.sh",
+        `#!/bin/sh\necho '{"Version": 1, "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": ` +
+          `"se/cr+et=", "SessionToken": "to/ken+=", "Expiration": "2030-01-02T03:04:05Z"}'\n`,
+      );
+      await Deno.chmod(script, 0o755);
+      await Deno.writeTextFile(sandbox.configFile, `[profile p]\ncredential_process = ${script}\n`);
+      for (const format of ["process", "env", "env-no-export", "powershell", "windows-cmd"]) {
+        const cli = await new Deno.Command(AWS_CLI_V2!, {
+          args: ["configure", "export-credentials", "--profile", "p", "--format", format],
+          env: sandbox.env,
+          clearEnv: true,
+        }).output();
+        const expected = new TextDecoder().decode(cli.stdout);
+        assert.ok(cli.success, new TextDecoder().decode(cli.stderr));
+        const aec = await sandbox.run(["--profile", "p", "--format", format]);
+        assert.equal(aec.code, 0, aec.stderr);
+        // The one documented difference: the CLI writes UTC as +00:00, aec as Z.
+        assert.equal(aec.stdout, expected.replace("+00:00", "Z"), format);
+      }
+    });
+  },
 });
