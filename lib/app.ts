@@ -83,6 +83,17 @@ export async function run(cli: Cli): Promise<number> {
     }
     case "console":
       return await openConsole(cli.options);
+    case "profiles": {
+      const { profilesTable, summarizeProfiles } = await load<typeof import("./profiles.ts")>(
+        "./profiles.ts",
+      );
+      const env = Deno.env.toObject();
+      const summaries = await summarizeProfiles(env, createLogger(cli.options.debug));
+      await writeStdout(
+        cli.options.json ? JSON.stringify(summaries, null, 2) + "\n" : profilesTable(summaries),
+      );
+      return 0;
+    }
   }
 }
 

@@ -58,3 +58,31 @@ export function profileSettingsFromFiles(
   if (sections.length === 0) return undefined;
   return Object.fromEntries(sections.flatMap((section) => Object.entries(section)));
 }
+
+type Sections = Record<string, Record<string, string>>;
+
+/**
+ * Every profile and sso-session of both files, merged as the SDK merges
+ * them, in file order (the config file's first).
+ */
+export function allProfiles(
+  files: { config: string; credentials: string },
+): { profiles: Sections; sessions: Sections } {
+  const profiles = new Map<string, Record<string, string>>();
+  const sessions = new Map<string, Record<string, string>>();
+  const merge = (into: Map<string, Record<string, string>>, name: string, entries: object) =>
+    into.set(name, { ...into.get(name), ...entries });
+  for (const section of parseIni(files.config)) {
+    const header = section.name.trim();
+    if (header === "default") merge(profiles, "default", section.entries);
+    const match = CONFIG_HEADER.exec(header);
+    if (match?.[1] === "profile") merge(profiles, match[3]!, section.entries);
+    if (match?.[1] === "sso-session") merge(sessions, match[3]!, section.entries);
+  }
+  for (const section of parseIni(files.credentials)) {
+    // The SDK reads `[word name]` in the credentials file as another kind of section.
+    if (!CONFIG_HEADER.test(section.name)) merge(profiles, section.name, section.entries);
+  }
+  // fromEntries defines own properties: even a profile `__proto__` stays a profile.
+  return { profiles: Object.fromEntries(profiles), sessions: Object.fromEntries(sessions) };
+}

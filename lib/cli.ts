@@ -82,7 +82,8 @@ export type Cli =
   | { kind: "run"; options: RunOptions }
   | { kind: "login"; options: LoginOptions }
   | { kind: "logout"; options: LogoutOptions }
-  | { kind: "console"; options: ConsoleOptions };
+  | { kind: "console"; options: ConsoleOptions }
+  | { kind: "profiles"; options: { json: boolean; debug: boolean } };
 
 /** The shells `--completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
@@ -329,6 +330,7 @@ const SUBCOMMANDS = {
     values: ["--profile", "--region", "--destination", "--duration"],
     flags: ["--stdout", "--sso-login"],
   },
+  profiles: { values: [], flags: ["--json"] },
 } as const;
 type Subcommand = keyof typeof SUBCOMMANDS;
 
@@ -375,6 +377,9 @@ function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
   const { values, flags } = parsed;
   const profile = values["--profile"];
   const debug = flags.has("--debug");
+  if (command === "profiles") {
+    return { kind: "profiles", options: { json: flags.has("--json"), debug } };
+  }
   if (command === "console") {
     const options: ConsoleOptions = {
       stdout: flags.has("--stdout"),
@@ -514,6 +519,7 @@ Usage:
   aec logout [--profile NAME | --sso-session NAME | --all]
   aec console [--profile NAME] [--stdout] [--region REGION] [--destination URL]
               [--duration DURATION] [--sso-login]
+  aec profiles [--json]
 
 Profile:
   --profile NAME        Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")
@@ -564,6 +570,10 @@ The AWS console (the sign-in URL is a secret for 15 minutes):
     --stdout            Print the sign-in URL instead of opening a browser
     --destination URL   The console page to open (default: the region's console home)
     --duration DURATION Console session length: 3600, 90m, 12h (15m to 12h)
+
+Profiles:
+  profiles              List the profiles: kind, region, source, state (no AWS call)
+    --json              The same as JSON, for scripts
 
 Other:
   --completions SHELL   Print a completion script for bash, zsh, fish or powershell

@@ -16,6 +16,8 @@ export { logout } from "./logout.ts";
 import { requireTarget, ssoBehind, targetOfSession } from "./sso_target.ts";
 
 export { ssoBehind, targetOfSession };
+export { targetOfProfile } from "./sso_target.ts";
+export { readToken, tokenPath, tokenState } from "./token_cache.ts";
 import { readToken, tokenPath, tokenState } from "./token_cache.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,0 +1,126 @@
+/** End to end: `aec profiles` lists every profile from the files alone, without a secret. */
+
+import assert from "node:assert/strict";
+import { sha1Hex } from "../lib/python_json.ts";
+import { type Sandbox, STATIC_CREDENTIALS, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+
+const CONFIG = `[default]
+region = us-east-1
+
+[profile admin]
+role_arn = arn:aws:iam::111122223333:role/admin
+source_profile = base
+region = eu-west-1
+
+[profile sso]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = ReadOnly
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+
+[profile broken]
+role_arn = arn:aws:iam::111122223333:role/x
+source_profile = nosuch
+`;
+
+async function writeToken(sandbox: Sandbox, token: Record<string, unknown>) {
+  await sandbox.write(
+    `.aws/sso/cache/${await sha1Hex("corp")}.json`,
+    JSON.stringify({
+      startUrl: "https://corp.awsapps.com/start",
+      region: "us-east-1",
+      accessToken: "valid-sso-token",
+      ...token,
+    }),
+  );
+}
+
+async function profilesJson(sandbox: Sandbox, extra: string[] = []) {
+  const result = await sandbox.run(["profiles", "--json", ...extra]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.doesNotMatch(result.stdout, new RegExp(STATIC_SECRET.replaceAll("/", "\\/")));
+  return JSON.parse(result.stdout) as Record<string, unknown>[];
+}
+
+Deno.test("aec profiles lists kind, region, source chain and state of every profile", async () => {
+  await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const byName = Object.fromEntries((await profilesJson(sandbox)).map((p) => [p.name, p]));
+    assert.deepEqual(Object.keys(byName), ["default", "admin", "sso", "broken", "base"]);
+    assert.deepEqual(byName.admin, {
+      name: "admin",
+      kind: "role",
+      region: "eu-west-1",
+      source: ["admin", "base"],
+      state: "resolved when used",
+      validUntil: null,
+      problem: null,
+    });
+    assert.equal(byName.base!.kind, "static keys");
+    assert.equal(byName.default!.kind, "none");
+    assert.deepEqual(byName.sso!.source, ["sso", "sso-session corp"]);
+    assert.equal(byName.sso!.state, "signed out (aec login)");
+    assert.equal(byName.broken!.state, "broken");
+    assert.match(String(byName.broken!.problem), /source_profile "nosuch" .* does not exist/);
+
+    // The table: aligned columns, one line a profile, no colour.
+    const table = await sandbox.run(["profiles"]);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 6);
+    assert.match(lines[0]!, /^PROFILE +KIND +REGION +SOURCE +STATE$/);
+    const stateColumn = lines[0]!.indexOf("STATE");
+    assert.ok(lines.every((line) => line.length >= stateColumn), table.stdout);
+    assert.match(lines[2]!, /^admin +role +eu-west-1 +admin -> base +resolved when used$/);
+    assert.doesNotMatch(table.stdout, /\x1b\[/);
+  });
+});
+
+Deno.test("aec profiles tells the SSO token's state and the cached credentials' end", async () => {
+  await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const inAnHour = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+    await writeToken(sandbox, { expiresAt: inAnHour });
+    let sso = (await profilesJson(sandbox)).find((p) => p.name === "sso")!;
+    assert.equal(sso.state, "signed in");
+    assert.equal(sso.validUntil, inAnHour);
+
+    await writeToken(sandbox, { expiresAt: "2020-01-01T00:00:00Z" });
+    sso = (await profilesJson(sandbox)).find((p) => p.name === "sso")!;
+    assert.match(String(sso.state), /^signed out: the session has expired/);
+
+    await writeToken(sandbox, {
+      expiresAt: "2020-01-01T00:00:00Z",
+      refreshToken: "r",
+      clientId: "c",
+      clientSecret: "s",
+      registrationExpiresAt: "2099-01-01T00:00:00Z",
+    });
+    sso = (await profilesJson(sandbox)).find((p) => p.name === "sso")!;
+    assert.match(String(sso.state), /refreshed/);
+
+    // After an export with --cache, the role shows aec's cached credentials.
+    const cached = await sandbox.run(["--profile", "admin", "--json", "--cache"]);
+    assert.equal(cached.code, 0, cached.stderr);
+    const admin = (await profilesJson(sandbox)).find((p) => p.name === "admin")!;
+    assert.equal(admin.state, "cached by aec");
+    assert.match(String(admin.validUntil), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+});
+
+Deno.test("aec profiles loads no npm module", async () => {
+  await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const emptyCache = await Deno.makeTempDir({ prefix: "aec-empty-deno-dir-" });
+    try {
+      const result = await sandbox.run(["profiles"], {
+        env: { DENO_DIR: emptyCache },
+        denoFlags: ["--cached-only"],
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^PROFILE/);
+    } finally {
+      await Deno.remove(emptyCache, { recursive: true });
+    }
+  });
+});
