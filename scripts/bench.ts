@@ -3,7 +3,7 @@
  *
  * - aec: `--version`; a static-keys profile `--json`; an assume-role profile
  *   through a local AWS-shaped STS; a cache hit (`--cache-file`); the same role answered
- *   from the AWS CLI's assume-role cache; `--exec -- true`.
+ *   from the AWS CLI's assume-role cache; `aec profiles`; `--exec -- true`.
  * - baselines: `deno run` of a hello-world file (runtime floor); a bare script
  *   resolving the same static profile with the SDK's fromIni (SDK floor); and
  *   `aws configure export-credentials` when an AWS CLI v2 is on PATH.
@@ -268,6 +268,11 @@ async function main(): Promise<void> {
         ok: hasIssuedKey,
       },
       {
+        name: "aec profiles",
+        command: [...aec, "profiles"],
+        ok: (stdout) => stdout.startsWith("PROFILE") && stdout.includes("role"),
+      },
+      {
         name: "aec static --exec true",
         command: [...aec, "--profile", "static", "--exec", "--", ...trueCommand],
         ok: (stdout) => stdout === "",
@@ -353,6 +358,7 @@ async function main(): Promise<void> {
     const ratios = [
       ...ratio("cache hit / runtime floor", "aec cache hit --json", "deno hello world"),
       ...ratio("--version / runtime floor", "aec --version", "deno hello world"),
+      ...ratio("profiles / runtime floor", "aec profiles", "deno hello world"),
       ...ratio(
         "AWS CLI cache hit / cache hit",
         "aec AWS CLI cache hit --json",
