@@ -24,6 +24,7 @@ import {
 import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "./cli_cache.ts";
 import type { Credentials } from "./credentials.ts";
 import { render } from "./formats.ts";
+import { load } from "./load.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { messageOf } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
@@ -32,16 +33,6 @@ import { registerSecret } from "./redact.ts";
 import { refuseIrregularFile } from "./regular_file.ts";
 
 export const VERSION: string = denoConfig.version;
-
-/**
- * Imports one of aec's modules when a command needs it. The specifier is built
- * at run time so that Deno does not walk that module's graph (the SDK's among
- * it) at every start-up, which costs --version and cache hits about 6 ms;
- * `deno task compile` embeds lib/ whole with --include to make up for it.
- */
-function load<T>(path: string): Promise<T> {
-  return import(new URL(path, import.meta.url).href);
-}
 
 const encoder = new TextEncoder();
 

@@ -12,7 +12,8 @@ import { type Logger, say } from "./log.ts";
 import { forgetAllMfaSessions, forgetMfaSession, mfaRoleOf } from "./mfa_session.ts";
 import type { ProfileChoice } from "./profile.ts";
 import { profileSettings } from "./profile_settings.ts";
-import { logout, readConfig, ssoBehind, targetOfSession } from "./sso/mod.ts";
+import { readSdkProfiles } from "./sdk_profiles.ts";
+import { logout, ssoBehind, targetOfSession } from "./sso/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,7 +23,7 @@ export async function runLogout(
   env: Env,
   log: Logger,
 ): Promise<number> {
-  const { profiles, sessions } = await readConfig(profile.name);
+  const { profiles, sessions } = await readSdkProfiles(profile.name);
   if (options.all) {
     await logout({ targets: "all", profiles, sessions, env, log });
     const forgotten = await forgetAllMfaSessions(env);

@@ -18,6 +18,7 @@ import {
 } from "./profile_settings.ts";
 import { registerSecret } from "./redact.ts";
 import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
+import { readSdkProfiles } from "./sdk_profiles.ts";
 import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
@@ -73,8 +74,7 @@ const SERVING_RESOLUTION_DEADLINE_MS = 120_000;
 export async function profilePlan(
   profile: ProfileChoice,
 ): Promise<{ plan: CredentialPlan; profiles: Profiles }> {
-  const { parseKnownFiles } = await import("@smithy/shared-ini-file-loader");
-  const profiles = await parseKnownFiles({ profile: profile.name });
+  const { profiles } = await readSdkProfiles(profile.name);
   return {
     plan: planCredentials(profiles, profile.name, profile.explicit, awsFilePaths()),
     profiles,
@@ -124,13 +124,8 @@ export async function createCredentialProvider(
 async function prepareProfile(request: ResolveRequest): Promise<CredentialProvider> {
   const { profile, log } = request;
   const started = performance.now();
-  const [
-    { fromIni, fromNodeProviderChain },
-    { parseKnownFiles, loadSsoSessionData },
-    requestHandler,
-  ] = await Promise.all([
+  const [{ fromIni, fromNodeProviderChain }, requestHandler] = await Promise.all([
     import("@aws-sdk/credential-providers"),
-    import("@smithy/shared-ini-file-loader"),
     timedRequestHandler(),
   ]);
   // Parts of the SDK write to the console directly (e.g. a warning about the
@@ -139,12 +134,11 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   globalThis.console = sdkConsole(log);
   log.debug(`loaded the AWS SDK in ${Math.round(performance.now() - started)}ms`);
 
-  const [profiles, ssoSessions] = await Promise.all([
-    parseKnownFiles({ profile: profile.name }),
-    loadSsoSessionData(),
-  ]).catch((error) => {
-    throw new CredentialError(`Could not read the AWS config files: ${firstLine(error)}`, error);
-  });
+  const { profiles, sessions: ssoSessions } = await readSdkProfiles(profile.name).catch(
+    (error) => {
+      throw new CredentialError(`Could not read the AWS config files: ${firstLine(error)}`, error);
+    },
+  );
   const plan = planCredentials(profiles, profile.name, profile.explicit, awsFilePaths());
   const section = profileSettings(profiles, profile.name);
   const profileRegion = section?.region;

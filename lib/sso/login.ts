@@ -8,7 +8,11 @@
 
 import { canOpenLocally, openBrowser } from "../browser.ts";
 import { CredentialError, InterruptedError, messageOf } from "../errors.ts";
+import type { LoginOptions as LoginCommand } from "../cli.ts";
 import { type Logger, say } from "../log.ts";
+import type { ProfileChoice } from "../profile.ts";
+import { readSdkProfiles } from "../sdk_profiles.ts";
+import { requireTarget, targetOfSession } from "./sso_target.ts";
 import { registerSecret } from "../redact.ts";
 import { timedRequestHandler } from "../sdk_http.ts";
 import { isoSeconds } from "../credentials.ts";
@@ -44,6 +48,22 @@ const SLOW_DOWN_MS = 5_000;
 
 type OidcModule = typeof import("@aws-sdk/client-sso-oidc");
 type OidcClient = InstanceType<OidcModule["SSOOIDCClient"]>;
+
+/** `aec login`: always a fresh sign-in. */
+export async function runLogin(
+  command: LoginCommand,
+  profile: ProfileChoice,
+  env: Env,
+  log: Logger,
+): Promise<number> {
+  const { profiles, sessions } = await readSdkProfiles(profile.name);
+  const target = command.ssoSession === undefined
+    ? requireTarget(profiles, sessions, profile.name)
+    : targetOfSession(sessions, command.ssoSession);
+  log.debug(`signing in to ${target.startUrl} (${target.sessionName ?? "legacy profile"})`);
+  await login(target, { ...command, env, log });
+  return 0;
+}
 
 /**
  * Signs in to `target` and writes the token file.

@@ -11,9 +11,9 @@ import { type AecError, CredentialError } from "../errors.ts";
 import { type Logger, say } from "../log.ts";
 import type { ProfileChoice } from "../profile.ts";
 import type { Profiles } from "../profile_settings.ts";
-import { login } from "./login.ts";
-export { logout } from "./logout.ts";
-import { requireTarget, ssoBehind, targetOfSession } from "./sso_target.ts";
+import { load } from "../load.ts";
+import type { LogoutRequest } from "./logout.ts";
+import { ssoBehind, targetOfSession } from "./sso_target.ts";
 
 export { ssoBehind, targetOfSession };
 export { targetOfProfile } from "./sso_target.ts";
@@ -22,18 +22,6 @@ import { readToken, tokenPath, tokenState } from "./token_cache.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The config files' profiles and sso-sessions, as the SDK reads them. */
-export async function readConfig(
-  profile: string,
-): Promise<{ profiles: Profiles; sessions: Profiles }> {
-  const { parseKnownFiles, loadSsoSessionData } = await import("@smithy/shared-ini-file-loader");
-  const [profiles, sessions] = await Promise.all([
-    parseKnownFiles({ profile }),
-    loadSsoSessionData(),
-  ]);
-  return { profiles, sessions };
-}
-
 /** `aec login`: always a fresh sign-in. */
 export async function runLogin(
   command: LoginOptions,
@@ -41,13 +29,18 @@ export async function runLogin(
   env: Env,
   log: Logger,
 ): Promise<number> {
-  const { profiles, sessions } = await readConfig(profile.name);
-  const target = command.ssoSession === undefined
-    ? requireTarget(profiles, sessions, profile.name)
-    : targetOfSession(sessions, command.ssoSession);
-  log.debug(`signing in to ${target.startUrl} (${target.sessionName ?? "legacy profile"})`);
-  await login(target, { ...command, env, log });
-  return 0;
+  return (await loginModule()).runLogin(command, profile, env, log);
+}
+
+/** Signs out of IAM Identity Center (see logout.ts). */
+export async function logout(request: LogoutRequest): Promise<number> {
+  const { logout } = await load<typeof import("./logout.ts")>("./sso/logout.ts");
+  return await logout(request);
+}
+
+// The flows load the SDK's OIDC client: only when someone signs in.
+function loginModule() {
+  return load<typeof import("./login.ts")>("./sso/login.ts");
 }
 
 /**
@@ -71,7 +64,11 @@ export async function ensureSsoSession(
     : `The IAM Identity Center session of profile ${behind.profile} has expired`;
   if (!options.signIn) throw needsLogin(problem, behind.profile);
   say(`aec: ${problem}; signing in`);
-  await login(behind.target, { useDeviceCode: false, noBrowser: false, ...options });
+  await (await loginModule()).login(behind.target, {
+    useDeviceCode: false,
+    noBrowser: false,
+    ...options,
+  });
 }
 
 /** The error for an SSO session that only a new sign-in can fix. */
