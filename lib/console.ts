@@ -27,7 +27,7 @@ import type { ProfileChoice } from "./profile.ts";
 import { type CredentialPlan, type Profiles, profileSettings } from "./profile_settings.ts";
 import { registerSecret } from "./redact.ts";
 import { callerArn, profilePlan } from "./resolve.ts";
-import { timedRequestHandler } from "./sdk_http.ts";
+import { issuedCredentials, withSts } from "./sts.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -252,41 +252,23 @@ async function federationToken(
   userName: string,
   request: SigninRequest,
 ): Promise<Credentials> {
-  const { STSClient, GetFederationTokenCommand } = await import("@aws-sdk/client-sts");
-  const client = new STSClient({
-    region: request.region ?? "us-east-1",
-    credentials: longTerm,
-    requestHandler: await timedRequestHandler(),
-  });
-  try {
-    const { Credentials: session } = await client.send(
-      new GetFederationTokenCommand({
-        Name: federationName(userName),
-        Policy: ALLOW_ALL_POLICY,
-        ...(request.durationSeconds === undefined
-          ? {}
-          : { DurationSeconds: request.durationSeconds }),
-      }),
-    );
-    if (!session?.AccessKeyId || !session.SecretAccessKey || !session.SessionToken) {
-      throw new CredentialError("STS GetFederationToken returned incomplete credentials");
-    }
-    registerSecret(session.SecretAccessKey);
-    registerSecret(session.SessionToken);
-    return {
-      accessKeyId: session.AccessKeyId,
-      secretAccessKey: session.SecretAccessKey,
-      sessionToken: session.SessionToken,
-    };
-  } catch (error) {
-    if (error instanceof CredentialError) throw error;
-    throw new CredentialError(
-      `STS GetFederationToken failed: ${messageOf(error).split("\n")[0]}`,
-      error,
-    );
-  } finally {
-    client.destroy();
-  }
+  return await withSts(
+    "GetFederationToken",
+    { region: request.region, credentials: longTerm },
+    async (client, sts) => {
+      const { Credentials: session } = await client.send(
+        new sts.GetFederationTokenCommand({
+          Name: federationName(userName),
+          Policy: ALLOW_ALL_POLICY,
+          ...(request.durationSeconds === undefined
+            ? {}
+            : { DurationSeconds: request.durationSeconds }),
+        }),
+      );
+      // Sign-in needs no expiration: the federation endpoint knows it.
+      return issuedCredentials(session, "GetFederationToken", false);
+    },
+  );
 }
 
 /** Opens `url` in the browser; the URL never reaches stderr, being a secret. */

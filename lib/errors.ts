@@ -69,6 +69,16 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error);
 }
 
+/** The first line of the error's message, with its cause when the message alone says little. */
+export function firstLine(error: unknown): string {
+  const line = messageOf(error).split("\n")[0]!.trim().replace(/\.$/, "");
+  // Network failures say only "fetch failed"; the reason is in the cause.
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error && !line.includes(cause.message)
+    ? `${line}: ${firstLine(cause)}`
+    : line;
+}
+
 /** The line aec prints on stderr for `error`, with secrets redacted. */
 export function describeError(error: unknown, debug: boolean): string {
   // aec's own errors are explained in their one line, with --debug too: a

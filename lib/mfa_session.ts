@@ -16,10 +16,10 @@ import { writeFileAtomic } from "./atomic_file.ts";
 import { cacheDirectory, identityFingerprint } from "./cache.ts";
 import type { Credentials } from "./credentials.ts";
 import { isoSeconds } from "./credentials.ts";
-import { CredentialError, messageOf } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { type Profiles, profileSettings } from "./profile_settings.ts";
 import { registerSecret } from "./redact.ts";
+import { issuedCredentials, withSts } from "./sts.ts";
 import { readTrustedJson } from "./regular_file.ts";
 import type { RequestHandler } from "./sdk_http.ts";
 import { promptMfaCode } from "./terminal.ts";
@@ -110,31 +110,21 @@ export async function assumeWithMfaSession(
   const path = await mfaSessionPath(role.sourceProfile, role.serial, options.env);
   const session = await loadSession(path, role.serial, options.log) ??
     await startSession(path, role, options);
-  const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
-  const client = new STSClient({
-    region: options.region ?? "us-east-1",
-    credentials: session,
-    requestHandler: options.requestHandler,
-  });
-  try {
-    const { Credentials: assumed } = await client.send(
-      new AssumeRoleCommand({
-        RoleArn: role.roleArn,
-        RoleSessionName: role.roleSessionName ?? `aec-${Date.now()}`,
-        ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
-        ...(role.durationSeconds === undefined ? {} : { DurationSeconds: role.durationSeconds }),
-      }),
-    );
-    return checked(assumed, "STS AssumeRole");
-  } catch (error) {
-    if (error instanceof CredentialError) throw error;
-    throw new CredentialError(
-      `STS AssumeRole with the MFA session failed: ${messageOf(error).split("\n")[0]}`,
-      error,
-    );
-  } finally {
-    client.destroy();
-  }
+  return await withSts(
+    "AssumeRole",
+    { region: options.region, credentials: session, requestHandler: options.requestHandler },
+    async (client, sts) => {
+      const { Credentials: assumed } = await client.send(
+        new sts.AssumeRoleCommand({
+          RoleArn: role.roleArn,
+          RoleSessionName: role.roleSessionName ?? `aec-${Date.now()}`,
+          ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
+          ...(role.durationSeconds === undefined ? {} : { DurationSeconds: role.durationSeconds }),
+        }),
+      );
+      return issuedCredentials(assumed, "AssumeRole");
+    },
+  );
 }
 
 /** When the MFA session for the role ends, if there is a usable one. */
@@ -222,31 +212,25 @@ async function startSession(
   options: MfaSessionOptions,
 ): Promise<Credentials> {
   const code = await promptMfaCode(role.serial);
-  const { STSClient, GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
-  const client = new STSClient({
-    region: options.region ?? "us-east-1",
-    credentials: role.sourceKeys,
-    requestHandler: options.requestHandler,
-  });
-  let session: Credentials;
-  try {
-    const { Credentials: issued } = await client.send(
-      new GetSessionTokenCommand({
-        SerialNumber: role.serial,
-        TokenCode: code,
-        DurationSeconds: options.sessionSeconds,
-      }),
-    );
-    session = checked(issued, "STS GetSessionToken");
-  } catch (error) {
-    if (error instanceof CredentialError) throw error;
-    throw new CredentialError(
-      `STS GetSessionToken with the MFA code failed: ${messageOf(error).split("\n")[0]}`,
-      error,
-    );
-  } finally {
-    client.destroy();
-  }
+  const session = await withSts(
+    "GetSessionToken",
+    {
+      region: options.region,
+      credentials: role.sourceKeys,
+      requestHandler: options.requestHandler,
+    },
+    async (client, sts) =>
+      issuedCredentials(
+        (await client.send(
+          new sts.GetSessionTokenCommand({
+            SerialNumber: role.serial,
+            TokenCode: code,
+            DurationSeconds: options.sessionSeconds,
+          }),
+        )).Credentials,
+        "GetSessionToken",
+      ),
+  );
   const entry = {
     ProviderType: PROVIDER_TYPE,
     Version: 1,
@@ -269,28 +253,4 @@ async function startSession(
     options.log.debug(`could not save the MFA session (${path}): ${String(error)}`);
   }
   return session;
-}
-
-function checked(
-  issued: {
-    AccessKeyId?: string | undefined;
-    SecretAccessKey?: string | undefined;
-    SessionToken?: string | undefined;
-    Expiration?: Date | undefined;
-  } | undefined,
-  operation: string,
-): Credentials {
-  if (
-    !issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken || !issued.Expiration
-  ) {
-    throw new CredentialError(`${operation} returned incomplete credentials`);
-  }
-  registerSecret(issued.SecretAccessKey);
-  registerSecret(issued.SessionToken);
-  return {
-    accessKeyId: issued.AccessKeyId,
-    secretAccessKey: issued.SecretAccessKey,
-    sessionToken: issued.SessionToken,
-    expiration: new Date(issued.Expiration),
-  };
 }

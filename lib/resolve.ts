@@ -6,7 +6,7 @@
 
 import { configFilePath, credentialsFilePath } from "./aws_files.ts";
 import type { Credentials } from "./credentials.ts";
-import { AecError, CredentialError, messageOf, NoCredentialsError } from "./errors.ts";
+import { AecError, CredentialError, firstLine, NoCredentialsError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import {
@@ -19,6 +19,7 @@ import {
 import { registerSecret } from "./redact.ts";
 import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
 import { readSdkProfiles } from "./sdk_profiles.ts";
+import { issuedCredentials, withSts } from "./sts.ts";
 import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
@@ -227,25 +228,15 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
 }
 
 /** The ARN of the identity `credentials` belong to (STS GetCallerIdentity). */
-export async function callerArn(
+export function callerArn(
   credentials: () => Promise<Credentials>,
   region: string | undefined,
 ): Promise<string> {
-  const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-  const client = new STSClient({
-    region: region ?? "us-east-1",
-    credentials,
-    requestHandler: await timedRequestHandler(),
-  });
-  try {
-    const { Arn } = await client.send(new GetCallerIdentityCommand({}));
+  return withSts("GetCallerIdentity", { region, credentials }, async (client, sts) => {
+    const { Arn } = await client.send(new sts.GetCallerIdentityCommand({}));
     if (!Arn) throw new CredentialError("STS GetCallerIdentity returned no ARN");
     return Arn;
-  } catch (error) {
-    throw explain(error, undefined, "STS GetCallerIdentity failed");
-  } finally {
-    client.destroy();
-  }
+  });
 }
 
 /** The SDK's credentials, checked; `source` names where they came from in errors. */
@@ -274,39 +265,22 @@ function capitalize(text: string): string {
 }
 
 /** Exchanges long-term keys for temporary ones (STS GetSessionToken). */
-async function getSessionToken(
+function getSessionToken(
   longTerm: Credentials,
   region: string | undefined,
   log: Logger,
   requestHandler: RequestHandler,
 ): Promise<Credentials> {
   log.debug("long-term keys: calling STS GetSessionToken");
-  const { STSClient, GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
-  // STS is global; us-east-1 is where the CLI sends it when no region is set.
-  const client = new STSClient({
-    region: region ?? "us-east-1",
-    credentials: longTerm,
-    requestHandler,
-  });
-  try {
-    const { Credentials: session } = await client.send(new GetSessionTokenCommand({}));
-    if (
-      !session?.AccessKeyId || !session.SecretAccessKey || !session.SessionToken ||
-      !session.Expiration
-    ) {
-      throw new CredentialError("STS GetSessionToken returned incomplete credentials");
-    }
-    return toCredentials({
-      accessKeyId: session.AccessKeyId,
-      secretAccessKey: session.SecretAccessKey,
-      sessionToken: session.SessionToken,
-      expiration: session.Expiration,
-    }, "STS GetSessionToken");
-  } catch (error) {
-    throw explain(error, undefined, "STS GetSessionToken failed");
-  } finally {
-    client.destroy();
-  }
+  return withSts(
+    "GetSessionToken",
+    { region, credentials: longTerm, requestHandler },
+    async (client, sts) =>
+      issuedCredentials(
+        (await client.send(new sts.GetSessionTokenCommand({}))).Credentials,
+        "GetSessionToken",
+      ),
+  );
 }
 
 /** Routes the SDK's own diagnostics to `--debug` (never to plain stderr). */
@@ -334,20 +308,8 @@ function awsFilePaths(): string[] {
   }
 }
 
-/** The first line of the error's message, with its cause when the message alone says little. */
-function firstLine(error: unknown): string {
-  const line = messageOf(error).split("\n")[0]!.trim().replace(/\.$/, "");
-  // Network failures say only "fetch failed"; the reason is in the cause.
-  const cause = error instanceof Error ? error.cause : undefined;
-  return cause instanceof Error && !line.includes(cause.message)
-    ? `${line}: ${firstLine(cause)}`
-    : line;
-}
-
-/** The SDK's error as one CredentialError line, with a next step where aec knows it. */
-function explain(error: unknown, profile: string | undefined, context?: string): AecError {
+/** The SDK's error as one CredentialError line naming the profile. */
+function explain(error: unknown, profile: string): AecError {
   if (error instanceof AecError) return error;
-  const message = firstLine(error);
-  const prefix = context ?? (profile === undefined ? undefined : `Profile ${profile}`);
-  return new CredentialError(prefix ? `${prefix}: ${message}` : message, error);
+  return new CredentialError(`Profile ${profile}: ${firstLine(error)}`, error);
 }

@@ -41,7 +41,7 @@ function count(sandbox: Sandbox, action: string) {
   return sandbox.aws.requests.filter((r) => r.action === action).length;
 }
 
-async function cacheEntries(sandbox: Sandbox): Promise<string[]> {
+function cacheEntries(sandbox: Sandbox): string[] {
   const directory = `${sandbox.home}/.aws/cli/cache`;
   return [...Deno.readDirSync(directory)].map((entry) => `${directory}/${entry.name}`);
 }
@@ -53,7 +53,7 @@ Deno.test({
     await withSandbox(FILES, async (sandbox) => {
       await aws(sandbox, ["sts", "get-caller-identity", "--profile", "admin"]);
       assert.equal(count(sandbox, "AssumeRole"), 1);
-      const [entry] = await cacheEntries(sandbox);
+      const [entry] = cacheEntries(sandbox);
       const cached = JSON.parse(await Deno.readTextFile(entry!)).Credentials;
 
       const result = await sandbox.run(["--profile", "admin", "--json", "--debug"]);
@@ -74,7 +74,7 @@ Deno.test({
       const result = await sandbox.run(["--profile", "admin", "--json"]);
       assert.equal(result.code, 0, result.stderr);
       const exported = JSON.parse(result.stdout);
-      const [entry] = await cacheEntries(sandbox);
+      const [entry] = cacheEntries(sandbox);
       assert.equal((await Deno.stat(entry!)).mode! & 0o777, 0o600);
       assert.equal((await Deno.stat(`${sandbox.home}/.aws/cli/cache`)).mode! & 0o777, 0o700);
 
@@ -93,7 +93,7 @@ Deno.test({
 async function plantEntry(sandbox: Sandbox, minutesLeft: number, mode = 0o600) {
   const first = await sandbox.run(["--profile", "admin", "--json", "--refresh"]);
   assert.equal(first.code, 0, first.stderr);
-  const [entry] = await cacheEntries(sandbox);
+  const [entry] = cacheEntries(sandbox);
   const value = JSON.parse(await Deno.readTextFile(entry!));
   value.Credentials.Expiration = new Date(Date.now() + minutesLeft * 60_000).toISOString()
     .replace(/\.\d+Z$/, "UTC");

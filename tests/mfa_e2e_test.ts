@@ -117,7 +117,7 @@ Deno.test({
       assert.equal(code, 3, text);
       assert.match(
         text,
-        /aec: STS GetSessionToken with the MFA code failed: MultiFactorAuthentication failed/,
+        /aec: STS GetSessionToken failed: MultiFactorAuthentication failed/,
       );
       assert.ok(!text.includes("{"), "credentials printed after a failure");
       await assert.rejects(
