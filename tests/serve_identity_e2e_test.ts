@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { BOTOCORES } from "./support/botocore.ts";
 import {
   REPO_ROOT,
   type Sandbox,
@@ -29,19 +30,7 @@ print(json.dumps({"accessKeyId": session.get_credentials().access_key,
                   "region": session.get_config_variable("region")}))
 `;
 
-async function pythonsWithBotocore(): Promise<string[]> {
-  const found: string[] = [];
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    const ok = await new Deno.Command(python, {
-      args: ["-c", "import botocore.session"],
-      stdout: "null",
-      stderr: "null",
-    }).output().then((output) => output.success, () => false);
-    if (ok) found.push(python);
-  }
-  return found;
-}
-const PYTHONS = await pythonsWithBotocore();
+const PYTHONS = BOTOCORES.map((botocore) => botocore.python);
 
 /** `[default]` variants that would shadow the endpoint, as [config, credentials] additions. */
 async function shadowingDefaults(sandbox: Sandbox): Promise<Record<string, [string, string]>> {
