@@ -35,30 +35,39 @@ export async function writeFileAtomic(
   const name = path.slice(slash + 1);
   await removeLeftovers(directory, name, options.leftoverAgeMs);
   const temporary = `${directory}/.${name}.${crypto.randomUUID()}.tmp`;
+  // Through the file descriptor, never by name: a name in a directory someone
+  // else owns (root editing a user's file) could be swapped for a symlink, and
+  // a chown or chmod by name would then change whatever it points at.
+  const fs = await import("node:fs");
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
   try {
-    const file = await Deno.open(temporary, { write: true, createNew: true, mode: 0o600 });
+    const fd = fs.openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | (O_NOFOLLOW ?? 0), 0o600);
     try {
       const bytes = encoder.encode(data);
       for (let offset = 0; offset < bytes.length;) {
-        offset += await file.write(bytes.subarray(offset));
+        offset += fs.writeSync(fd, bytes, offset);
       }
       if (!isWindows) {
         const { owner } = options;
-        const created = await file.stat();
+        const created = fs.fstatSync(fd);
         if (owner && (created.uid !== owner.uid || created.gid !== owner.gid)) {
-          await Deno.chown(temporary, owner.uid, owner.gid).catch((error) => {
+          try {
+            fs.fchownSync(fd, owner.uid, owner.gid);
+          } catch (error) {
             throw new Error(
-              `cannot keep its owner (uid ${owner.uid}, gid ${owner.gid}): ${error.message}`,
+              `cannot keep its owner (uid ${owner.uid}, gid ${owner.gid}): ${
+                (error as Error).message
+              }`,
               { cause: error },
             );
-          });
+          }
         }
         // After chown, which may clear set-id bits; and exact, unlike open's umasked mode.
-        await Deno.chmod(temporary, options.mode);
+        fs.fchmodSync(fd, options.mode);
       }
-      await file.sync();
+      fs.fsyncSync(fd);
     } finally {
-      file.close();
+      fs.closeSync(fd);
     }
     await Deno.rename(temporary, path);
   } catch (error) {

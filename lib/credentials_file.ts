@@ -59,6 +59,7 @@ export async function writeCredentialsProfile(options: WriteProfileOptions): Pro
     const target = await resolveTarget(path);
     // Before anything is made beside it: a device or a FIFO stays untouched.
     await statRegularFile(target);
+    await refuseForeignLink(path, target);
     await Deno.mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const lockPath = `${target}.lock`;
     using lockFile = await lock(lockPath, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, path);
@@ -90,6 +91,22 @@ async function resolveTarget(path: string): Promise<string> {
 }
 
 /**
+ * Refuses a symlink whose owner is not the owner of the file it points at:
+ * root following a link a user planted (`~/.aws/credentials -> /etc/passwd`)
+ * would rewrite a file that user could not.
+ */
+async function refuseForeignLink(path: string, target: string): Promise<void> {
+  if (target === path || Deno.build.os === "windows") return;
+  const [link, file] = await Promise.all([Deno.lstat(path), Deno.stat(target)]);
+  if (link.isSymlink && link.uid !== file.uid) {
+    throw new CredentialError(
+      `${path} is a symlink owned by uid ${link.uid} to a file owned by uid ${file.uid}; ` +
+        "aec does not write through it",
+    );
+  }
+}
+
+/**
  * An exclusive OS lock (flock on Unix, LockFileEx on Windows) on `lockPath`, a
  * file beside the credentials file; closing the returned file releases it.
  *
@@ -100,7 +117,7 @@ async function resolveTarget(path: string): Promise<string> {
  * lock file is never deleted, since a waiter could hold a lock on a deleted one.
  */
 async function lock(lockPath: string, timeoutMs: number, path: string): Promise<Deno.FsFile> {
-  const file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+  const file = await openLockFile(lockPath);
   try {
     const deadline = Date.now() + timeoutMs;
     let delay = 5;
@@ -124,6 +141,24 @@ async function lock(lockPath: string, timeoutMs: number, path: string): Promise<
 }
 
 /**
+ * The lock file, created new when missing, never through a symlink: as root
+ * (`sudo aec -c`), following one planted in the user's directory would create
+ * or hand over a file anywhere.
+ */
+async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
+  try {
+    // O_EXCL: fails on anything already there, a dangling symlink included.
+    return await Deno.open(lockPath, { read: true, write: true, createNew: true, mode: 0o600 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  if (!(await Deno.lstat(lockPath)).isFile) {
+    throw new CredentialError(`${lockPath} is not a regular file; remove it and try again`);
+  }
+  return await Deno.open(lockPath, { read: true, write: true });
+}
+
+/**
  * Gives the lock file the owner of the credentials file, so that root writing a
  * user's file (`sudo aec -c`) leaves no lock that the user cannot open. Best
  * effort: whoever cannot do this cannot give the new file its owner either,
@@ -133,7 +168,9 @@ async function shareLock(lockFile: Deno.FsFile, lockPath: string, target: string
   const [lockInfo, info] = await Promise.all([lockFile.stat(), statRegularFile(target)]);
   if (!info || info.uid === null || info.gid === null) return;
   if (lockInfo.uid !== info.uid || lockInfo.gid !== info.gid) {
-    await Deno.chown(lockPath, info.uid, info.gid).catch(() => {});
+    // lchown: should the name have become a symlink since, only the link changes.
+    const { promises } = await import("node:fs");
+    await promises.lchown(lockPath, info.uid, info.gid).catch(() => {});
   }
 }
 

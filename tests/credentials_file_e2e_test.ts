@@ -153,6 +153,48 @@ Deno.test({
 });
 
 Deno.test({
+  name: "aec -c run as root never follows a symlink a user planted" +
+    (isRoot ? "" : " (ignored: needs root)"),
+  ignore: !posix || !isRoot,
+  fn: async () => {
+    await withSandbox({ config: CONFIG, credentials: CREDENTIALS }, async (sandbox) => {
+      const aws = `${sandbox.home}/.aws`;
+      await Deno.chown(aws, USER, GROUP);
+      await Deno.chown(sandbox.credentialsFile, USER, GROUP);
+      // A root file the user may not touch, and a lock name pointing at it.
+      const victim = `${sandbox.home}/victim`;
+      await Deno.writeTextFile(victim, "root's\n");
+      await Deno.symlink(victim, `${sandbox.credentialsFile}.lock`);
+      const { promises } = await import("node:fs");
+      await promises.lchown(`${sandbox.credentialsFile}.lock`, USER, GROUP);
+      const planted = await sandbox.run(["--profile", "admin", "-c", "exported"]);
+      assert.equal(planted.code, 3, planted.stderr);
+      assert.match(planted.stderr, /credentials\.lock is not a regular file/);
+      const info = await Deno.stat(victim);
+      assert.deepEqual([info.uid, info.gid], [0, 0], "the victim was given away");
+
+      // A dangling lock link: nothing is created where it points.
+      await Deno.remove(`${sandbox.credentialsFile}.lock`);
+      await Deno.symlink(`${sandbox.home}/created`, `${sandbox.credentialsFile}.lock`);
+      const dangling = await sandbox.run(["--profile", "admin", "-c", "exported"]);
+      assert.equal(dangling.code, 3, dangling.stderr);
+      await assert.rejects(Deno.lstat(`${sandbox.home}/created`), Deno.errors.NotFound);
+      await Deno.remove(`${sandbox.credentialsFile}.lock`);
+
+      // The credentials file itself as the user's link to a root file.
+      await Deno.writeTextFile(sandbox.configFile, CONFIG + KEYS_CONFIG);
+      await Deno.remove(sandbox.credentialsFile);
+      await Deno.symlink(victim, sandbox.credentialsFile);
+      await promises.lchown(sandbox.credentialsFile, USER, GROUP);
+      const linked = await sandbox.run(["--profile", "admin", "-c", "exported"]);
+      assert.equal(linked.code, 3, linked.stderr);
+      assert.match(linked.stderr, /is a symlink owned by uid 12345 to a file owned by uid 0/);
+      assert.equal(await Deno.readTextFile(victim), "root's\n");
+    });
+  },
+});
+
+Deno.test({
   name: "aec -c refuses a file whose owner it cannot keep" +
     (isRoot ? "" : " (ignored: needs root)"),
   ignore: !posix || !isRoot,
