@@ -13,7 +13,7 @@ import {
   loadCache,
   saveCache,
 } from "./cache.ts";
-import { profileSettingsFromFiles, readAwsFiles } from "./aws_profiles.ts";
+import { MAX_AWS_FILE_BYTES, profileSettingsFromFiles, readAwsFiles } from "./aws_profiles.ts";
 import {
   type Cli,
   type ConsoleOptions,
@@ -134,6 +134,13 @@ async function exportCredentials(options: RunOptions): Promise<number> {
     return await serve(options, profile, env, log);
   }
 
+  if (mode.kind === "credentials-file") {
+    // Before resolving anything: a write that would be refused costs no STS call.
+    const { refuseShadowedProfile } = await load<typeof import("./credentials_file.ts")>(
+      "./credentials_file.ts",
+    );
+    await refuseShadowedProfile(mode.profile, configFilePath(env));
+  }
   const { credentials, region } = await obtainCredentials(options, profile, env, log);
   log.debug(`region: ${region ?? "none"}`);
 
@@ -191,7 +198,7 @@ async function refuseIrregularAwsFiles(env: Env, writing: boolean): Promise<void
     } catch {
       continue; // No home directory: the SDK tells what it makes of that.
     }
-    await refuseIrregularFile(path, { nullDevice });
+    await refuseIrregularFile(path, { nullDevice, maxSize: MAX_AWS_FILE_BYTES });
   }
 }
 

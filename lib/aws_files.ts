@@ -1,12 +1,19 @@
 /** Where the AWS config files live, found the way the AWS SDK finds them. */
 
+import { CredentialError } from "./errors.ts";
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The user's home directory: HOME, else USERPROFILE, else HOMEDRIVE+HOMEPATH. */
 export function homeDirectory(env: Env): string {
   const home = env.HOME ?? env.USERPROFILE ??
     (env.HOMEPATH ? `${env.HOMEDRIVE ?? "C:"}${env.HOMEPATH}` : undefined);
-  if (!home) throw new Error("Cannot find the home directory: HOME is not set");
+  if (!home) {
+    throw new CredentialError(
+      "Cannot find the home directory: HOME is not set (set HOME, or AWS_CONFIG_FILE and " +
+        "AWS_SHARED_CREDENTIALS_FILE)",
+    );
+  }
   return home;
 }
 

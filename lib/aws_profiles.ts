@@ -14,9 +14,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const decoder = new TextDecoder();
 
+// Real config and credentials files are kilobytes; the SDK needs some fifteen
+// times a file's size to parse it, so a huge one is refused, not read.
+export const MAX_AWS_FILE_BYTES = 16 * 1024 * 1024;
+
 /** The text of a config file; "" for a missing one or `/dev/null`, as the SDK reads them. */
 export async function readIfPresent(path: string): Promise<string> {
-  const contents = await readRegularFile(path, { nullDevice: true });
+  const contents = await readRegularFile(path, { nullDevice: true, maxSize: MAX_AWS_FILE_BYTES });
   return contents === undefined ? "" : decoder.decode(contents.bytes);
 }
 

@@ -45,6 +45,8 @@ export interface CachedCredentials {
 
 // Environment variables that change what the SDK resolves for a profile.
 const IDENTITY_VARIABLES = [
+  // Read by `credential_source = Environment`; the key id is not a secret.
+  "AWS_ACCESS_KEY_ID",
   "AWS_CONFIG_FILE",
   "AWS_SHARED_CREDENTIALS_FILE",
   "AWS_ROLE_ARN",

@@ -7,10 +7,12 @@
  */
 
 import { dirname } from "node:path";
+import { configSections, readIfPresent } from "./aws_profiles.ts";
 import { writeFileAtomic } from "./atomic_file.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { AecError, CredentialError, messageOf, UsageError } from "./errors.ts";
 import { IniLayoutError, profileNameProblem, readSectionKeys, updateSection } from "./ini.ts";
+import { CREDENTIAL_SETTINGS } from "./profile_settings.ts";
 import { readRegularFile, statRegularFile } from "./regular_file.ts";
 
 export interface WriteProfileOptions {
@@ -70,6 +72,28 @@ export async function writeCredentialsProfile(options: WriteProfileOptions): Pro
     throw new CredentialError(
       `Could not write profile ${profile} to ${path}: ${messageOf(error)}`,
       error,
+    );
+  }
+}
+
+/**
+ * Refuses to write `profile` when the config file gives it credential settings
+ * of its own (keys, a role, SSO…): the keys `-c` writes would shadow them for
+ * the SDK (which reads keys first) and, for keys, for the AWS CLI too.
+ */
+export async function refuseShadowedProfile(profile: string, configPath: string): Promise<void> {
+  const config = await readIfPresent(configPath);
+  const own = new Set(
+    configSections(config, "profile", profile).flatMap(Object.keys)
+      .map((key) => key.toLowerCase())
+      .filter((key) => CREDENTIAL_SETTINGS.includes(key)),
+  );
+  if (own.size > 0) {
+    throw new CredentialError(
+      `Refusing to write profile ${profile}: its section in ${configPath} has credential ` +
+        `settings of its own (${[...own].join(", ")}), which keys written by -c would shadow`,
+      undefined,
+      "write to another profile name",
     );
   }
 }

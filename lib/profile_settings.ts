@@ -167,7 +167,10 @@ function profileNotFound(profiles: Profiles, name: string, files: readonly strin
   const where = files.length > 0 ? ` in ${files.join(" or ")}` : "";
   const close = closestWords(name, Object.keys(profiles));
   const hint = close.length > 0 ? `; did you mean ${close.join(", ")}?` : "";
-  return new CredentialError(`The config profile (${name}) could not be found${where}${hint}`);
+  // A name with a line break or another control character stays on one line.
+  // deno-lint-ignore no-control-regex
+  const shown = /[\x00-\x1f\x7f]/.test(name) ? JSON.stringify(name) : name;
+  return new CredentialError(`The config profile (${shown}) could not be found${where}${hint}`);
 }
 
 function hasStaticKeys(settings: ProfileSettings): boolean {

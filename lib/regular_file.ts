@@ -25,6 +25,18 @@ function kindOf(info: Deno.FileInfo): string {
 export interface StatOptions {
   /** Whether `/dev/null` counts as a missing file, for files that are only read. */
   nullDevice?: boolean;
+  /** A larger file is refused: no file of its kind is that large. */
+  maxSize?: number;
+}
+
+/** A file far larger than any of its kind, which aec will not read. */
+export class FileTooLargeError extends CredentialError {
+  constructor(path: string, size: number, maxSize: number) {
+    super(
+      `${path} is ${Math.round(size / 1048576)} MiB; aec reads files like it up to ` +
+        `${Math.round(maxSize / 1048576)} MiB`,
+    );
+  }
 }
 
 /**
@@ -47,7 +59,12 @@ export async function statRegularFile(
     }
     throw error;
   }
-  if (info.isFile) return info;
+  if (info.isFile) {
+    if (options.maxSize !== undefined && info.size > options.maxSize) {
+      throw new FileTooLargeError(path, info.size, options.maxSize);
+    }
+    return info;
+  }
   if (options.nullDevice && info.isCharDevice && await Deno.realPath(path) === "/dev/null") {
     return undefined;
   }
@@ -62,7 +79,7 @@ export async function refuseIrregularFile(path: string, options: StatOptions = {
   try {
     await statRegularFile(path, options);
   } catch (error) {
-    if (error instanceof NotRegularFileError) throw error;
+    if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) throw error;
   }
 }
 

@@ -125,7 +125,7 @@ export async function createCredentialProvider(
 async function prepareProfile(request: ResolveRequest): Promise<CredentialProvider> {
   const { profile, log } = request;
   const started = performance.now();
-  const [{ fromIni, fromNodeProviderChain }, requestHandler] = await Promise.all([
+  const [{ fromEnv, fromIni, fromNodeProviderChain }, requestHandler] = await Promise.all([
     import("@aws-sdk/credential-providers"),
     timedRequestHandler(),
   ]);
@@ -168,7 +168,10 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
       `profile ${profile.name} has no credential settings; using the SDK's default chain ` +
         "(environment, web identity, container and instance metadata endpoints)",
     );
-    provider = fromNodeProviderChain(init);
+    // The SDK's chain skips the environment when given a profile; aec does not.
+    const fromEnvironment = fromEnv();
+    const fromChain = fromNodeProviderChain(init);
+    provider = () => fromEnvironment().catch(() => fromChain());
     source = "the SDK's default credential chain";
   }
 
@@ -248,8 +251,24 @@ function toCredentials(source: SdkCredentials, origin: string): Credentials {
   if (expiration !== undefined && Number.isNaN(expiration.getTime())) {
     throw new CredentialError(`${capitalize(origin)} gave an expiration that is not a date`);
   }
-  if (typeof source.accessKeyId !== "string" || typeof source.secretAccessKey !== "string") {
+  if (
+    typeof source.accessKeyId !== "string" || !source.accessKeyId ||
+    typeof source.secretAccessKey !== "string" || !source.secretAccessKey
+  ) {
     throw new CredentialError(`${capitalize(origin)} gave no access key id or secret key`);
+  }
+  if (source.sessionToken !== undefined && typeof source.sessionToken !== "string") {
+    throw new CredentialError(`${capitalize(origin)} gave a session token that is not text`);
+  }
+  // No shell format, environment or credentials file could carry them intact.
+  // deno-lint-ignore no-control-regex
+  const control = /[\x00-\x1f\x7f]/;
+  if (
+    [source.accessKeyId, source.secretAccessKey, source.sessionToken ?? ""].some((v) =>
+      control.test(v)
+    )
+  ) {
+    throw new CredentialError(`${capitalize(origin)} gave credentials with control characters`);
   }
   const credentials: Credentials = {
     accessKeyId: source.accessKeyId,
@@ -311,5 +330,7 @@ function awsFilePaths(): string[] {
 /** The SDK's error as one CredentialError line naming the profile. */
 function explain(error: unknown, profile: string): AecError {
   if (error instanceof AecError) return error;
-  return new CredentialError(`Profile ${profile}: ${firstLine(error)}`, error);
+  // Some SDK messages name the profile already.
+  const message = firstLine(error).replace(new RegExp(`^Profile ${RegExp.escape(profile)} `), "");
+  return new CredentialError(`Profile ${profile}: ${message}`, error);
 }

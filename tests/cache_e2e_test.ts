@@ -528,3 +528,23 @@ Deno.test("a cache hit serves --exec with the cached credentials and region", as
     assert.equal(env.AWS_REGION, "eu-west-1");
   });
 });
+
+Deno.test("a role from credential_source = Environment is a cache miss when the environment's keys change", async () => {
+  await withSandbox({
+    config: "[profile envrole]\nrole_arn = arn:aws:iam::111122223333:role/env\n" +
+      "credential_source = Environment\n",
+  }, async (sandbox) => {
+    const run = (keyId: string) =>
+      sandbox.run(["--profile", "envrole", "--cache", "--json", "--no-cli-cache"], {
+        env: { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: "secret" },
+      });
+    const first = await run("AKIAACCOUNTAAAAAAAAA");
+    assert.equal(first.code, 0, first.stderr);
+    const second = await run("AKIAACCOUNTBBBBBBBBB");
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(
+      sandbox.aws.requests.filter((r) => r.action === "AssumeRole").map((r) => r.signedBy),
+      ["AKIAACCOUNTAAAAAAAAA", "AKIAACCOUNTBBBBBBBBB"],
+    );
+  });
+});

@@ -52,7 +52,8 @@ Deno.test("aec -c refuses to overwrite long-term keys and leaves the file as it 
       const result = await sandbox.run(args);
       assert.equal(result.code, 3, result.stderr);
       assert.equal(result.stdout, "");
-      assert.match(result.stderr, /^aec: Refusing to overwrite /);
+      // The source profile (base) or a config profile with settings of its own (admin).
+      assert.match(result.stderr, /^aec: Refusing to (overwrite|write profile admin)/);
       assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);
     }
   });
@@ -248,13 +249,14 @@ Deno.test({
   name: "a write killed by SIGKILL leaves a 0600 temporary file that the next -c removes",
   ignore: !posix,
   fn: async () => {
-    // A large file (a long comment), so that the write is slow enough to be caught.
-    const comment = `# ${"x".repeat(1 << 20)}\n`.repeat(48);
+    // A large file (a long comment, under aec's 16 MiB limit), so that the write is
+    // slow enough to be caught.
+    const comment = `# ${"x".repeat(1 << 20)}\n`.repeat(15);
     await withSandbox({ config: CONFIG, credentials: CREDENTIALS + comment }, async (sandbox) => {
       const dir = `${sandbox.home}/.aws`;
       await Deno.chmod(sandbox.credentialsFile, 0o644);
       let leftover: string | undefined;
-      for (let attempt = 0; attempt < 5 && leftover === undefined; attempt++) {
+      for (let attempt = 0; attempt < 20 && leftover === undefined; attempt++) {
         const child = new Deno.Command(Deno.execPath(), {
           args: ["run", "-A", "--quiet", `${REPO_ROOT}main.ts`, "--profile", "base", "-c", "x"],
           cwd: REPO_ROOT,
@@ -272,7 +274,7 @@ Deno.test({
         if (!exited) child.kill("SIGKILL");
         await status;
       }
-      assert.ok(leftover !== undefined, "no write was caught in 5 attempts");
+      assert.ok(leftover !== undefined, "no write was caught in 20 attempts");
       const path = `${dir}/${leftover}`;
       // The secret was never readable by others, even mid-write.
       assert.equal(modeOf(await Deno.stat(path)), 0o600);
@@ -502,4 +504,28 @@ Deno.test({
       });
     });
   },
+});
+
+Deno.test("aec -c refuses a name whose config-file profile has credentials of its own", async () => {
+  await withSandbox({
+    config: CONFIG + KEYS_CONFIG.replace("[profile base]", "[profile keys]") +
+      "[profile sso]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n",
+    credentials: CREDENTIALS,
+  }, async (sandbox) => {
+    const before = await Deno.readFile(sandbox.credentialsFile);
+    for (
+      const [name, settings] of [["keys", "aws_access_key_id, aws_secret_access_key"], [
+        "sso",
+        "sso_session",
+      ]]
+    ) {
+      const result = await sandbox.run(["--profile", "admin", "-c", name!]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.equal(result.stderr.split("\n").length, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`has credential settings of its own \\(${settings}`));
+      assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);
+    }
+    // Refused before anything was resolved.
+    assert.equal(sandbox.aws.requests.length, 0);
+  });
 });

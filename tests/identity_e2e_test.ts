@@ -135,3 +135,69 @@ Deno.test("aec exits 3 naming the source when a credential_process gives a bad e
     assert.doesNotMatch(result.stderr, /processSecret/);
   });
 });
+
+Deno.test("aec uses environment keys for a profile without credential settings, as the README says", async () => {
+  await withSandbox({ config: "[default]\nregion = eu-west-1\n" }, async (sandbox) => {
+    const result = await sandbox.run(["--json"], {
+      env: { AWS_ACCESS_KEY_ID: "AKIAFROMENVIRONMENT0", AWS_SECRET_ACCESS_KEY: "envSecret" },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).AccessKeyId, "AKIAFROMENVIRONMENT0");
+  });
+});
+
+Deno.test("aec refuses empty, non-text or control-character credentials from a source", async () => {
+  await withSandbox({}, async (sandbox) => {
+    const answers: [string, RegExp][] = [
+      ['{"Version": 1, "AccessKeyId": "", "SecretAccessKey": ""}', /gave no access key id/],
+      [
+        '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": 5}',
+        /gave a session token that is not text/,
+      ],
+      [
+        '{"Version": 1, "AccessKeyId": "A\\u0007B", "SecretAccessKey": "s"}',
+        /gave credentials with control characters/,
+      ],
+    ];
+    for (const [index, [answer, line]] of answers.entries()) {
+      const script = await sandbox.write(`process${index}.sh`, `#!/bin/sh\necho '${answer}'\n`);
+      await Deno.chmod(script, 0o755);
+      await Deno.writeTextFile(sandbox.configFile, `[profile p]\ncredential_process = ${script}\n`);
+      for (const mode of [["--json"], ["-c", "written"], ["--exec", "true"]]) {
+        const result = await sandbox.run(["--profile", "p", ...mode]);
+        assertRefused(result, line);
+      }
+    }
+  });
+});
+
+Deno.test("aec exits 3 in one line without a home directory, and for huge config files", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const env = { ...sandbox.env };
+    delete env.HOME;
+    delete env.USERPROFILE;
+    delete env.AWS_SHARED_CREDENTIALS_FILE;
+    const { runAec } = await import("./support/sandbox.ts");
+    await Deno.writeTextFile(
+      sandbox.configFile,
+      STATIC_CREDENTIALS.replace("[base]", "[profile base]"),
+    );
+    const noHome = await runAec(["--profile", "base", "--ensure-temporary", "-c", "x"], env);
+    assertRefused(noHome, /Cannot find the home directory: HOME is not set/);
+
+    await Deno.truncate(sandbox.credentialsFile, 20 * 1024 * 1024);
+    assertRefused(
+      await sandbox.run(["--profile", "base", "--json"]),
+      /credentials is 20 MiB; aec reads files like it up to 16 MiB/,
+    );
+  });
+});
+
+Deno.test("aec shows a profile name with a line break on one line", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    assertRefused(
+      await sandbox.run(["--profile", "dev\n", "--json"]),
+      /The config profile \("dev\\n"\) could not be found/,
+    );
+  });
+});
