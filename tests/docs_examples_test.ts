@@ -366,3 +366,17 @@ Deno.test("the docs have examples that run, and few that do not", async () => {
     `${notRun.length} examples are not run: ${notRun.map((e) => `${e.file}:${e.line}`)}`,
   );
 });
+
+Deno.test("README.md links every docs page, and every relative link leads to a file", async () => {
+  const readme = await Deno.readTextFile(join(REPO_ROOT, "README.md"));
+  for (const page of DOCS.filter((file) => file.startsWith("docs/"))) {
+    assert.ok(readme.includes(`](${page})`), `README.md does not link ${page}`);
+  }
+  for (const file of DOCS) {
+    const text = await Deno.readTextFile(join(REPO_ROOT, file));
+    for (const [, target] of text.matchAll(/\]\(([^)#:\s]+)(?:#[^)]*)?\)/g)) {
+      const path = join(REPO_ROOT, file, "..", target!);
+      assert.ok(await Deno.stat(path).then(() => true, () => false), `${file} links ${target}`);
+    }
+  }
+});
