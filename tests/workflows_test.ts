@@ -153,7 +153,8 @@ Deno.test("the release builds and smoke-tests every target of scripts/targets.ts
   assert.deepEqual(RELEASE.on, { push: { tags: ["v*"] } });
   const { build, smoke, release, homebrew } = RELEASE.jobs;
   assert.ok(build && smoke && release && homebrew);
-  assert.ok(build.steps.some((step) => step.run === "deno task compile"));
+  // --all: the release set; without it the script builds only the runner's own target.
+  assert.ok(build.steps.some((step) => step.run === "deno task compile --all"));
   assert.equal(
     build.steps.find((step) => step.uses?.includes("upload-artifact"))?.with?.path,
     "dist/",

@@ -1,7 +1,9 @@
 /**
  * A stand-in for the user's browser, for `BROWSER`: fetches the URL it is
- * given and follows redirects (to aec's loopback callback), as a browser
- * would after the user signed in. Exits 0 when the last page answered 2xx.
+ * given and follows redirects on this machine (to aec's loopback callback),
+ * as a browser would after the user signed in. Exits 0 when the last page
+ * answered 2xx, or sent it on to another host (the real AWS console, which a
+ * test cannot reach): there a browser would show the page.
  *
  * With `FAKE_BROWSER=forge-state`, it first visits the callback with a forged
  * `state`, as another local page could, and writes that answer's status to
@@ -24,6 +26,13 @@ if (Deno.env.get("FAKE_BROWSER") === "forge-state") {
   await real.body?.cancel();
   Deno.exit(real.ok ? 0 : 1);
 }
-const response = await fetch(url);
+let page = new URL(url);
+let response = await fetch(page, { redirect: "manual" });
+while (response.status >= 300 && response.status < 400) {
+  await response.body?.cancel();
+  page = new URL(response.headers.get("location") ?? "", page);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(page.hostname)) Deno.exit(0);
+  response = await fetch(page, { redirect: "manual" });
+}
 await response.body?.cancel();
 Deno.exit(response.ok ? 0 : 1);
