@@ -66,7 +66,7 @@ interface RawLine {
 }
 
 /** A line as the SDK reads it. */
-type Line =
+export type Line =
   & RawLine
   /** The sub-section open before this line, if any. */
   & { open: string | undefined }
@@ -81,10 +81,10 @@ type Line =
   );
 
 /** A line as botocore's configparser reads it. */
-type BotoLine =
+export type BotoLine =
   | { kind: "header"; name: string }
-  /** `key = value` or `key: value`, the key in lower case. */
-  | { kind: "option"; key: string }
+  /** `key = value` or `key: value`, the key in lower case, the value on this line trimmed. */
+  | { kind: "option"; key: string; value: string }
   /** A line that continues the value of the option on line `option`. */
   | { kind: "continuation"; option: number }
   /** A blank line or a comment, which changes nothing. */
@@ -189,20 +189,21 @@ function indentOf(text: string): string {
  * How configparser, as botocore creates it (`RawConfigParser()`), reads each
  * of `lines`. Lines with a lone CR, which it splits, are refused before.
  */
-function scanAsBotocore(lines: readonly RawLine[]): BotoLine[] {
-  const out: BotoLine[] = [];
+function* scanAsBotocore(lines: Iterable<RawLine>): Generator<BotoLine> {
   let inSection = false;
   let option: number | undefined;
   let indent = 0;
-  for (const [index, { text }] of lines.entries()) {
+  let index = -1;
+  for (const { text } of lines) {
+    index++;
     const value = pyTrim(text);
     if (value === "" || value.startsWith("#") || value.startsWith(";")) {
-      out.push({ kind: "skip" });
+      yield { kind: "skip" };
       continue;
     }
     const level = indentOf(text).length;
     if (option !== undefined && level > indent) {
-      out.push({ kind: "continuation", option });
+      yield { kind: "continuation", option };
       continue;
     }
     indent = level;
@@ -211,20 +212,52 @@ function scanAsBotocore(lines: readonly RawLine[]): BotoLine[] {
     if (value.startsWith("[") && close >= 2) {
       inSection = true;
       option = undefined;
-      out.push({ kind: "header", name: value.slice(1, close) });
+      yield { kind: "header", name: value.slice(1, close) };
       continue;
     }
     const delimiter = value.search(/[=:]/);
     if (inSection && delimiter > 0) {
       option = index;
-      out.push({ kind: "option", key: pyTrim(value.slice(0, delimiter)).toLowerCase() });
+      yield {
+        kind: "option",
+        key: pyTrim(value.slice(0, delimiter)).toLowerCase(),
+        value: pyTrim(value.slice(delimiter + 1)),
+      };
     } else {
       // A key with no name ends the value before it; a line without a delimiter does not.
       if (delimiter === 0) option = undefined;
-      out.push({ kind: "error" });
+      yield { kind: "error" };
     }
   }
-  return out;
+}
+
+/**
+ * Each line of `text` as the AWS SDK for JavaScript reads it and as botocore
+ * does, in one pass. A line with a lone CR, which botocore splits and the SDK
+ * does not, comes with `botocore: undefined` and ends the scan.
+ */
+export function* scanBothWays(
+  text: string,
+): Generator<{ sdk: Line; botocore: BotoLine | undefined }> {
+  let sdk: Line | undefined;
+  let loneCr = false;
+  function* rawLines(): Generator<RawLine> {
+    let first = true;
+    for (const line of scan(text)) {
+      sdk = line;
+      if (line.text.includes("\r")) {
+        loneCr = true;
+        return;
+      }
+      // botocore rejects a file that starts with a byte order mark whatever
+      // follows, so only the lines after it can tell how it reads the rest.
+      yield first ? { ...line, text: line.text.replace(/^\uFEFF/, "") } : line;
+      first = false;
+    }
+  }
+  // scanAsBotocore() yields each line's reading before it reads the next line.
+  for (const botocore of scanAsBotocore(rawLines())) yield { sdk: sdk!, botocore };
+  if (loneCr) yield { sdk: sdk!, botocore: undefined };
 }
 
 /** The name the SDK gives section `[header]` of a credentials file, if it reads it at all. */
@@ -233,6 +266,74 @@ function sdkSectionName(header: string): string | undefined {
   if (!prefixed) return header === "" ? undefined : header;
   const [, type = "", , name] = prefixed;
   return SECTION_TYPES.includes(type) ? `${type}.${name}` : undefined;
+}
+
+/** The kind of AWS file: they name profiles differently. */
+export type AwsFileKind = "config" | "credentials";
+
+/** The profile that section `[header]` of an AWS file is for the SDK, if any. */
+export function sdkProfileName(header: string, file: AwsFileKind): string | undefined {
+  const section = sdkSectionName(header);
+  if (file === "credentials" || section === undefined || section === "default") return section;
+  // The SDK keeps only `type.name` sections of the config file (`[profile.x]` too), and
+  // merges all but profiles into the profiles under their full name.
+  const dot = section.indexOf(".");
+  const type = section.slice(0, dot);
+  if (dot === -1 || !SECTION_TYPES.includes(type)) return undefined;
+  return type === "profile" ? section.slice(dot + 1) : section;
+}
+
+/** The profile that section `[header]` of an AWS file is for botocore, if any. */
+export function botocoreProfileName(header: string, file: AwsFileKind): string | undefined {
+  if (file === "credentials") return header === "DEFAULT" ? undefined : header;
+  // botocore's build_profile_map(): any section starting with `profile` that
+  // shlex splits into two words, and `[default]`.
+  if (header.startsWith("profile")) {
+    const words = shlexSplit(header);
+    return words?.length === 2 ? words[1] : undefined;
+  }
+  return header === "default" ? header : undefined;
+}
+
+/**
+ * Python's `shlex.split(text)`: words split at whitespace, with quotes and
+ * backslash escapes; `undefined` where it raises (an open quote, a final backslash).
+ */
+function shlexSplit(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quote: string | undefined;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    const next = text[index + 1];
+    if (quote === "'") {
+      if (char === quote) quote = undefined;
+      else word += char;
+    } else if (quote === '"') {
+      if (char === quote) quote = undefined;
+      else if (char !== "\\") word += char;
+      else if (next === undefined) return undefined;
+      // In double quotes a backslash escapes only `"` and itself.
+      else if (next === '"' || next === "\\") word += text[++index];
+      else word += char;
+    } else if (" \t\r\n".includes(char)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else if (char === "\\") {
+      if (next === undefined) return undefined;
+      word += text[++index];
+      inWord = true;
+    } else {
+      if (char === "'" || char === '"') quote = char;
+      else word += char;
+      inWord = true;
+    }
+  }
+  if (quote !== undefined) return undefined;
+  if (inWord) words.push(word);
+  return words;
 }
 
 /** Why both readers would not read `[name]` of a credentials file as profile `name`. */
@@ -322,17 +423,14 @@ const differ = (index: number) =>
  * disagree on where it starts or ends, or a line holds a lone CR.
  */
 function locate(text: string, name: string): Layout {
-  const lines = [...scan(text)];
-  const cr = lines.findIndex((line) => line.text.includes("\r"));
-  // configparser ends a line there, the SDK does not.
-  if (cr !== -1) throw differ(cr);
-  // botocore rejects a file that starts with a byte order mark whatever follows,
-  // so only the lines after it can tell whether an edit reads the same.
-  const boto = scanAsBotocore(
-    lines.map((line, index) =>
-      index === 0 ? { ...line, text: line.text.replace(/^\uFEFF/, "") } : line
-    ),
-  );
+  const lines: Line[] = [];
+  const boto: BotoLine[] = [];
+  for (const { sdk, botocore } of scanBothWays(text)) {
+    // configparser ends a line at a lone CR, the SDK does not.
+    if (botocore === undefined) throw differ(lines.length);
+    lines.push(sdk);
+    boto.push(botocore);
+  }
   const sdkHeaders = lines.flatMap((line, index) =>
     line.kind === "header" && sdkSectionName(line.name) === name ? [index] : []
   );
@@ -543,8 +641,7 @@ function validate(section: string, set: Record<string, string>, remove: string[]
     }
     const line = `${key} = ${value}`;
     const sdk = parseLine(line);
-    const [boto] = scanAsBotocore([{ text: `[${section}]`, eol: "\n" }, { text: line, eol: "" }])
-      .slice(1);
+    const [, boto] = scanAsBotocore([{ text: `[${section}]`, eol: "\n" }, { text: line, eol: "" }]);
     if (
       sdk.kind !== "key" || sdk.key !== key || sdk.value !== value || value === "" ||
       boto?.kind !== "option" || boto.key !== key ||
