@@ -296,17 +296,15 @@ function onlyBotocoreSetting(
 ): string {
   const { sdk } = seen;
   const delimiter = sdk.text.search(/[=:]/);
-  const as = `${key} on line ${seen.line + 1} (written ${written(seen, delimiter, empty)})`;
-  if (empty) {
-    const other = bySdk !== undefined
-      ? `reads the value on line ${bySdk.line + 1}`
-      : sdk.kind === "opener"
-      ? "reads it as the start of a sub-section"
-      : "does not";
-    return `botocore sees ${as} with an empty value, ${SDK} ${other}; ` +
-      "give it a value or delete the line";
-  }
+  const as = `${key} on line ${seen.line + 1} (written ${written(seen, delimiter, empty)})` +
+    (empty ? " with an empty value" : "");
   const start = `botocore sees ${as}, ${SDK}`;
+  const fill = empty ? "give it a value or delete the line" : "write its value on that line";
+  if (bySdk !== undefined) return `${start} reads the value on line ${bySdk.line + 1}; ${fill}`;
+  if (sdk.kind === "opener" && sdk.text.slice(delimiter + 1).trim() === "") {
+    return `${start} reads it as the start of a sub-section; ${fill}`;
+  }
+  if (empty) return `${start} does not; ${fill}`;
   if (sdk.text[delimiter] === ":") return `${start} does not; write it as "key = value"`;
   if (sdk.text.slice(0, delimiter).trim() !== key) {
     return `${start} does not; write the key in lower case`;
