@@ -105,11 +105,6 @@ const LINE_BREAK = /[\r\n]/;
 // The SDK's `[word name]` and the words it knows.
 const PREFIXED = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
 const SECTION_TYPES = ["profile", "sso-session", "services"];
-// Python's str.isspace(), by which configparser strips lines and measures indentation.
-const PY_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029" +
-  "\\u202f\\u205f\\u3000";
-const PY_TRIM = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
-const PY_NON_SPACE = new RegExp(`[^${PY_SPACE}]`);
 
 // Generators, so that reading a large file never holds all of its lines at once.
 function* splitLines(text: string): Generator<RawLine> {
@@ -178,57 +173,79 @@ function* scan(text: string): Generator<Line> {
   }
 }
 
-const pyTrim = (text: string) => text.replace(PY_TRIM, "");
+/**
+ * Python's str.isspace(), by which configparser strips lines and measures
+ * indentation. A comparison, not a regular expression: every line of every
+ * run goes through it.
+ */
+function isPySpace(code: number): boolean {
+  return (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x20) || code === 0x85 ||
+    code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 ||
+    code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000;
+}
+
+/** The length of the leading whitespace of `text`, as Python strips it. */
+function pyIndent(text: string): number {
+  let length = 0;
+  while (length < text.length && isPySpace(text.charCodeAt(length))) length++;
+  return length;
+}
+
+function pyTrim(text: string): string {
+  const start = pyIndent(text);
+  let end = text.length;
+  while (end > start && isPySpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
 
 /** The indentation of a line, as configparser measures it. */
 function indentOf(text: string): string {
-  return text.slice(0, PY_NON_SPACE.exec(text)?.index ?? text.length);
+  return text.slice(0, pyIndent(text));
 }
 
 /**
- * How configparser, as botocore creates it (`RawConfigParser()`), reads each
- * of `lines`. Lines with a lone CR, which it splits, are refused before.
+ * How configparser, as botocore creates it (`RawConfigParser()`), reads lines
+ * one after the other: the function reads the next line of a file. Lines with
+ * a lone CR, which it splits, are refused before.
  */
-function* scanAsBotocore(lines: Iterable<RawLine>): Generator<BotoLine> {
+function botocoreReader(): (text: string) => BotoLine {
   let inSection = false;
   let option: number | undefined;
   let indent = 0;
   let index = -1;
-  for (const { text } of lines) {
+  return (text) => {
     index++;
     const value = pyTrim(text);
-    if (value === "" || value.startsWith("#") || value.startsWith(";")) {
-      yield { kind: "skip" };
-      continue;
-    }
-    const level = indentOf(text).length;
-    if (option !== undefined && level > indent) {
-      yield { kind: "continuation", option };
-      continue;
-    }
+    if (value === "" || value.startsWith("#") || value.startsWith(";")) return { kind: "skip" };
+    const level = pyIndent(text);
+    if (option !== undefined && level > indent) return { kind: "continuation", option };
     indent = level;
     // `\[(.+)\]` matched at the start: the name ends at the line's last `]`.
     const close = value.lastIndexOf("]");
     if (value.startsWith("[") && close >= 2) {
       inSection = true;
       option = undefined;
-      yield { kind: "header", name: value.slice(1, close) };
-      continue;
+      return { kind: "header", name: value.slice(1, close) };
     }
     const delimiter = value.search(/[=:]/);
     if (inSection && delimiter > 0) {
       option = index;
-      yield {
+      return {
         kind: "option",
         key: pyTrim(value.slice(0, delimiter)).toLowerCase(),
         value: pyTrim(value.slice(delimiter + 1)),
       };
-    } else {
-      // A key with no name ends the value before it; a line without a delimiter does not.
-      if (delimiter === 0) option = undefined;
-      yield { kind: "error" };
     }
-  }
+    // A key with no name ends the value before it; a line without a delimiter does not.
+    if (delimiter === 0) option = undefined;
+    return { kind: "error" };
+  };
+}
+
+/** How botocore reads each of `lines`. */
+function scanAsBotocore(lines: readonly RawLine[]): BotoLine[] {
+  const read = botocoreReader();
+  return lines.map((line) => read(line.text));
 }
 
 /**
@@ -239,25 +256,18 @@ function* scanAsBotocore(lines: Iterable<RawLine>): Generator<BotoLine> {
 export function* scanBothWays(
   text: string,
 ): Generator<{ sdk: Line; botocore: BotoLine | undefined }> {
-  let sdk: Line | undefined;
-  let loneCr = false;
-  function* rawLines(): Generator<RawLine> {
-    let first = true;
-    for (const line of scan(text)) {
-      sdk = line;
-      if (line.text.includes("\r")) {
-        loneCr = true;
-        return;
-      }
-      // botocore rejects a file that starts with a byte order mark whatever
-      // follows, so only the lines after it can tell how it reads the rest.
-      yield first ? { ...line, text: line.text.replace(/^\uFEFF/, "") } : line;
-      first = false;
+  const readBotocore = botocoreReader();
+  let first = true;
+  for (const sdk of scan(text)) {
+    if (sdk.text.includes("\r")) {
+      yield { sdk, botocore: undefined };
+      return;
     }
+    // botocore rejects a file that starts with a byte order mark whatever
+    // follows, so only the lines after it can tell how it reads the rest.
+    yield { sdk, botocore: readBotocore(first ? sdk.text.replace(/^\uFEFF/, "") : sdk.text) };
+    first = false;
   }
-  // scanAsBotocore() yields each line's reading before it reads the next line.
-  for (const botocore of scanAsBotocore(rawLines())) yield { sdk: sdk!, botocore };
-  if (loneCr) yield { sdk: sdk!, botocore: undefined };
 }
 
 /** The name the SDK gives section `[header]` of a credentials file, if it reads it at all. */

@@ -60,7 +60,7 @@ interface BotocoreProfile extends Profile {
   section: string;
 }
 
-/** A file as both readers read it. */
+/** A file as both readers read it: the profiles wanted when it was read. */
 interface Reading {
   path: string;
   kind: AwsFileKind;
@@ -68,6 +68,8 @@ interface Reading {
   botocore: Map<string, BotocoreProfile>;
   /** The credential settings whose value botocore continues on later lines. */
   continued: Set<number>;
+  /** Every profile either reader finds in the file. */
+  names: Set<string>;
 }
 
 const SDK = "the AWS SDK for JavaScript";
@@ -89,13 +91,25 @@ export function readerDisagreement(
   profile: string,
   also: readonly string[] = [],
 ): string | undefined {
-  const readings: Reading[] = [];
-  for (
-    const [kind, file] of [["config", files.config], ["credentials", files.credentials]] as const
-  ) {
-    const reading = read(file, kind);
+  const sources = [["config", files.config], ["credentials", files.credentials]] as const;
+  const readings: (Reading | undefined)[] = [];
+  const wanted = new Set([profile, ...also]);
+  // Each file is read once, and again only if a source_profile found later
+  // names a profile it has already passed.
+  const stale = sources.map(() => true);
+  for (let index = stale.indexOf(true); index !== -1; index = stale.indexOf(true)) {
+    stale[index] = false;
+    const [kind, file] = sources[index]!;
+    const reading = read(file, kind, wanted, (name, passed) => {
+      if (wanted.has(name)) return;
+      wanted.add(name);
+      if (passed.has(name)) stale[index] = true;
+      readings.forEach((other, at) => {
+        if (other?.names.has(name)) stale[at] = true;
+      });
+    });
     if (typeof reading === "string") return differently(profile, file.path, reading);
-    readings.push(reading);
+    readings[index] = reading;
   }
   const pending = [profile, ...also];
   const checked = new Set<string>();
@@ -103,9 +117,9 @@ export function readerDisagreement(
     if (checked.has(name)) continue;
     checked.add(name);
     for (const reading of readings) {
-      const problem = compare(reading, name);
-      if (problem) return differently(name, reading.path, problem);
-      pending.push(...sourceProfiles(reading, name));
+      const problem = compare(reading!, name);
+      if (problem) return differently(name, reading!.path, problem);
+      pending.push(...sourceProfiles(reading!, name));
     }
   }
   return undefined;
@@ -116,10 +130,21 @@ function differently(profile: string, path: string, problem: string): string {
     `${path}: ${problem}`;
 }
 
-/** The file read both ways in one pass, or why it cannot be read the same way at all. */
-function read(file: AwsFile, kind: AwsFileKind): Reading | string {
+/**
+ * The file read both ways in one pass, keeping the headers and credential
+ * settings of the `wanted` profiles only; or why it cannot be read the same
+ * way at all. `discover` hears of each source_profile of a wanted profile,
+ * with the profiles the pass has found so far.
+ */
+function read(
+  file: AwsFile,
+  kind: AwsFileKind,
+  wanted: ReadonlySet<string>,
+  discover: (name: string, passed: ReadonlySet<string>) => void,
+): Reading | string {
+  const names = new Set<string>();
   const sdk = new Map<string, Profile>();
-  // botocore's configparser sections, in order of first appearance.
+  // botocore's configparser sections of wanted profiles and [DEFAULT], in order of first appearance.
   const sections = new Map<string, Profile>();
   const options = new Set<number>();
   const continued = new Set<number>();
@@ -129,6 +154,7 @@ function read(file: AwsFile, kind: AwsFileKind): Reading | string {
     prefixed: undefined as number | undefined,
   };
   let sdkProfile: Profile | undefined;
+  let section: Profile | undefined;
   let sdkSection: string | undefined;
   let botocoreSection: string | undefined;
   let index = -1;
@@ -138,33 +164,46 @@ function read(file: AwsFile, kind: AwsFileKind): Reading | string {
       return `line ${index + 1} ends in a lone CR, which ends a line for botocore only; ` +
         "use LF or CRLF line endings";
     }
+    if (sdkLine.kind === "header") sdkSection = sdkLine.name;
+    if (botocore.kind === "header") botocoreSection = botocore.name;
+
     if (sdkLine.kind === "header") {
       if (SDK_REJECTED.includes(sdkLine.name)) {
         return `${SDK} ignores the whole file for its section [${sdkLine.name}] on line ` +
           `${index + 1}, botocore does not; rename that section`;
       }
-      sdkSection = sdkLine.name;
-    }
-    if (botocore.kind === "header") botocoreSection = botocore.name;
-    const seen: Seen = { line: index, sdk: sdkLine, botocore, sdkSection, botocoreSection };
-
-    if (sdkLine.kind === "header") {
       const name = sdkProfileName(sdkLine.name, kind);
-      sdkProfile = name === undefined ? undefined : profileIn(sdk, name);
-      sdkProfile?.headers.push(seen);
+      if (name !== undefined) names.add(name);
+      sdkProfile = name !== undefined && wanted.has(name) ? profileIn(sdk, name) : undefined;
+      sdkProfile?.headers.push(seen(index, sdkLine, botocore, sdkSection, botocoreSection));
       if (kind === "config" && name === "default") noteDefault(defaults, sdkLine.name, index);
-    } else if (sdkLine.kind === "entry" && CREDENTIAL_SETTINGS.includes(sdkLine.key)) {
-      sdkProfile?.settings.set(sdkLine.key, seen);
+    } else if (
+      sdkProfile && sdkLine.kind === "entry" && CREDENTIAL_SETTINGS.includes(sdkLine.key)
+    ) {
+      sdkProfile.settings.set(
+        sdkLine.key,
+        seen(index, sdkLine, botocore, sdkSection, botocoreSection),
+      );
+      if (sdkLine.key === "source_profile") {
+        discover(sdkLine.text.slice(sdkLine.start, sdkLine.end), names);
+      }
     }
     if (botocore.kind === "header") {
-      profileIn(sections, botocore.name).headers.push(seen);
-      if (kind === "config" && botocoreProfileName(botocore.name, kind) === "default") {
-        noteDefault(defaults, botocore.name, index);
-      }
-    } else if (botocore.kind === "option" && CREDENTIAL_SETTINGS.includes(botocore.key)) {
-      // configparser reads an option only in a section, so there is one.
-      sections.get(botocoreSection!)!.settings.set(botocore.key, seen);
+      const name = botocoreProfileName(botocore.name, kind);
+      if (name !== undefined) names.add(name);
+      const kept = botocore.name === "DEFAULT" || (name !== undefined && wanted.has(name));
+      section = kept ? profileIn(sections, botocore.name) : undefined;
+      section?.headers.push(seen(index, sdkLine, botocore, sdkSection, botocoreSection));
+      if (kind === "config" && name === "default") noteDefault(defaults, botocore.name, index);
+    } else if (
+      section && botocore.kind === "option" && CREDENTIAL_SETTINGS.includes(botocore.key)
+    ) {
+      section.settings.set(
+        botocore.key,
+        seen(index, sdkLine, botocore, sdkSection, botocoreSection),
+      );
       options.add(index);
+      if (botocore.key === "source_profile") discover(botocore.value, names);
     } else if (botocore.kind === "continuation" && options.has(botocore.option)) {
       continued.add(botocore.option);
     }
@@ -193,7 +232,17 @@ function read(file: AwsFile, kind: AwsFileKind): Reading | string {
       section: name,
     });
   }
-  return { path: file.path, kind, sdk, botocore: botocoreProfiles, continued };
+  return { path: file.path, kind, sdk, botocore: botocoreProfiles, continued, names };
+}
+
+function seen(
+  line: number,
+  sdk: Line,
+  botocore: BotoLine,
+  sdkSection: string | undefined,
+  botocoreSection: string | undefined,
+): Seen {
+  return { line, sdk, botocore, sdkSection, botocoreSection };
 }
 
 function profileIn(profiles: Map<string, Profile>, name: string): Profile {

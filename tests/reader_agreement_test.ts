@@ -65,7 +65,7 @@ Deno.test("readerDisagreement() refuses settings that only one reader sees", () 
     // An indented key after a value continues the value for botocore.
     [
       "[profile x]\nregion = r\n  aws_access_key_id = AKIAKEY\n",
-      /the AWS SDK for JavaScript sees aws_access_key_id on line 3 \(written "  aws_access_key_id = …"\), botocore reads that line as part of the value on line 2; unindent it$/,
+      /the AWS SDK for JavaScript sees aws_access_key_id on line 3 \(written " {2}aws_access_key_id = …"\), botocore reads that line as part of the value on line 2; unindent it$/,
     ],
     // A value that is all comment for the SDK.
     [
@@ -174,6 +174,11 @@ Deno.test("readerDisagreement() follows the source_profile chain as either reade
     "a",
     /read profile "b ;c" differently/,
   );
+  // A source found after the pass over its sections reads the file again.
+  const base = "[profile base]\naws_access_key_id: AKIAKEY\n";
+  const role = "role_arn = arn\nsource_profile = base\n";
+  refuses(`${base}[profile a]\n${role}`, "", "a", /read profile "base" differently in .*config/);
+  refuses(base, `[a]\n${role}`, "a", /read profile "base" differently in .*config/);
   // A cycle ends.
   assert.equal(
     readerDisagreement(
