@@ -195,6 +195,24 @@ Deno.test("aec checks every profile of the source_profile chain", async () => {
   );
 });
 
+Deno.test("aec refuses before answering from its cache", async () => {
+  await withSandbox({ config: "[profile x]\nregion = eu-west-1\n" }, async (sandbox) => {
+    const cache = `${sandbox.home}/cache.json`;
+    const args = ["--profile", "x", "--cache-file", cache, "--json"];
+    // Without credential settings, the profile takes the container role; the cache keeps it.
+    const first = await runWithContainer(sandbox, args);
+    assert.equal(first.code, 0, first.stderr);
+    // Keys only botocore reads change nothing the cache looks at, as the SDK reads the files.
+    await Deno.writeTextFile(
+      sandbox.configFile,
+      "[profile x]\nregion = eu-west-1\naws_access_key_id: AKIAPROFILEKEY000000\n" +
+        "aws_secret_access_key: profileSecret\n",
+    );
+    const result = await sandbox.run(args);
+    assertRefused(result, /profile "x" differently in .*config: botocore sees aws_access_key_id/);
+  });
+});
+
 const ROLE_CONFIG = "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\n" +
   "source_profile = base\nregion = eu-west-1\n";
 
