@@ -126,8 +126,13 @@ export function readerDisagreement(
 }
 
 function differently(profile: string, path: string, problem: string): string {
-  return `The AWS CLI and aec would read profile ${JSON.stringify(profile)} differently in ` +
-    `${path}: ${problem}`;
+  const line = `The AWS CLI and aec would read profile ${JSON.stringify(profile)} differently ` +
+    `in ${path}: ${problem}`;
+  // Names appear as written, but no character in them may break the line.
+  return line.replace(
+    /(?!\t)[\p{Cc}\u2028\u2029]/gu,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**
@@ -345,8 +350,9 @@ function onlyBotocoreSetting(
 ): string {
   const { sdk } = seen;
   const delimiter = sdk.text.search(/[=:]/);
-  const as = `${key} on line ${seen.line + 1} (written ${written(seen, delimiter, empty)})` +
-    (empty ? " with an empty value" : "");
+  // `"key =", empty`: not `"key =")`, which redact() would take for a secret after the `=`.
+  const as = `${key} on line ${seen.line + 1} (written ${written(seen, delimiter, empty)}` +
+    `${empty ? ", empty" : ""})`;
   const start = `botocore sees ${as}, ${SDK}`;
   const fill = empty ? "give it a value or delete the line" : "write its value on that line";
   if (bySdk !== undefined) return `${start} reads the value on line ${bySdk.line + 1}; ${fill}`;

@@ -120,12 +120,15 @@ Deno.test("aec refuses empty credential settings, which the SDK reads as sub-sec
           differently("x", configFile) +
             `botocore sees ${setting.split(" ")[0]} on line 3 \\(written "${
               escape(setting.split("\n")[0]!)
-            }"\\) with an empty value, the AWS SDK for JavaScript reads it as the start of a ` +
-            "sub-section",
+            }", empty\\), the AWS SDK for JavaScript reads it as the start of a sub-section; ` +
+            "give it a value or delete the line$",
+          "m",
         ),
     );
   await empty("aws_access_key_id =\naws_secret_access_key =\n");
   await empty("credential_process =\n");
+  // A secret's name in the message, which stderr shows unredacted: it holds no value.
+  await empty("aws_session_token =\n");
 });
 
 Deno.test("aec refuses a [__proto__] section, for which the SDK drops the whole file", async () => {

@@ -55,7 +55,7 @@ Deno.test("readerDisagreement() refuses settings that only one reader sees", () 
     // `key =` opens a sub-section for the SDK; botocore reads an empty value.
     [
       "[profile x]\ncredential_process =\n",
-      /botocore sees credential_process on line 2 \(written "credential_process ="\) with an empty value, the AWS SDK for JavaScript reads it as the start of a sub-section; give it a value or delete the line$/,
+      /botocore sees credential_process on line 2 \(written "credential_process =", empty\), the AWS SDK for JavaScript reads it as the start of a sub-section; give it a value or delete the line$/,
     ],
     // ...and reads the lines after it, for botocore the value's continuation.
     [
