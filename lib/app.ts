@@ -13,7 +13,12 @@ import {
   loadCache,
   saveCache,
 } from "./cache.ts";
-import { MAX_AWS_FILE_BYTES, profileSettingsFromFiles, readAwsFiles } from "./aws_profiles.ts";
+import {
+  MAX_AWS_FILE_BYTES,
+  profileSettingsFromFiles,
+  readAwsFiles,
+  readIfPresent,
+} from "./aws_profiles.ts";
 import {
   type Cli,
   type ConsoleOptions,
@@ -26,11 +31,13 @@ import type { Credentials } from "./credentials.ts";
 import { render } from "./formats.ts";
 import { load } from "./load.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { messageOf } from "./errors.ts";
+import { CredentialError, messageOf } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { planCredentials, profileSettings } from "./profile_settings.ts";
+import { readerDisagreement } from "./reader_agreement.ts";
 import { registerSecret } from "./redact.ts";
-import { refuseIrregularFile } from "./regular_file.ts";
+import { NotRegularFileError, refuseIrregularFile } from "./regular_file.ts";
+import { SERVED_PROFILE } from "./served_profile.ts";
 
 export const VERSION: string = denoConfig.version;
 
@@ -94,6 +101,7 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
   const env = Deno.env.toObject();
   const profile = chooseProfile(options.profile, env);
   await refuseIrregularAwsFiles(env, false);
+  await refuseReaderDisagreement(env, profile, false, log);
   const resolved = await obtainCredentials(
     {
       ensureTemporary: false,
@@ -129,6 +137,7 @@ async function exportCredentials(options: RunOptions): Promise<number> {
 
   const { mode } = options;
   await refuseIrregularAwsFiles(env, mode.kind === "credentials-file");
+  await refuseReaderDisagreement(env, profile, mode.kind === "exec" && mode.serve, log);
   if (mode.kind === "imds" || mode.kind === "container" || (mode.kind === "exec" && mode.serve)) {
     const { serve } = await load<typeof import("./serve.ts")>("./serve.ts");
     return await serve(options, profile, env, log);
@@ -200,6 +209,42 @@ async function refuseIrregularAwsFiles(env: Env, writing: boolean): Promise<void
     }
     await refuseIrregularFile(path, { nullDevice, maxSize: MAX_AWS_FILE_BYTES });
   }
+}
+
+/**
+ * Refuses AWS files that the AWS CLI and aec would read as different
+ * identities for the profile (and, for `--serve --exec`, for the profile its
+ * command runs as), before any cache answers or anything resolves.
+ */
+async function refuseReaderDisagreement(
+  env: Env,
+  profile: ProfileChoice,
+  served: boolean,
+  log: Logger,
+): Promise<void> {
+  const read = async (path: string) => {
+    try {
+      return { path, text: await readIfPresent(path) };
+    } catch (error) {
+      if (error instanceof NotRegularFileError) throw error;
+      // The SDK and botocore both read a file they cannot open as empty.
+      log.debug(`reading ${path} as empty: ${messageOf(error)}`);
+      return { path, text: "" };
+    }
+  };
+  let paths: [string, string];
+  try {
+    paths = [configFilePath(env), credentialsFilePath(env)];
+  } catch {
+    return; // No home directory: the SDK tells what it makes of that.
+  }
+  const [config, credentials] = await Promise.all(paths.map(read));
+  const problem = readerDisagreement(
+    { config: config!, credentials: credentials! },
+    profile.name,
+    served ? [SERVED_PROFILE] : [],
+  );
+  if (problem) throw new CredentialError(problem);
 }
 
 /** The credentials from the cache when it has them, else resolved (and cached). */

@@ -66,7 +66,7 @@ interface RawLine {
 }
 
 /** A line as the SDK reads it. */
-type Line =
+export type Line =
   & RawLine
   /** The sub-section open before this line, if any. */
   & { open: string | undefined }
@@ -81,10 +81,10 @@ type Line =
   );
 
 /** A line as botocore's configparser reads it. */
-type BotoLine =
+export type BotoLine =
   | { kind: "header"; name: string }
-  /** `key = value` or `key: value`, the key in lower case. */
-  | { kind: "option"; key: string }
+  /** `key = value` or `key: value`, the key in lower case, the value on this line trimmed. */
+  | { kind: "option"; key: string; value: string }
   /** A line that continues the value of the option on line `option`. */
   | { kind: "continuation"; option: number }
   /** A blank line or a comment, which changes nothing. */
@@ -105,11 +105,6 @@ const LINE_BREAK = /[\r\n]/;
 // The SDK's `[word name]` and the words it knows.
 const PREFIXED = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
 const SECTION_TYPES = ["profile", "sso-session", "services"];
-// Python's str.isspace(), by which configparser strips lines and measures indentation.
-const PY_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029" +
-  "\\u202f\\u205f\\u3000";
-const PY_TRIM = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
-const PY_NON_SPACE = new RegExp(`[^${PY_SPACE}]`);
 
 // Generators, so that reading a large file never holds all of its lines at once.
 function* splitLines(text: string): Generator<RawLine> {
@@ -178,53 +173,101 @@ function* scan(text: string): Generator<Line> {
   }
 }
 
-const pyTrim = (text: string) => text.replace(PY_TRIM, "");
+/**
+ * Python's str.isspace(), by which configparser strips lines and measures
+ * indentation. A comparison, not a regular expression: every line of every
+ * run goes through it.
+ */
+function isPySpace(code: number): boolean {
+  return (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x20) || code === 0x85 ||
+    code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 ||
+    code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000;
+}
+
+/** The length of the leading whitespace of `text`, as Python strips it. */
+function pyIndent(text: string): number {
+  let length = 0;
+  while (length < text.length && isPySpace(text.charCodeAt(length))) length++;
+  return length;
+}
+
+function pyTrim(text: string): string {
+  const start = pyIndent(text);
+  let end = text.length;
+  while (end > start && isPySpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
 
 /** The indentation of a line, as configparser measures it. */
 function indentOf(text: string): string {
-  return text.slice(0, PY_NON_SPACE.exec(text)?.index ?? text.length);
+  return text.slice(0, pyIndent(text));
 }
 
 /**
- * How configparser, as botocore creates it (`RawConfigParser()`), reads each
- * of `lines`. Lines with a lone CR, which it splits, are refused before.
+ * How configparser, as botocore creates it (`RawConfigParser()`), reads lines
+ * one after the other: the function reads the next line of a file. Lines with
+ * a lone CR, which it splits, are refused before.
  */
-function scanAsBotocore(lines: readonly RawLine[]): BotoLine[] {
-  const out: BotoLine[] = [];
+function botocoreReader(): (text: string) => BotoLine {
   let inSection = false;
   let option: number | undefined;
   let indent = 0;
-  for (const [index, { text }] of lines.entries()) {
+  let index = -1;
+  return (text) => {
+    index++;
     const value = pyTrim(text);
-    if (value === "" || value.startsWith("#") || value.startsWith(";")) {
-      out.push({ kind: "skip" });
-      continue;
-    }
-    const level = indentOf(text).length;
-    if (option !== undefined && level > indent) {
-      out.push({ kind: "continuation", option });
-      continue;
-    }
+    if (value === "" || value.startsWith("#") || value.startsWith(";")) return { kind: "skip" };
+    const level = pyIndent(text);
+    if (option !== undefined && level > indent) return { kind: "continuation", option };
     indent = level;
     // `\[(.+)\]` matched at the start: the name ends at the line's last `]`.
     const close = value.lastIndexOf("]");
     if (value.startsWith("[") && close >= 2) {
       inSection = true;
       option = undefined;
-      out.push({ kind: "header", name: value.slice(1, close) });
-      continue;
+      return { kind: "header", name: value.slice(1, close) };
     }
     const delimiter = value.search(/[=:]/);
     if (inSection && delimiter > 0) {
       option = index;
-      out.push({ kind: "option", key: pyTrim(value.slice(0, delimiter)).toLowerCase() });
-    } else {
-      // A key with no name ends the value before it; a line without a delimiter does not.
-      if (delimiter === 0) option = undefined;
-      out.push({ kind: "error" });
+      return {
+        kind: "option",
+        key: pyTrim(value.slice(0, delimiter)).toLowerCase(),
+        value: pyTrim(value.slice(delimiter + 1)),
+      };
     }
+    // A key with no name ends the value before it; a line without a delimiter does not.
+    if (delimiter === 0) option = undefined;
+    return { kind: "error" };
+  };
+}
+
+/** How botocore reads each of `lines`. */
+function scanAsBotocore(lines: readonly RawLine[]): BotoLine[] {
+  const read = botocoreReader();
+  return lines.map((line) => read(line.text));
+}
+
+/**
+ * Each line of `text` as the AWS SDK for JavaScript reads it and as botocore
+ * does, in one pass. A line with a lone CR, which botocore splits and the SDK
+ * does not, comes with `botocore: undefined` and ends the scan.
+ */
+export function* scanBothWays(
+  text: string,
+): Generator<{ sdk: Line; botocore: BotoLine | undefined }> {
+  const readBotocore = botocoreReader();
+  let first = true;
+  for (const sdk of scan(text)) {
+    if (sdk.text.includes("\r")) {
+      yield { sdk, botocore: undefined };
+      return;
+    }
+    // botocore rejects a file that starts with a byte order mark whatever
+    // follows, so only the lines after it can tell how it reads the rest.
+    yield { sdk, botocore: readBotocore(first ? sdk.text.replace(/^\uFEFF/, "") : sdk.text) };
+    first = false;
   }
-  return out;
 }
 
 /** The name the SDK gives section `[header]` of a credentials file, if it reads it at all. */
@@ -233,6 +276,74 @@ function sdkSectionName(header: string): string | undefined {
   if (!prefixed) return header === "" ? undefined : header;
   const [, type = "", , name] = prefixed;
   return SECTION_TYPES.includes(type) ? `${type}.${name}` : undefined;
+}
+
+/** The kind of AWS file: they name profiles differently. */
+export type AwsFileKind = "config" | "credentials";
+
+/** The profile that section `[header]` of an AWS file is for the SDK, if any. */
+export function sdkProfileName(header: string, file: AwsFileKind): string | undefined {
+  const section = sdkSectionName(header);
+  if (file === "credentials" || section === undefined || section === "default") return section;
+  // The SDK keeps only `type.name` sections of the config file (`[profile.x]` too), and
+  // merges all but profiles into the profiles under their full name.
+  const dot = section.indexOf(".");
+  const type = section.slice(0, dot);
+  if (dot === -1 || !SECTION_TYPES.includes(type)) return undefined;
+  return type === "profile" ? section.slice(dot + 1) : section;
+}
+
+/** The profile that section `[header]` of an AWS file is for botocore, if any. */
+export function botocoreProfileName(header: string, file: AwsFileKind): string | undefined {
+  if (file === "credentials") return header === "DEFAULT" ? undefined : header;
+  // botocore's build_profile_map(): any section starting with `profile` that
+  // shlex splits into two words, and `[default]`.
+  if (header.startsWith("profile")) {
+    const words = shlexSplit(header);
+    return words?.length === 2 ? words[1] : undefined;
+  }
+  return header === "default" ? header : undefined;
+}
+
+/**
+ * Python's `shlex.split(text)`: words split at whitespace, with quotes and
+ * backslash escapes; `undefined` where it raises (an open quote, a final backslash).
+ */
+function shlexSplit(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quote: string | undefined;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    const next = text[index + 1];
+    if (quote === "'") {
+      if (char === quote) quote = undefined;
+      else word += char;
+    } else if (quote === '"') {
+      if (char === quote) quote = undefined;
+      else if (char !== "\\") word += char;
+      else if (next === undefined) return undefined;
+      // In double quotes a backslash escapes only `"` and itself.
+      else if (next === '"' || next === "\\") word += text[++index];
+      else word += char;
+    } else if (" \t\r\n".includes(char)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else if (char === "\\") {
+      if (next === undefined) return undefined;
+      word += text[++index];
+      inWord = true;
+    } else {
+      if (char === "'" || char === '"') quote = char;
+      else word += char;
+      inWord = true;
+    }
+  }
+  if (quote !== undefined) return undefined;
+  if (inWord) words.push(word);
+  return words;
 }
 
 /** Why both readers would not read `[name]` of a credentials file as profile `name`. */
@@ -322,17 +433,14 @@ const differ = (index: number) =>
  * disagree on where it starts or ends, or a line holds a lone CR.
  */
 function locate(text: string, name: string): Layout {
-  const lines = [...scan(text)];
-  const cr = lines.findIndex((line) => line.text.includes("\r"));
-  // configparser ends a line there, the SDK does not.
-  if (cr !== -1) throw differ(cr);
-  // botocore rejects a file that starts with a byte order mark whatever follows,
-  // so only the lines after it can tell whether an edit reads the same.
-  const boto = scanAsBotocore(
-    lines.map((line, index) =>
-      index === 0 ? { ...line, text: line.text.replace(/^\uFEFF/, "") } : line
-    ),
-  );
+  const lines: Line[] = [];
+  const boto: BotoLine[] = [];
+  for (const { sdk, botocore } of scanBothWays(text)) {
+    // configparser ends a line at a lone CR, the SDK does not.
+    if (botocore === undefined) throw differ(lines.length);
+    lines.push(sdk);
+    boto.push(botocore);
+  }
   const sdkHeaders = lines.flatMap((line, index) =>
     line.kind === "header" && sdkSectionName(line.name) === name ? [index] : []
   );
@@ -543,8 +651,7 @@ function validate(section: string, set: Record<string, string>, remove: string[]
     }
     const line = `${key} = ${value}`;
     const sdk = parseLine(line);
-    const [boto] = scanAsBotocore([{ text: `[${section}]`, eol: "\n" }, { text: line, eol: "" }])
-      .slice(1);
+    const [, boto] = scanAsBotocore([{ text: `[${section}]`, eol: "\n" }, { text: line, eol: "" }]);
     if (
       sdk.kind !== "key" || sdk.key !== key || sdk.value !== value || value === "" ||
       boto?.kind !== "option" || boto.key !== key ||

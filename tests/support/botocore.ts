@@ -14,8 +14,12 @@ export type BotocoreCredentials =
   | { accessKeyId: string; secretAccessKey: string; sessionToken: string | null }
   | { error: string };
 
-/** What botocore reads from one credentials file: its sections, or the error it raises. */
-export type BotocoreFile = { sections: Record<string, Record<string, unknown>> } | {
+/** What botocore reads from one file: its sections (or profiles), or the error it raises. */
+export type BotocoreFile = {
+  sections: Record<string, Record<string, unknown>>;
+  /** The keys of `[DEFAULT]`, which botocore reads into every section. */
+  defaults: Record<string, string>;
+} | {
   error: string;
 };
 
@@ -44,24 +48,33 @@ export const BOTOCORE_IGNORED = BOTOCORES.length === 0
   : "";
 
 const READ_FILES = `
-import json, sys
+import configparser, json, sys
 import botocore.configloader, botocore.exceptions
+paths, kind = json.load(sys.stdin)
 out = []
-for path in json.load(sys.stdin):
+for path in paths:
     try:
-        out.append({"sections": botocore.configloader.raw_config_parse(path)})
+        sections = botocore.configloader.raw_config_parse(path)
+        if kind == "config":
+            sections = botocore.configloader.build_profile_map(sections)["profiles"]
+        # The parser botocore uses, for the [DEFAULT] keys it merges into every section.
+        parser = configparser.RawConfigParser()
+        parser.read([path])
+        out.append({"sections": sections, "defaults": dict(parser.defaults())})
     except botocore.exceptions.BotoCoreError as error:
         out.append({"error": str(error)})
 json.dump(out, sys.stdout)
 `;
 
 /**
- * Parses each of `paths` as a shared credentials file the way botocore does
- * (`raw_config_parse`, as its credentials provider does), all in one process.
+ * Parses each of `paths` the way botocore does, all in one process: as a
+ * shared credentials file (`raw_config_parse`, as its credentials provider
+ * does), or as a config file, whose profiles `sections` then holds.
  */
 export async function readFilesWithBotocore(
   botocore: Botocore,
   paths: readonly string[],
+  kind: "credentials" | "config" = "credentials",
 ): Promise<BotocoreFile[]> {
   const child = new Deno.Command(botocore.python, {
     args: ["-c", READ_FILES],
@@ -70,7 +83,7 @@ export async function readFilesWithBotocore(
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(paths)));
+  await writer.write(new TextEncoder().encode(JSON.stringify([paths, kind])));
   await writer.close();
   const { success, stdout, stderr } = await child.output();
   const decoder = new TextDecoder();
