@@ -8,7 +8,8 @@
  *   KEEP_ALIVE_TIMEOUT_MS; a response that cannot be written within
  *   HEAD_TIMEOUT_MS closes the connection too.
  * - At most `maxConnections` are open (derived from the descriptor limit).
- *   Beyond it the least recently active idle connection is closed; if every
+ *   Beyond it an idle connection is closed: the oldest of those that never
+ *   sent a request, else the least recently active kept-alive one; if every
  *   one is busy, the new connection gets a 503.
  * - An accept error (EMFILE, ENFILE, ECONNABORTED, …) is reported (at most
  *   once a minute), frees the idlest connection when descriptors ran out,
@@ -85,12 +86,6 @@ export function connectionLimit(): number {
   return Math.max(4, Math.min(MAX_CONNECTIONS, Math.floor(limit / 2) - 16));
 }
 
-interface Tracked {
-  /** Waiting for a request (not handling or answering one): may be closed at will. */
-  idle: boolean;
-  close(): void;
-}
-
 /** Serves `handler` on `hostname:port`; throws an AecError (exit 3) when it cannot bind. */
 export function startServer(options: ServerOptions): RunningServer {
   const { hostname, port, handler, signal, log, warn } = options;
@@ -112,18 +107,23 @@ export function startServer(options: ServerOptions): RunningServer {
   const authority = `${formatHost(address.hostname)}:${address.port}`;
   log?.debug(`listening on ${authority}; at most ${maxConnections} connections`);
 
-  // In order of last activity, so that the first idle one is the one to close.
-  const connections = new Map<Deno.TcpConn, Tracked>();
+  let open = 0;
+  // Idle connections (waiting for a request), each map in order of last
+  // activity, to close when descriptors run short. Those that never sent a
+  // request go first, so that a flood of silent connections makes room for
+  // itself before it touches a client's kept-alive one.
+  const unused = new Map<Deno.TcpConn, () => void>();
+  const keptAlive = new Map<Deno.TcpConn, () => void>();
   const allClosed = Promise.withResolvers<void>();
   let stopping = false;
   const warnAccept = throttled(warn);
   let warnedFull = false;
 
-  /** Closes the least recently active idle connection; false when none is idle. */
-  function closeIdlest(): boolean {
-    for (const tracked of connections.values()) {
-      if (tracked.idle) {
-        tracked.close();
+  /** Closes the idle connection to lose first; false when none is idle. */
+  function closeIdlest(idle = [unused, keptAlive]): boolean {
+    for (const connections of idle) {
+      for (const close of connections.values()) {
+        close();
         return true;
       }
     }
@@ -132,26 +132,32 @@ export function startServer(options: ServerOptions): RunningServer {
 
   async function serveConnection(conn: Deno.TcpConn): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const tracked: Tracked = {
-      idle: true,
-      close() {
-        clearTimeout(timer);
-        connections.delete(conn);
-        try {
-          conn.close();
-        } catch {
-          // Already closed.
-        }
-      },
+    let closed = false;
+    const close = () => {
+      clearTimeout(timer);
+      unused.delete(conn);
+      keptAlive.delete(conn);
+      if (closed) return;
+      closed = true;
+      // Counted out now, as it stops being a candidate: its descriptor is
+      // freed once its pending read is cancelled, moments later.
+      open--;
+      if (open < maxConnections / 2) warnedFull = false;
+      if (stopping && open === 0) allClosed.resolve();
+      try {
+        conn.close();
+      } catch {
+        // Closed by the peer's reset already.
+      }
+    };
+    const busy = () => {
+      unused.delete(conn);
+      keptAlive.delete(conn);
     };
     /** Closes the connection unless what it waits for happens within `ms`. */
     const deadline = (ms: number) => {
       clearTimeout(timer);
-      timer = setTimeout(tracked.close, ms);
-    };
-    const touch = () => {
-      connections.delete(conn);
-      connections.set(conn, tracked);
+      timer = setTimeout(close, ms);
     };
     const send = async (response: Response, keepAlive: boolean, headOnly: boolean) => {
       const bytes = await serialize(response, keepAlive, headOnly);
@@ -161,20 +167,19 @@ export function startServer(options: ServerOptions): RunningServer {
         written += await conn.write(bytes.subarray(written));
       }
     };
-    connections.set(conn, tracked);
+    open++;
+    unused.set(conn, close);
     try {
-      conn.setNoDelay(true);
       let buffer = new Uint8Array(1024);
       let filled = 0;
       let waitMs = headTimeoutMs;
       for (;;) {
-        tracked.idle = true;
         deadline(waitMs);
         let headEnd = findHeadEnd(buffer, 0, filled);
         while (headEnd < 0) {
           if (filled === buffer.length) {
             if (buffer.length >= MAX_HEAD_BYTES) {
-              tracked.idle = false;
+              busy();
               await send(tooLarge(), false, false);
               return;
             }
@@ -188,9 +193,8 @@ export function startServer(options: ServerOptions): RunningServer {
           filled += read;
           headEnd = findHeadEnd(buffer, scanFrom, filled);
         }
-        tracked.idle = false;
+        busy();
         clearTimeout(timer);
-        touch();
 
         const started = performance.now();
         const parsed = parseHead(buffer.subarray(0, headEnd), authority);
@@ -218,7 +222,7 @@ export function startServer(options: ServerOptions): RunningServer {
         buffer.copyWithin(0, headEnd, filled);
         filled -= headEnd;
         waitMs = keepAliveTimeoutMs;
-        touch();
+        keptAlive.set(conn, close);
       }
     } catch (error) {
       // Interrupted or BadResource: closed by its deadline, to admit another, or by shutdown.
@@ -226,14 +230,12 @@ export function startServer(options: ServerOptions): RunningServer {
         log?.debug(`connection failed: ${messageOf(error)}`);
       }
     } finally {
-      tracked.close();
-      if (connections.size < maxConnections / 2) warnedFull = false;
-      if (stopping && connections.size === 0) allClosed.resolve();
+      close();
     }
   }
 
   function admit(conn: Deno.TcpConn): void {
-    if (connections.size >= maxConnections) {
+    if (open >= maxConnections) {
       if (!warnedFull) {
         warnedFull = true;
         warn?.(`${maxConnections} connections are open; closing idle ones to admit new ones`);
@@ -254,9 +256,11 @@ export function startServer(options: ServerOptions): RunningServer {
       } catch (error) {
         if (stopping) break;
         warnAccept(`could not accept a connection (${messageOf(error)}); retrying`);
-        // Out of descriptors: the idlest connection gives one back.
+        // Out of descriptors: a silent connection gives one back. Kept-alive
+        // clients are spared: the descriptors of connections closed a moment
+        // ago come back by themselves.
         const code = (error as { code?: unknown }).code;
-        if (code === "EMFILE" || code === "ENFILE") closeIdlest();
+        if (code === "EMFILE" || code === "ENFILE") closeIdlest([unused]);
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
@@ -277,8 +281,8 @@ export function startServer(options: ServerOptions): RunningServer {
         // Already closed.
       }
       // Busy connections close once they have answered.
-      for (const tracked of [...connections.values()]) if (tracked.idle) tracked.close();
-      if (connections.size === 0) allClosed.resolve();
+      for (const close of [...unused.values(), ...keptAlive.values()]) close();
+      if (open === 0) allClosed.resolve();
     }
     return finished;
   };

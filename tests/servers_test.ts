@@ -1208,6 +1208,42 @@ Deno.test("server closes its least recently active idle connection beyond its ca
   });
 });
 
+Deno.test("server closes silent connections before a client's kept-alive one", async () => {
+  await withLimitedServer({ maxConnections: 3 }, OK_HANDLER, async (server) => {
+    const request = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const connect = () => Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    const kept = await connect();
+    const silent: Deno.Conn[] = [];
+    const clients: Deno.Conn[] = [];
+    try {
+      // The first client's connection is the oldest, yet the silent ones go first.
+      assert.match(await exchangeOn(kept, request), /^HTTP\/1\.1 200 /);
+      for (let i = 0; i < 2; i++) silent.push(await connect());
+      for (let i = 0; i < 2; i++) {
+        clients.push(await connect());
+        assert.match(await exchangeOn(clients[i]!, request), /^HTTP\/1\.1 200 /);
+      }
+      for (const conn of silent) assert.equal(await within(closedBy(conn), 5000, "a close"), "");
+      assert.match(await exchangeOn(kept, request), /^HTTP\/1\.1 200 /);
+    } finally {
+      for (const conn of [kept, ...silent, ...clients]) conn.close();
+    }
+  });
+});
+
+/** Writes `bytes` on `conn` and reads one response head and body (a 2-byte "ok"). */
+async function exchangeOn(conn: Deno.Conn, bytes: Uint8Array): Promise<string> {
+  await conn.write(bytes);
+  let answer = "";
+  const buffer = new Uint8Array(4096);
+  while (!answer.endsWith("\r\n\r\nok")) {
+    const n = await conn.read(buffer);
+    if (n === null) break;
+    answer += decoder.decode(buffer.subarray(0, n));
+  }
+  return answer;
+}
+
 Deno.test("server answers 503 when every connection it may keep is busy", async () => {
   const gate = Promise.withResolvers<void>();
   const bothBusy = Promise.withResolvers<void>();
