@@ -35,14 +35,11 @@ const TERMINATING: readonly Deno.Signal[] = [
   ...(Deno.build.os === "linux" ? ["SIGPWR", "SIGSTKFLT"] as const : []),
 ];
 
+const WINDOWS = Deno.build.os === "windows";
+// The Windows console delivers Ctrl-C and Ctrl-Break to every process attached
+// to it, the command included: there aec only has to survive them.
+const CAUGHT: readonly Deno.Signal[] = WINDOWS ? ["SIGINT", "SIGBREAK"] : TERMINATING;
 const PING_TIMEOUT_MS = 1_000;
-
-/** The POSIX signals `forwardSignals` handles on this OS. */
-export function forwardedSignals(): readonly Deno.Signal[] {
-  // The console delivers Ctrl-C and Ctrl-Break to every process attached to
-  // it, the command included: aec only has to survive them.
-  return Deno.build.os === "windows" ? ["SIGINT", "SIGBREAK"] : TERMINATING;
-}
 
 export interface Forwarding {
   /** The command to forward to; signals received before it started are forwarded now. */
@@ -56,11 +53,11 @@ export interface Forwarding {
  * too.
  */
 export function forwardSignals(): Forwarding {
-  const witness = Deno.build.os === "windows" ? undefined : startWitness();
+  let witness: Witness | undefined;
   let child: Deno.ChildProcess | undefined;
   const early: Deno.Signal[] = [];
   const forward = async (signal: Deno.Signal) => {
-    if (witness === undefined || await witness.reachedGroup(signal)) return;
+    if (WINDOWS || await witness?.reachedGroup(signal)) return;
     try {
       child?.kill(signal);
     } catch {
@@ -68,7 +65,7 @@ export function forwardSignals(): Forwarding {
     }
   };
   const listeners: [Deno.Signal, () => void][] = [];
-  for (const signal of forwardedSignals()) {
+  for (const signal of CAUGHT) {
     const listener = () => {
       if (child === undefined) early.push(signal);
       else forward(signal);
@@ -83,6 +80,8 @@ export function forwardSignals(): Forwarding {
   return {
     attach(started) {
       child = started;
+      // Started after the command, which need not wait for it: Deno's first spawn is the slow one.
+      if (!WINDOWS) witness = startWitness();
       for (const signal of early.splice(0)) forward(signal);
     },
     async stop() {
@@ -124,9 +123,11 @@ while :; do read -r _ && echo pong || kill -0 "$PPID" 2>/dev/null || exit; done`
   let waiting = 0;
   let alive = true;
   const finished = (async () => {
+    // Not a TextDecoderStream: setting one up costs --exec 2 ms.
+    const decoder = new TextDecoder();
     let rest = "";
-    for await (const chunk of process.stdout.pipeThrough(new TextDecoderStream())) {
-      const lines = (rest + chunk).split("\n");
+    for await (const chunk of process.stdout) {
+      const lines = (rest + decoder.decode(chunk, { stream: true })).split("\n");
       rest = lines.pop()!;
       for (const line of lines) {
         if (line === "pong") pongs.shift()?.();
