@@ -66,8 +66,9 @@ const decoder = new TextDecoder();
 /**
  * How many connections a server keeps open: half the soft descriptor limit
  * less a reserve for aec's own files and its calls to AWS, at most 4096. The
- * limit is read from /proc on Linux; elsewhere macOS's default of 256 is
- * assumed.
+ * limit is read from /proc on Linux; macOS's default of 256 is assumed
+ * elsewhere, except on Windows, which has no such limit. aec does not raise
+ * the limit: the command of `--serve --exec` would inherit it.
  */
 export function connectionLimit(): number {
   let limit = 256;
