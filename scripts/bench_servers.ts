@@ -304,8 +304,9 @@ async function wrk(
     requests: number(/(\d+) requests in/),
     failures: number(/Non-2xx or 3xx responses: (\d+)/) + socketErrors,
     requestsPerSecond: number(/Requests\/sec:\s+([\d.]+)/),
-    p50: /50%\s+(\S+)/.exec(text)?.[1] ?? "?",
-    p99: /99%\s+(\S+)/.exec(text)?.[1] ?? "?",
+    // Lines of the latency distribution, not the stats lines that end in a percentage.
+    p50: /^\s+50%\s+(\S+)$/m.exec(text)?.[1] ?? "?",
+    p99: /^\s+99%\s+(\S+)$/m.exec(text)?.[1] ?? "?",
   };
 }
 
