@@ -52,9 +52,9 @@ export interface RunningServer {
 }
 
 /** SDKs send their request as soon as they connect. */
-export const HEAD_TIMEOUT_MS = 5_000;
+const HEAD_TIMEOUT_MS = 5_000;
 /** Longer than Node's 5-second keep-alive, so that clients close first. */
-export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_HEADERS = 100;
 const ACCEPT_RETRY_MS = 100;
@@ -70,7 +70,7 @@ const decoder = new TextDecoder();
  * elsewhere, except on Windows, which has no such limit. aec does not raise
  * the limit: the command of `--serve --exec` would inherit it.
  */
-export function connectionLimit(): number {
+function connectionLimit(): number {
   let limit = 256;
   if (Deno.build.os === "linux") {
     try {
