@@ -12,6 +12,8 @@ export const ExitCode = {
   usage: 2,
   noCredentials: 2,
   credentials: 3,
+  /** A server's address is in use or cannot be bound. */
+  listen: 3,
   commandNotRunnable: 126,
   commandNotFound: 127,
   interrupted: 130,

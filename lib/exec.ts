@@ -2,8 +2,9 @@
 
 import { constants } from "node:os";
 import type { Credentials } from "./credentials.ts";
-import { CommandError, ExitCode } from "./errors.ts";
+import { CommandError, describeError, ExitCode } from "./errors.ts";
 import { credentialVariables } from "./formats.ts";
+import { forwardSignals } from "./signals.ts";
 
 // Removed from the child's environment so that nothing stale or conflicting
 // (another profile, older keys) can win over the exported credentials.
@@ -54,19 +55,20 @@ export function credentialEnvironment(
   return childEnvironment(parent, credentialVariables(credentials), region);
 }
 
-const FORWARDED_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
-  ? ["SIGINT", "SIGBREAK"]
-  : ["SIGINT", "SIGTERM", "SIGHUP"];
-
 /**
- * Runs `command` directly (no shell) with `env`, forwarding termination
- * signals to it, and returns its exit code: 128+N when signal N killed it.
+ * Runs `command` directly (no shell) with `env` and returns its exit code:
+ * 128+N when signal N killed it. Every signal that would end aec is forwarded
+ * to the command unless it got it too (signals.ts), so aec always outlives
+ * it; while it runs, an unexpected error in aec is reported and does not end
+ * aec, which would take the command down with it.
  */
 export async function runCommand(
   command: string,
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<number> {
+  // Listening before the command starts, so that no signal can end aec in between.
+  const forwarding = forwardSignals();
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(command, {
@@ -78,6 +80,7 @@ export async function runCommand(
       stderr: "inherit",
     }).spawn();
   } catch (error) {
+    await forwarding.stop();
     if (error instanceof Deno.errors.NotFound) {
       throw new CommandError(`Command not found: ${command}`, ExitCode.commandNotFound);
     }
@@ -90,15 +93,14 @@ export async function runCommand(
     );
   }
 
-  const forward = (signal: Deno.Signal) => () => {
-    try {
-      child.kill(signal);
-    } catch {
-      // The child has already exited.
-    }
+  forwarding.attach(child);
+  const survive = (event: ErrorEvent | PromiseRejectionEvent) => {
+    event.preventDefault();
+    const error = event instanceof ErrorEvent ? event.error : event.reason;
+    Deno.stderr.writeSync(new TextEncoder().encode(`${describeError(error, false)}\n`));
   };
-  const listeners = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
-  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+  addEventListener("error", survive);
+  addEventListener("unhandledrejection", survive);
   try {
     const status = await child.status;
     if (status.signal) {
@@ -106,6 +108,8 @@ export async function runCommand(
     }
     return status.code;
   } finally {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    removeEventListener("error", survive);
+    removeEventListener("unhandledrejection", survive);
+    await forwarding.stop();
   }
 }

@@ -149,7 +149,13 @@ export async function serve(
 }
 
 function listen(address: Address, handler: Handler, signal: AbortSignal, log: Logger) {
-  return startServer({ ...address, handler, signal, log });
+  return startServer({
+    ...address,
+    handler,
+    signal,
+    log,
+    warn: (message) => say(`aec: warning: ${message}`),
+  });
 }
 
 /** Serves until SIGINT or SIGTERM, after printing the environment lines a client needs. */
@@ -159,13 +165,13 @@ async function serveUntilStopped(
   log: Logger,
   clientEnvironment: (url: string) => string[],
 ): Promise<number> {
+  const controller = new AbortController();
+  const server = listen(address, handler, controller.signal, log);
   if (!isLoopback(address.hostname)) {
     say(
       `aec: warning: serving credentials on ${address.hostname}, which other machines may reach`,
     );
   }
-  const controller = new AbortController();
-  const server = listen(address, handler, controller.signal, log);
   const stop = () => controller.abort();
   const signals: Deno.Signal[] = Deno.build.os === "windows"
     ? ["SIGINT", "SIGBREAK"]
@@ -174,6 +180,5 @@ async function serveUntilStopped(
   for (const line of clientEnvironment(`${server.url}/`)) say(line);
   await server.finished;
   for (const signal of signals) Deno.removeSignalListener(signal, stop);
-  log.debug("server stopped");
   return 0;
 }

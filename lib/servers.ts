@@ -2,27 +2,38 @@
  * Local credential servers for the two HTTP protocols AWS SDKs speak: the EC2
  * instance metadata service (IMDSv2 only) and the ECS container credentials
  * endpoint. Handlers are plain `Request -> Response` functions over a
- * credentials source; `startServer` puts one on a socket.
+ * credentials source; `startServer` (http_server.ts) puts one on a socket.
  *
  * The handlers never read a request body and never throw: a failing source
  * becomes a 500 with a JSON error body, and the next request asks the source
  * again.
  */
 
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { AecError, ExitCode, messageOf } from "./errors.ts";
+import { AecError, messageOf } from "./errors.ts";
+import {
+  errorResponse,
+  formatHost,
+  type Handler,
+  internalError,
+  jsonResponse,
+} from "./http_server.ts";
 import type { Logger } from "./log.ts";
 import { redact } from "./redact.ts";
+
+export {
+  type Handler,
+  type RunningServer,
+  type ServerOptions,
+  startServer,
+} from "./http_server.ts";
 
 /**
  * Current temporary credentials, with a session token and an expiration. It is
  * called once per credentials request, so it should cache and refresh itself.
  */
 export type CredentialSource = () => Promise<Credentials>;
-
-/** A request handler; the ones made here answer every failure with a status and never throw. */
-export type Handler = (request: Request) => Promise<Response>;
 
 export interface ImdsOptions {
   source: CredentialSource;
@@ -49,8 +60,6 @@ const TOKEN_PATH = "/latest/api/token";
 const TOKEN_TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER = "x-aws-ec2-metadata-token";
 const MAX_TOKEN_TTL_SECONDS = 21600;
-// Every PUT adds a token; the cap bounds memory against a client that loops.
-const MAX_TOKENS = 10_000;
 const CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials";
 
 /**
@@ -59,13 +68,51 @@ const CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials";
  */
 export function generateToken(): string {
   for (;;) {
-    const bytes = crypto.getRandomValues(new Uint8Array(32));
-    const token = btoa(String.fromCharCode(...bytes))
-      .replaceAll("+", "-")
-      .replaceAll("/", "_")
-      .replace(/=+$/, "");
+    const token = base64url(crypto.getRandomValues(new Uint8Array(32)));
     if (!token.startsWith("-")) return token;
   }
+}
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
+
+/**
+ * IMDS session tokens that need no table: a token is its expiry (8 bytes,
+ * milliseconds) and 24 bytes of HMAC-SHA256 over it under a key that lives
+ * as long as the handler. However many a client asks for, none is ever
+ * evicted and memory stays flat.
+ */
+function imdsTokens() {
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const mac = (expiry: Uint8Array) =>
+    createHmac("sha256", key).update(expiry).digest().subarray(0, 24);
+  return {
+    issue(expiry: number): string {
+      const bytes = new Uint8Array(32);
+      new DataView(bytes.buffer).setBigUint64(0, BigInt(expiry));
+      bytes.set(mac(bytes.subarray(0, 8)), 8);
+      return base64url(bytes);
+    },
+    /** The token's expiry in ms, or undefined when aec did not issue it. */
+    expiry(token: string): number | undefined {
+      if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+      const bytes = Uint8Array.from(
+        atob(`${token.replaceAll("-", "+").replaceAll("_", "/")}=`),
+        (char) => char.charCodeAt(0),
+      );
+      if (!timingSafeEqual(mac(bytes.subarray(0, 8)), bytes.subarray(8))) return undefined;
+      return Number(new DataView(bytes.buffer).getBigUint64(0));
+    },
+  };
+}
+
+/** The request's path with repeated slashes collapsed: SDKs send `//latest/...`, as EC2 allows. */
+function routePath(request: Request): string {
+  return new URL(request.url).pathname.replace(/\/{2,}/g, "/");
 }
 
 /**
@@ -77,9 +124,7 @@ export function generateToken(): string {
 export function createImdsHandler(options: ImdsOptions): Handler {
   const { source, roleName, region, log } = options;
   const now = options.now ?? Date.now;
-  // Token -> expiry in ms. A Map iterates in insertion order, so the first
-  // entries are the oldest.
-  const tokens = new Map<string, number>();
+  const tokens = imdsTokens();
 
   function issueToken(request: Request): Response {
     // Real IMDS refuses token requests that went through a proxy, so that a
@@ -96,29 +141,15 @@ export function createImdsHandler(options: ImdsOptions): Handler {
         `The ${TOKEN_TTL_HEADER} header must be an integer from 1 to ${MAX_TOKEN_TTL_SECONDS}`,
       );
     }
-    const current = now();
-    if (tokens.size >= MAX_TOKENS) {
-      for (const [token, expiry] of tokens) if (expiry <= current) tokens.delete(token);
-      for (const token of tokens.keys()) {
-        if (tokens.size < MAX_TOKENS) break;
-        tokens.delete(token);
-      }
-    }
-    const token = generateToken();
-    tokens.set(token, current + ttl * 1000);
-    return new Response(token, {
+    return new Response(tokens.issue(now() + ttl * 1000), {
       headers: { ...TEXT, ...NO_STORE, [TOKEN_TTL_HEADER]: String(ttl) },
     });
   }
 
   function authorized(request: Request): boolean {
     const token = request.headers.get(TOKEN_HEADER);
-    if (token === null) return false;
-    const expiry = tokens.get(token);
-    if (expiry === undefined) return false;
-    if (expiry > now()) return true;
-    tokens.delete(token);
-    return false;
+    const expiry = token === null ? undefined : tokens.expiry(token);
+    return expiry !== undefined && expiry > now();
   }
 
   async function metadata(path: string): Promise<Response> {
@@ -156,7 +187,7 @@ export function createImdsHandler(options: ImdsOptions): Handler {
     const rejected = rejectBody(request);
     if (rejected) return rejected;
     // One trailing slash is optional: botocore asks for `availability-zone/`.
-    const path = new URL(request.url).pathname.replace(/(.)\/$/, "$1");
+    const path = routePath(request).replace(/(.)\/$/, "$1");
     if (path === TOKEN_PATH) {
       return request.method === "PUT" ? issueToken(request) : methodNotAllowed("PUT");
     }
@@ -182,8 +213,8 @@ export function createContainerHandler(options: ContainerOptions): Handler {
   return guard(log, async (request) => {
     const rejected = rejectBody(request);
     if (rejected) return rejected;
-    const { pathname } = new URL(request.url);
-    if (pathname !== "/" && pathname !== "/creds") return notFound();
+    const path = routePath(request);
+    if (path !== "/" && path !== "/creds") return notFound();
     if (request.method !== "GET") return methodNotAllowed("GET");
     const presented = request.headers.get("authorization");
     // Comparing digests, which always have the same length, takes the same time
@@ -199,70 +230,6 @@ export function createContainerHandler(options: ContainerOptions): Handler {
       ...(roleArn === undefined ? {} : { RoleArn: roleArn }),
     }));
   });
-}
-
-export interface ServerOptions {
-  hostname: string;
-  /** 0 picks a free port. */
-  port: number;
-  handler: Handler;
-  /** Aborting it shuts the server down, letting requests in flight finish. */
-  signal?: AbortSignal;
-  log?: Logger;
-}
-
-export interface RunningServer {
-  /** `http://HOST:PORT` without a trailing slash, with IPv6 hosts in brackets. */
-  url: string;
-  /** The bound port, also when 0 was asked for. */
-  port: number;
-  /** Settles when the server has shut down. */
-  finished: Promise<void>;
-  shutdown(): Promise<void>;
-}
-
-/** Serves `handler` with `Deno.serve`, printing nothing unless `log` is enabled. */
-export function startServer(options: ServerOptions): RunningServer {
-  const { hostname, port, handler, signal, log } = options;
-  const logged: Handler = log?.enabled
-    ? async (request) => {
-      const started = performance.now();
-      const response = await handler(request);
-      const elapsed = Math.round(performance.now() - started);
-      log.debug(
-        `${request.method} ${new URL(request.url).pathname} ${response.status} (${elapsed}ms)`,
-      );
-      return response;
-    }
-    : handler;
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    server = Deno.serve({
-      hostname,
-      port,
-      ...(signal === undefined ? {} : { signal }),
-      // Deno prints "Listening on ..." by default; stdout is not ours to use.
-      onListen: () => {},
-      onError: (error) => {
-        log?.debug(`request failed: ${messageOf(error)}`);
-        return internalError();
-      },
-    }, logged);
-  } catch (error) {
-    throw new AecError(
-      `Could not listen on ${formatHost(hostname)}:${port}: ${messageOf(error)}`,
-      ExitCode.internal,
-      { cause: error },
-    );
-  }
-  const address = server.addr;
-  log?.debug(`listening on ${formatHost(address.hostname)}:${address.port}`);
-  return {
-    url: `http://${formatHost(address.hostname)}:${address.port}`,
-    port: address.port,
-    finished: server.finished,
-    shutdown: () => server.shutdown(),
-  };
 }
 
 /** Whether binding to `hostname` keeps the server on this machine: 127.0.0.0/8, ::1 or localhost. */
@@ -350,34 +317,6 @@ function methodNotAllowed(allow: string): Response {
   return errorResponse(405, "MethodNotAllowed", "Method not allowed", { allow });
 }
 
-function internalError(): Response {
-  return errorResponse(500, "InternalError", "Internal server error");
-}
-
-function errorResponse(
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return jsonResponse(status, { Code: code, Message: message }, headers);
-}
-
-function jsonResponse(
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
-}
-
 function sha256(text: string): Uint8Array {
   return createHash("sha256").update(text).digest();
-}
-
-function formatHost(hostname: string): string {
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }

@@ -10,6 +10,7 @@ region = eu-west-1
 `;
 const posixOnly = Deno.build.os === "windows";
 const PRINT_ENV = "console.log(JSON.stringify(Deno.env.toObject()))";
+const SIGNAL_COUNTER = `${REPO_ROOT}tests/support/signal_counter.py`;
 
 Deno.test("aec --exec gives the command the credentials, region and a clean identity", async () => {
   await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
@@ -191,3 +192,164 @@ Deno.test("aec --exec exits 127 when the command is not found", async () => {
     assert.equal(result.stderr, "aec: Command not found: no-such-command-aec\n");
   });
 });
+
+/** Whether `command ARGS` runs and succeeds: a tool the signal tests need. */
+async function runs(command: string, ...args: string[]): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
+      .output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+const hasPython = await runs("python3", "--version");
+// util-linux's `script` gives aec a pseudo-terminal as its controlling terminal.
+const hasScript = Deno.build.os === "linux" && await runs("script", "--version");
+if (!hasPython || !hasScript) {
+  console.warn("exec_e2e_test: python3 or util-linux script is missing; skipping signal tests");
+}
+
+interface Counted {
+  /** What the command printed, with the terminal's line ends made plain. */
+  output: string;
+  code: number;
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Runs `aec ARGS --exec python3 signal_counter.py SIGNALS…` and, once the
+ * counter is ready, calls `act` with aec's PID and a function that types on
+ * aec's terminal. With `terminal`, aec runs on a pseudo-terminal as the
+ * foreground process group, the command in it too, as in an interactive shell.
+ */
+async function runCounted(
+  env: Record<string, string>,
+  args: string[],
+  signals: Deno.Signal[],
+  terminal: boolean,
+  act: (aecPid: number, type: (keys: string) => Promise<void>) => void | Promise<void>,
+): Promise<Counted> {
+  const aec = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--quiet",
+    `${REPO_ROOT}main.ts`,
+    ...args,
+    "--exec",
+    "python3",
+    SIGNAL_COUNTER,
+    ...signals,
+  ];
+  const [command, ...commandArgs] = terminal
+    ? ["script", "-q", "-e", "-c", `exec ${aec.map(shellQuote).join(" ")}`, "/dev/null"]
+    : aec;
+  const child = new Deno.Command(command!, {
+    args: commandArgs,
+    cwd: REPO_ROOT,
+    env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  let ready: RegExpExecArray | null = null;
+  while (!(ready = /ready (\d+)\r?\n/.exec(output))) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    output += value;
+  }
+  if (ready) await act(Number(ready[1]), (keys) => writer.write(new TextEncoder().encode(keys)));
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    output += value;
+  }
+  await writer.close().catch(() => {});
+  const { code } = await child.status;
+  return { output: output.replaceAll("\r\n", "\n"), code };
+}
+
+const COUNTED: Deno.Signal[] = ["SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"];
+
+for (const serve of [false, true]) {
+  const mode = serve ? "--serve --exec" : "--exec";
+  const modeArgs = serve ? ["--profile", "admin", "--serve"] : ["--profile", "base"];
+
+  Deno.test({
+    name: `aec ${mode}: Ctrl-C and Ctrl-\\ at the terminal reach the command once`,
+    ignore: !hasPython || !hasScript,
+    fn: async () => {
+      await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+        for (const [keys, signal] of [["\x03", "SIGINT"], ["\x1c", "SIGQUIT"]] as const) {
+          const result = await runCounted(sandbox.env, modeArgs, COUNTED, true, async (_, type) => {
+            await type(keys);
+          });
+          // The terminal echoes the key (^C) before the line.
+          assert.match(result.output, new RegExp(`got ${signal}$`, "m"), result.output);
+          assert.equal(result.code, 3, result.output);
+        }
+      });
+    },
+  });
+
+  Deno.test({
+    name: `aec ${mode}: a signal to aec's PID alone reaches the command once, also on a terminal`,
+    ignore: !hasPython || !hasScript,
+    fn: async () => {
+      await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+        for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+          const result = await runCounted(sandbox.env, modeArgs, COUNTED, true, (pid) => {
+            Deno.kill(pid, signal);
+          });
+          assert.match(result.output, new RegExp(`^got ${signal}$`, "m"), result.output);
+          assert.equal(result.code, 3, result.output);
+        }
+      });
+    },
+  });
+
+  Deno.test({
+    name: `aec ${mode}: a signal to its whole process group reaches the command once`,
+    ignore: !hasPython || !hasScript,
+    fn: async () => {
+      await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+        // On the terminal aec leads its own process group, as a shell's job does.
+        const result = await runCounted(sandbox.env, modeArgs, COUNTED, true, (pid) => {
+          Deno.kill(-pid, "SIGTERM");
+        });
+        assert.match(result.output, /^got SIGTERM$/m, result.output);
+        assert.equal(result.code, 3, result.output);
+      });
+    },
+  });
+
+  Deno.test({
+    name: `aec ${mode} forwards SIGUSR1, SIGUSR2 and SIGQUIT and exits after the command`,
+    ignore: !hasPython || posixOnly,
+    fn: async () => {
+      await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+        for (const signal of ["SIGUSR1", "SIGUSR2", "SIGQUIT"] as const) {
+          const result = await runCounted(sandbox.env, modeArgs, COUNTED, false, (pid) => {
+            Deno.kill(pid, signal);
+          });
+          assert.match(result.output, new RegExp(`^got ${signal}$`, "m"), result.output);
+          if (serve) {
+            // The endpoint outlives the signal: the command still gets credentials.
+            const served = /^served (\S+)$/m.exec(result.output);
+            assert.ok(served && sandbox.aws.issued.has(served[1]!), result.output);
+          }
+          assert.equal(result.code, 3, result.output);
+        }
+      });
+    },
+  });
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import { botocoreProfileName, sdkProfileName } from "../lib/ini.ts";
 import { CREDENTIAL_SETTINGS } from "../lib/profile_settings.ts";

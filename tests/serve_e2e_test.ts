@@ -21,10 +21,22 @@ interface Served {
   stop(): Promise<{ code: number; stderr: string }>;
 }
 
-/** Starts a long-running aec and waits for the environment lines it prints on stderr. */
-async function startAec(sandbox: Sandbox, args: string[], lineCount: number): Promise<Served> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", `${REPO_ROOT}main.ts`, ...args],
+/**
+ * Starts a long-running aec and waits for the environment lines it prints on
+ * stderr. With `fileLimit`, aec runs under `ulimit -n fileLimit`.
+ */
+async function startAec(
+  sandbox: Sandbox,
+  args: string[],
+  lineCount: number,
+  fileLimit?: number,
+): Promise<Served> {
+  const aec = [Deno.execPath(), "run", "-A", "--quiet", `${REPO_ROOT}main.ts`, ...args];
+  const [command, ...commandArgs] = fileLimit === undefined
+    ? aec
+    : ["sh", "-c", `ulimit -n ${fileLimit} && exec "$@"`, "sh", ...aec];
+  const child = new Deno.Command(command!, {
+    args: commandArgs,
     cwd: REPO_ROOT,
     env: sandbox.env,
     clearEnv: true,
@@ -274,5 +286,201 @@ Deno.test("aec refuses to serve a profile that does not resolve, before listenin
       result.stderr,
       /^aec: The config profile \(missing\) could not be found in [^\n]*\n$/,
     );
+  });
+});
+
+/** Opens `count` connections to `port` that never send a byte. */
+async function idleConnections(port: number, count: number): Promise<Deno.Conn[]> {
+  const conns: Deno.Conn[] = [];
+  for (let i = 0; i < count; i++) conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+  return conns;
+}
+
+Deno.test({
+  name:
+    "aec --imds keeps serving SDKs while more idle connections are open than it has descriptors",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const served = await startAec(sandbox, ["--profile", "admin", "--imds", "0"], 1, 64);
+      const endpoint = served.env.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+      const idle = await idleConnections(Number(new URL(endpoint).port), 200);
+      try {
+        const credentials = await consume(sandbox, ["instance"], {
+          AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint,
+        });
+        assert.ok(sandbox.aws.issued.has(credentials.accessKeyId));
+      } finally {
+        for (const conn of idle) conn.close();
+        const { code, stderr } = await served.stop();
+        assert.equal(code, 0, stderr);
+        // Trouble is reported, but once, not per connection.
+        assert.ok((stderr.match(/could not accept/g) ?? []).length <= 1, stderr);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "aec --serve --exec keeps its command and endpoint alive through a connection flood",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const aec = [Deno.execPath(), "run", "-A", "--quiet", `${REPO_ROOT}main.ts`];
+      const child = new Deno.Command("sh", {
+        args: [
+          "-c",
+          `ulimit -n 64 && exec "$@"`,
+          "sh",
+          ...aec,
+          "--profile",
+          "admin",
+          "--serve",
+          "--exec",
+          "sh",
+          "-c",
+          // Tells the test its endpoint, waits for the flood, then asks as an SDK does.
+          `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI"; read -r _; exec "$@"`,
+          "sh",
+          ...aec.slice(0, 4),
+          CONSUMER,
+          "container",
+        ],
+        cwd: REPO_ROOT,
+        env: sandbox.env,
+        clearEnv: true,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let stdout = "";
+      while (!stdout.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stdout += value;
+      }
+      const uri = new URL(stdout.trim());
+      const idle = await idleConnections(Number(uri.port), 200);
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode("go\n"));
+      await writer.close();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stdout += value;
+      }
+      for (const conn of idle) conn.close();
+      const { code } = await child.status;
+      const stderr = decoder.decode(await new Response(child.stderr).arrayBuffer());
+      assert.equal(code, 0, stderr);
+      const credentials = JSON.parse(stdout.slice(stdout.indexOf("\n") + 1));
+      assert.ok(sandbox.aws.issued.has(credentials.accessKeyId), stdout);
+    });
+  },
+});
+
+Deno.test("aec --imds and --container route paths with repeated slashes, as SDKs send them", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const imds = await startAec(sandbox, ["--profile", "admin", "--imds", "0"], 1);
+    const container = await startAec(sandbox, ["--profile", "admin", "--container", "0"], 2);
+    try {
+      // The JS SDK v2 appends `/latest/...` to the endpoint, which ends in `/`.
+      const endpoint = imds.env.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+      const tokenResponse = await fetch(`${endpoint}/latest/api/token`, {
+        method: "PUT",
+        headers: { "x-aws-ec2-metadata-token-ttl-seconds": "60" },
+      });
+      assert.equal(tokenResponse.status, 200);
+      const token = await tokenResponse.text();
+      const headers = { "x-aws-ec2-metadata-token": token };
+      const roles = await fetch(`${endpoint}/latest/meta-data//iam/security-credentials/`, {
+        headers,
+      });
+      assert.equal(await roles.text(), "admin");
+      const served = await fetch(`${endpoint}/latest/meta-data/iam/security-credentials/admin`, {
+        headers,
+      });
+      assert.equal(served.status, 200);
+      assert.ok(sandbox.aws.issued.has((await served.json()).AccessKeyId));
+
+      const uri = container.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!;
+      const authorization = container.env.AWS_CONTAINER_AUTHORIZATION_TOKEN!;
+      for (const path of ["/", "//creds"]) {
+        const response = await fetch(`${uri}${path}`, { headers: { authorization } });
+        assert.equal(response.status, 200, path);
+        assert.ok(sandbox.aws.issued.has((await response.json()).AccessKeyId));
+      }
+    } finally {
+      await imds.stop();
+      await container.stop();
+    }
+  });
+});
+
+Deno.test("aec --imds keeps earlier tokens valid through a flood of token requests", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    const served = await startAec(sandbox, ["--profile", "admin", "--imds", "0"], 1);
+    try {
+      const endpoint = served.env.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+      const newToken = async () => {
+        const response = await fetch(`${endpoint}latest/api/token`, {
+          method: "PUT",
+          headers: { "x-aws-ec2-metadata-token-ttl-seconds": "21600" },
+        });
+        assert.equal(response.status, 200);
+        return await response.text();
+      };
+      const token = await newToken();
+      let flooded = 0;
+      await Promise.all(Array.from({ length: 16 }, async () => {
+        while (flooded < 10_001) {
+          flooded++;
+          await newToken();
+        }
+      }));
+      const roles = await fetch(`${endpoint}latest/meta-data/iam/security-credentials/`, {
+        headers: { "x-aws-ec2-metadata-token": token },
+      });
+      assert.equal(roles.status, 200);
+      assert.equal(await roles.text(), "admin");
+    } finally {
+      await served.stop();
+    }
+  });
+});
+
+for (
+  const [label, host] of [
+    ["a loopback address", "127.0.0.1"],
+    ["a wildcard address", "0.0.0.0"],
+  ] as const
+) {
+  Deno.test(`aec explains in one line, exit 3, that ${label}'s port is in use`, async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const taken = Deno.listen({ hostname: host, port: 0 });
+      try {
+        const { port } = taken.addr;
+        for (const mode of ["--imds", "--container"]) {
+          const result = await sandbox.run(["--profile", "admin", mode, `${host}:${port}`]);
+          assert.equal(result.code, 3, result.stderr);
+          assert.equal(
+            result.stderr,
+            `aec: Could not listen on ${host}:${port}: Address already in use\n`,
+          );
+        }
+      } finally {
+        taken.close();
+      }
+    });
+  });
+}
+
+Deno.test("aec explains in one line, exit 3, an address that is not this machine's", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    // TEST-NET-1: never assigned to a machine.
+    const result = await sandbox.run(["--profile", "admin", "--imds", "192.0.2.1:9911"]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /^aec: Could not listen on 192\.0\.2\.1:9911: [^\n]+\n$/);
   });
 });

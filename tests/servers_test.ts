@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "./support/sandbox.ts";
 import type { Credentials } from "../lib/credentials.ts";
-import { CredentialError } from "../lib/errors.ts";
+import { type AecError, CredentialError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import {
   createContainerHandler,
@@ -463,15 +463,68 @@ Deno.test("imds server rejects a GET with an expired token", async () => {
   await response.body?.cancel();
 });
 
-Deno.test("imds server evicts the oldest token beyond 10,000 live ones", async () => {
+Deno.test("imds server keeps every token it issued valid, however many it issues", async () => {
   const handler = createImdsHandler({ source: fakeSource().source, roleName: "r" });
-  const tokens: string[] = [];
-  for (let i = 0; i < 10_001; i++) tokens.push(await imdsToken(handler));
+  const first = await imdsToken(handler);
+  let last = first;
+  for (let i = 0; i < 10_001; i++) last = await imdsToken(handler);
   const path = "/latest/meta-data/iam/security-credentials/";
-  assert.deepEqual((await imdsGet(handler, path, tokens[0]!)).status, 401);
-  for (const token of [tokens[1]!, tokens[10_000]!]) {
+  for (const token of [first, last]) {
     assert.deepEqual(await (await imdsGet(handler, path, token)).text(), "r");
   }
+});
+
+Deno.test("imds server rejects a token from another server or with a forged expiry", async () => {
+  let now = 1_000_000;
+  const handler = createImdsHandler({ source: fakeSource().source, roleName: "r", now: () => now });
+  const other = createImdsHandler({ source: fakeSource().source, roleName: "r", now: () => now });
+  const path = "/latest/meta-data/iam/security-credentials/";
+  const foreign = await imdsGet(handler, path, await imdsToken(other));
+  assert.deepEqual(foreign.status, 401);
+  await foreign.body?.cancel();
+
+  // The token's first 8 bytes are its expiry: pushing it back must not work.
+  const token = await imdsToken(handler, "1");
+  const bytes = Uint8Array.from(
+    atob(`${token.replaceAll("-", "+").replaceAll("_", "/")}=`),
+    (char) => char.charCodeAt(0),
+  );
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(now + 3600_000));
+  const forged = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
+  now += 1000;
+  for (const candidate of [token, forged]) {
+    const response = await imdsGet(handler, path, candidate);
+    assert.deepEqual(response.status, 401);
+    await response.body?.cancel();
+  }
+});
+
+Deno.test("imds server collapses repeated slashes before routing", async () => {
+  const handler = createImdsHandler({ source: fakeSource().source, roleName: "aec-role" });
+  const issued = await handler(
+    imdsRequest("//latest/api/token", {
+      method: "PUT",
+      headers: { "x-aws-ec2-metadata-token-ttl-seconds": "60" },
+    }),
+  );
+  assert.deepEqual(issued.status, 200);
+  const token = await issued.text();
+  for (
+    const path of [
+      "//latest/meta-data/iam/security-credentials/",
+      "/latest//meta-data/iam/security-credentials//",
+      "///latest/meta-data/iam///security-credentials",
+    ]
+  ) {
+    assert.deepEqual(await (await imdsGet(handler, path, token)).text(), "aec-role", path);
+  }
+  const credentials = await imdsGet(
+    handler,
+    "//latest/meta-data/iam/security-credentials/aec-role",
+    token,
+  );
+  assert.deepEqual((await credentials.json()).Code, "Success");
 });
 
 Deno.test("imds server names its role with or without a trailing slash", async () => {
@@ -656,11 +709,11 @@ function containerRequest(path: string, authorization?: string, method = "GET"):
   });
 }
 
-Deno.test("container server serves credentials at / and /creds", async () => {
+Deno.test("container server serves credentials at / and /creds, with repeated slashes too", async () => {
   const fake = fakeSource();
   const token = generateToken();
   const handler = createContainerHandler({ source: fake.source, token });
-  for (const path of ["/", "/creds", "/creds?x=1"]) {
+  for (const path of ["/", "/creds", "/creds?x=1", "//", "//creds", "///creds"]) {
     const response = await handler(containerRequest(path, token));
     assert.deepEqual(response.status, 200, path);
     assert.deepEqual(response.headers.get("cache-control"), "no-store");
@@ -913,7 +966,7 @@ function hasIpv6Loopback(): boolean {
   }
 }
 
-Deno.test("server explains a port that is taken", async () => {
+Deno.test("server explains a port that is taken, with exit code 3", async () => {
   await withServer(() => Promise.resolve(new Response("ok")), (server) => {
     const error = thrownBy(() =>
       startServer({
@@ -922,10 +975,11 @@ Deno.test("server explains a port that is taken", async () => {
         handler: () => Promise.resolve(new Response("ok")),
       })
     );
-    assert.match(
+    assert.equal(
       error.message,
-      new RegExp(`^Could not listen on 127\\.0\\.0\\.1:${server.port}: `),
+      `Could not listen on 127.0.0.1:${server.port}: Address already in use`,
     );
+    assert.equal((error as AecError).exitCode, 3);
     return Promise.resolve();
   });
 });
@@ -1058,6 +1112,196 @@ Deno.test("server logs requests without tokens or secrets", async () => {
   for (const secret of [token, fake.credentials.secretAccessKey, fake.credentials.sessionToken!]) {
     assert.ok(!all.includes(secret));
   }
+});
+
+// --- connection limits -----------------------------------------------------------
+
+/** Resolves when the server closes `conn`, with the bytes it sent before. */
+async function closedBy(conn: Deno.Conn): Promise<string> {
+  const chunks: string[] = [];
+  const buffer = new Uint8Array(4096);
+  for (;;) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) return chunks.join("");
+    chunks.push(decoder.decode(buffer.subarray(0, n)));
+  }
+}
+
+const OK_HANDLER: Handler = () => Promise.resolve(new Response("ok"));
+
+async function withLimitedServer(
+  limits: { maxConnections?: number; headTimeoutMs?: number; keepAliveTimeoutMs?: number },
+  handler: Handler,
+  body: (server: RunningServer) => Promise<void>,
+): Promise<void> {
+  const server = startServer({ hostname: "127.0.0.1", port: 0, handler, ...limits });
+  try {
+    await body(server);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+Deno.test("server closes a connection that sends no request within its head timeout", async () => {
+  await withLimitedServer({ headTimeoutMs: 100 }, OK_HANDLER, async (server) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    try {
+      assert.equal(await within(closedBy(conn), 5000, "the server to close"), "");
+    } finally {
+      conn.close();
+    }
+  });
+});
+
+Deno.test("server closes a client that drips its request head past the head timeout", async () => {
+  await withLimitedServer({ headTimeoutMs: 200 }, OK_HANDLER, async (server) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    let dripping = true;
+    const drip = (async () => {
+      for (let i = 0; dripping; i++) {
+        await conn.write(new TextEncoder().encode(i === 0 ? "GET / HTTP/1.1\r\n" : "X: y\r\n"))
+          .catch(() => dripping = false);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      assert.equal(await within(closedBy(conn), 5000, "the server to close"), "");
+    } finally {
+      dripping = false;
+      await drip;
+      conn.close();
+    }
+  });
+});
+
+Deno.test("server closes a kept-alive connection after its keep-alive timeout", async () => {
+  await withLimitedServer({ keepAliveTimeoutMs: 100 }, OK_HANDLER, async (server) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    try {
+      await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+      const answer = await within(closedBy(conn), 5000, "the server to close");
+      assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(answer, /\r\nconnection: keep-alive\r\n/);
+      assert.ok(answer.endsWith("\r\n\r\nok"), answer);
+    } finally {
+      conn.close();
+    }
+  });
+});
+
+Deno.test("server closes its least recently active idle connection beyond its cap", async () => {
+  await withLimitedServer({ maxConnections: 3 }, OK_HANDLER, async (server) => {
+    const idle: Deno.Conn[] = [];
+    for (let i = 0; i < 3; i++) {
+      idle.push(await Deno.connect({ hostname: "127.0.0.1", port: server.port }));
+    }
+    try {
+      // The oldest idle connection makes room for each new one; requests keep succeeding.
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(server.url);
+        assert.equal(await response.text(), "ok");
+      }
+      assert.equal(await within(closedBy(idle[0]!), 5000, "the oldest to close"), "");
+    } finally {
+      for (const conn of idle) conn.close();
+    }
+  });
+});
+
+Deno.test("server closes silent connections before a client's kept-alive one", async () => {
+  await withLimitedServer({ maxConnections: 3 }, OK_HANDLER, async (server) => {
+    const request = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const connect = () => Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    const kept = await connect();
+    const silent: Deno.Conn[] = [];
+    const clients: Deno.Conn[] = [];
+    try {
+      // The first client's connection is the oldest, yet the silent ones go first.
+      assert.match(await exchangeOn(kept, request), /^HTTP\/1\.1 200 /);
+      for (let i = 0; i < 2; i++) silent.push(await connect());
+      for (let i = 0; i < 2; i++) {
+        clients.push(await connect());
+        assert.match(await exchangeOn(clients[i]!, request), /^HTTP\/1\.1 200 /);
+      }
+      for (const conn of silent) assert.equal(await within(closedBy(conn), 5000, "a close"), "");
+      assert.match(await exchangeOn(kept, request), /^HTTP\/1\.1 200 /);
+    } finally {
+      for (const conn of [kept, ...silent, ...clients]) conn.close();
+    }
+  });
+});
+
+/** Writes `bytes` on `conn` and reads one response head and body (a 2-byte "ok"). */
+async function exchangeOn(conn: Deno.Conn, bytes: Uint8Array): Promise<string> {
+  await conn.write(bytes);
+  let answer = "";
+  const buffer = new Uint8Array(4096);
+  while (!answer.endsWith("\r\n\r\nok")) {
+    const n = await conn.read(buffer);
+    if (n === null) break;
+    answer += decoder.decode(buffer.subarray(0, n));
+  }
+  return answer;
+}
+
+Deno.test("server answers 503 when every connection it may keep is busy", async () => {
+  const gate = Promise.withResolvers<void>();
+  const bothBusy = Promise.withResolvers<void>();
+  let busy = 0;
+  const handler: Handler = async () => {
+    if (++busy === 2) bothBusy.resolve();
+    await gate.promise;
+    return new Response("ok");
+  };
+  await withLimitedServer({ maxConnections: 2 }, handler, async (server) => {
+    const requests = [fetch(server.url), fetch(server.url)];
+    await bothBusy.promise;
+    const refused = await rawExchange(
+      server.port,
+      new TextEncoder().encode("GET / HTTP/1.1\r\n\r\n"),
+    );
+    assert.match(refused, /^HTTP\/1\.1 503 /);
+    assert.match(refused, /"Code":"ServiceUnavailable"/);
+    gate.resolve();
+    for (const response of await Promise.all(requests)) assert.equal(await response.text(), "ok");
+  });
+});
+
+Deno.test("server answers pipelined requests in order and HTTP/1.0 ones with a close", async () => {
+  let count = 0;
+  const handler: Handler = (request) =>
+    Promise.resolve(new Response(`${++count} ${new URL(request.url).pathname}`));
+  await withServer(handler, async (server) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    try {
+      // Two requests in one write, the second with bare line feeds, then HTTP/1.0.
+      await conn.write(
+        new TextEncoder().encode(
+          "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\nHost: x\n\nGET /c HTTP/1.0\r\n\r\n",
+        ),
+      );
+      const answer = await within(closedBy(conn), 5000, "the server to close");
+      const bodies = answer.split(/\r\n\r\n/).slice(1).map((part) =>
+        part.replace(/HTTP\/1\.1.*$/s, "")
+      );
+      assert.deepEqual(bodies, ["1 /a", "2 /b", "3 /c"]);
+      assert.match(answer, /connection: close\r\n\r\n3 \/c$/);
+    } finally {
+      conn.close();
+    }
+  });
+});
+
+Deno.test("server answers HEAD without a body", async () => {
+  await withServer(OK_HANDLER, async (server) => {
+    const answer = await rawExchange(
+      server.port,
+      new TextEncoder().encode("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+    );
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(answer, /\r\ncontent-length: 2\r\n/);
+    assert.ok(answer.endsWith("\r\n\r\n"), answer);
+  });
 });
 
 // --- helpers of the CLI ----------------------------------------------------------
