@@ -5,7 +5,18 @@
  */
 
 import denoConfig from "../deno.json" with { type: "json" };
-import { configFilePath, credentialsFilePath } from "./aws_files.ts";
+import {
+  configFilePath,
+  credentialsFilePath,
+  MAX_AWS_FILE_BYTES,
+  planCredentials,
+  profileSettings,
+  profileSettingsFromFiles,
+  readAwsFiles,
+  readerDisagreement,
+  readIfPresent,
+  SERVED_PROFILE,
+} from "./config/mod.ts";
 import {
   type CacheIdentity,
   defaultCachePath,
@@ -13,12 +24,6 @@ import {
   loadCache,
   saveCache,
 } from "./cache.ts";
-import {
-  MAX_AWS_FILE_BYTES,
-  profileSettingsFromFiles,
-  readAwsFiles,
-  readIfPresent,
-} from "./aws_profiles.ts";
 import {
   type Cli,
   type ConsoleOptions,
@@ -33,11 +38,8 @@ import { load } from "./load.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { CredentialError, messageOf } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
-import { planCredentials, profileSettings } from "./profile_settings.ts";
-import { readerDisagreement } from "./reader_agreement.ts";
 import { registerSecret } from "./redact.ts";
-import { NotRegularFileError, refuseIrregularFile } from "./regular_file.ts";
-import { SERVED_PROFILE } from "./served_profile.ts";
+import { NotRegularFileError, refuseIrregularFile } from "./files/mod.ts";
 
 export const VERSION: string = denoConfig.version;
 
@@ -139,7 +141,7 @@ async function exportCredentials(options: RunOptions): Promise<number> {
   await refuseIrregularAwsFiles(env, mode.kind === "credentials-file");
   await refuseReaderDisagreement(env, profile, mode.kind === "exec" && mode.serve, log);
   if (mode.kind === "imds" || mode.kind === "container" || (mode.kind === "exec" && mode.serve)) {
-    const { serve } = await load<typeof import("./serve.ts")>("./serve.ts");
+    const { serve } = await load<typeof import("./serve/mod.ts")>("./serve/mod.ts");
     return await serve(options, profile, env, log);
   }
 
@@ -179,8 +181,8 @@ async function exportCredentials(options: RunOptions): Promise<number> {
       return 0;
     }
     case "exec": {
-      const { credentialEnvironment, runCommand } = await load<typeof import("./exec.ts")>(
-        "./exec.ts",
+      const { credentialEnvironment, runCommand } = await load<typeof import("./exec/mod.ts")>(
+        "./exec/mod.ts",
       );
       log.debug(`running ${mode.command} with ${mode.args.length} argument(s)`);
       return await runCommand(

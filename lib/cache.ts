@@ -9,13 +9,10 @@
  * entry, so that a mistyped path cannot destroy another file.
  */
 
-import { writeFileAtomic } from "./atomic_file.ts";
-import { homeDirectory } from "./aws_files.ts";
+import { readRegularFile, readTrustedJson, statRegularFile, writeFileAtomic } from "./files/mod.ts";
+import { configSections, homeDirectory, readAwsFiles, readSection } from "./config/mod.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { configSections, readAwsFiles } from "./aws_profiles.ts";
-import { readSection } from "./ini.ts";
 import { type Logger, warn } from "./log.ts";
-import { readRegularFile, readTrustedJson, statRegularFile } from "./regular_file.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

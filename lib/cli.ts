@@ -3,7 +3,7 @@
 import { UsageError } from "./errors.ts";
 import { closestWord } from "./suggest.ts";
 import { type Format, FORMATS, isFormat } from "./formats.ts";
-import { profileNameProblem } from "./ini.ts";
+import { profileNameProblem } from "./config/mod.ts";
 
 /** What aec does with the credentials. */
 export type Mode =

@@ -8,12 +8,11 @@
  * @module
  */
 
-import { writeFileAtomic } from "./atomic_file.ts";
-import { homeDirectory } from "./aws_files.ts";
+import { readTrustedJson, writeFileAtomic } from "./files/mod.ts";
+import { homeDirectory } from "./config/mod.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import type { Logger } from "./log.ts";
 import { pythonJsonDumps, sha1Hex } from "./python_json.ts";
-import { readTrustedJson } from "./regular_file.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -24,7 +24,7 @@ import type { Credentials } from "./credentials.ts";
 import { CredentialError, messageOf } from "./errors.ts";
 import { type Logger, say } from "./log.ts";
 import type { ProfileChoice } from "./profile.ts";
-import { type CredentialPlan, type Profiles, profileSettings } from "./profile_settings.ts";
+import { type CredentialPlan, type Profiles, profileSettings } from "./config/mod.ts";
 import { registerSecret } from "./redact.ts";
 import { callerArn, profilePlan } from "./resolve.ts";
 import { issuedCredentials, withSts } from "./sts.ts";

@@ -7,13 +7,18 @@
  */
 
 import { dirname } from "node:path";
-import { configSections, readIfPresent } from "./aws_profiles.ts";
-import { writeFileAtomic } from "./atomic_file.ts";
+import {
+  configSections,
+  CREDENTIAL_SETTINGS,
+  IniLayoutError,
+  profileNameProblem,
+  readIfPresent,
+  readSectionKeys,
+  updateSection,
+} from "./config/mod.ts";
+import { readRegularFile, statRegularFile, writeFileAtomic } from "./files/mod.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { AecError, CredentialError, messageOf, UsageError } from "./errors.ts";
-import { IniLayoutError, profileNameProblem, readSectionKeys, updateSection } from "./ini.ts";
-import { CREDENTIAL_SETTINGS } from "./profile_settings.ts";
-import { readRegularFile, statRegularFile } from "./regular_file.ts";
 
 export interface WriteProfileOptions {
   /** The shared credentials file. */

@@ -11,7 +11,7 @@ import { UsageError } from "./errors.ts";
 import { type Logger, say } from "./log.ts";
 import { forgetAllMfaSessions, forgetMfaSession, mfaRoleOf } from "./mfa_session.ts";
 import type { ProfileChoice } from "./profile.ts";
-import { profileSettings } from "./profile_settings.ts";
+import { profileSettings } from "./config/mod.ts";
 import { readSdkProfiles } from "./sdk_profiles.ts";
 import { logout, ssoBehind, targetOfSession } from "./sso/mod.ts";
 

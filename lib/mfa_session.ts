@@ -12,15 +12,13 @@
  * @module
  */
 
-import { writeFileAtomic } from "./atomic_file.ts";
+import { readTrustedJson, writeFileAtomic } from "./files/mod.ts";
 import { cacheDirectory, identityFingerprint } from "./cache.ts";
-import type { Credentials } from "./credentials.ts";
-import { isoSeconds } from "./credentials.ts";
+import { type Credentials, isoSeconds } from "./credentials.ts";
 import type { Logger } from "./log.ts";
-import { type Profiles, profileSettings } from "./profile_settings.ts";
+import { type Profiles, profileSettings } from "./config/mod.ts";
 import { registerSecret } from "./redact.ts";
 import { issuedCredentials, withSts } from "./sts.ts";
-import { readTrustedJson } from "./regular_file.ts";
 import type { RequestHandler } from "./sdk_http.ts";
 import { promptMfaCode } from "./terminal.ts";
 

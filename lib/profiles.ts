@@ -6,12 +6,17 @@
  * @module
  */
 
-import { allProfiles, readAwsFiles } from "./aws_profiles.ts";
+import {
+  allProfiles,
+  planCredentials,
+  type Profiles,
+  profileSettings,
+  readAwsFiles,
+} from "./config/mod.ts";
 import { defaultCachePath, identityFingerprint, loadCache } from "./cache.ts";
 import { cliCachePath, loadCliCache, roleCallOf } from "./cli_cache.ts";
 import { isoSeconds } from "./credentials.ts";
 import type { Logger } from "./log.ts";
-import { planCredentials, type Profiles, profileSettings } from "./profile_settings.ts";
 import { readToken, targetOfProfile, tokenPath, tokenState } from "./sso/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -4,18 +4,19 @@
  * errors) start without loading any npm module.
  */
 
-import { configFilePath, credentialsFilePath } from "./aws_files.ts";
-import type { Credentials } from "./credentials.ts";
-import { AecError, CredentialError, firstLine, NoCredentialsError } from "./errors.ts";
-import type { Logger } from "./log.ts";
-import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import {
+  configFilePath,
   type CredentialPlan,
+  credentialsFilePath,
   planCredentials,
   type Profiles,
   type ProfileSettings,
   profileSettings,
-} from "./profile_settings.ts";
+} from "./config/mod.ts";
+import type { Credentials } from "./credentials.ts";
+import { AecError, CredentialError, firstLine, NoCredentialsError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
 import { readSdkProfiles } from "./sdk_profiles.ts";

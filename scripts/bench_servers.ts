@@ -26,7 +26,7 @@ import {
   createImdsHandler,
   generateToken,
   startServer,
-} from "../lib/servers.ts";
+} from "../lib/serve/servers.ts";
 
 interface Target {
   url: string;

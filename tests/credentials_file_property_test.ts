@@ -14,7 +14,7 @@ import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import type { Credentials } from "../lib/credentials.ts";
 import { writeCredentialsProfile } from "../lib/credentials_file.ts";
 import { CredentialError } from "../lib/errors.ts";
-import { profileNameProblem } from "../lib/ini.ts";
+import { profileNameProblem } from "../lib/config/ini.ts";
 import {
   BOTOCORE_IGNORED,
   type BotocoreFile,

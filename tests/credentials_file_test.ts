@@ -3,7 +3,7 @@ import { fromIni } from "@aws-sdk/credential-providers";
 import type { Credentials } from "../lib/credentials.ts";
 import { writeCredentialsProfile } from "../lib/credentials_file.ts";
 import { CredentialError, UsageError } from "../lib/errors.ts";
-import { parseIni, readSection } from "../lib/ini.ts";
+import { parseIni, readSection } from "../lib/config/ini.ts";
 import { BOTOCORE_IGNORED, botocoreCredentials, BOTOCORES } from "./support/botocore.ts";
 import { credentialsFor } from "./support/write_profile.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { credentialEnvironment } from "../lib/exec.ts";
+import { credentialEnvironment } from "../lib/exec/mod.ts";
 
 Deno.test("credentialEnvironment() replaces stale AWS identity variables", () => {
   const env = credentialEnvironment(

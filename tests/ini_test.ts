@@ -10,7 +10,7 @@ import {
   readSection,
   readSectionKeys,
   updateSection,
-} from "../lib/ini.ts";
+} from "../lib/config/ini.ts";
 import { BOTOCORE_IGNORED, BOTOCORES, readFilesWithBotocore } from "./support/botocore.ts";
 
 // Generated files: a preamble, then sections with keys, sub-sections, comments

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CredentialError } from "../lib/errors.ts";
-import { planCredentials, type Profiles } from "../lib/profile_settings.ts";
+import { planCredentials, type Profiles } from "../lib/config/profile_settings.ts";
 
 const ROLE = "arn:aws:iam::111122223333:role/r";
 const KEYS = { aws_access_key_id: "AKIA", aws_secret_access_key: "s" };

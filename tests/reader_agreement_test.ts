@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
-import { botocoreProfileName, sdkProfileName } from "../lib/ini.ts";
-import { CREDENTIAL_SETTINGS } from "../lib/profile_settings.ts";
-import { readerDisagreement } from "../lib/reader_agreement.ts";
+import { botocoreProfileName, sdkProfileName } from "../lib/config/ini.ts";
+import { CREDENTIAL_SETTINGS } from "../lib/config/profile_settings.ts";
+import { readerDisagreement } from "../lib/config/reader_agreement.ts";
 import {
   BOTOCORE_IGNORED,
   type BotocoreFile,

@@ -4,7 +4,7 @@ import {
   readRegularFile,
   refuseIrregularFile,
   statRegularFile,
-} from "../lib/regular_file.ts";
+} from "../lib/files/regular_file.ts";
 
 const posix = Deno.build.os !== "windows";
 

@@ -12,7 +12,7 @@ import {
   isLoopback,
   type RunningServer,
   startServer,
-} from "../lib/servers.ts";
+} from "../lib/serve/servers.ts";
 
 const CONSUMER = `${REPO_ROOT}tests/support/sdk_consumer.ts`;
 const decoder = new TextDecoder();
@@ -987,7 +987,7 @@ Deno.test("server explains a port that is taken, with exit code 3", async () => 
 Deno.test("server prints nothing on stdout or stderr when it starts", async () => {
   const code = `
     import { startServer } from ${
-    JSON.stringify(new URL("../lib/servers.ts", import.meta.url).href)
+    JSON.stringify(new URL("../lib/serve/servers.ts", import.meta.url).href)
   };
     const server = startServer({
       hostname: "127.0.0.1",

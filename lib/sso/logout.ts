@@ -7,7 +7,7 @@
 import { defaultCachePath, deleteCacheEntry } from "../cache.ts";
 import { messageOf } from "../errors.ts";
 import { type Logger, say } from "../log.ts";
-import type { Profiles } from "../profile_settings.ts";
+import type { Profiles } from "../config/mod.ts";
 import { registerSecret } from "../redact.ts";
 import { timedRequestHandler } from "../sdk_http.ts";
 import { ssoBehind } from "./sso_target.ts";

@@ -10,7 +10,7 @@ import type { LoginOptions } from "../cli.ts";
 import { type AecError, CredentialError } from "../errors.ts";
 import { type Logger, say } from "../log.ts";
 import type { ProfileChoice } from "../profile.ts";
-import type { Profiles } from "../profile_settings.ts";
+import type { Profiles } from "../config/mod.ts";
 import { load } from "../load.ts";
 import type { LogoutRequest } from "./logout.ts";
 import { ssoBehind, targetOfSession } from "./sso_target.ts";

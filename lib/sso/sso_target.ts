@@ -4,7 +4,7 @@
  */
 
 import { CredentialError, UsageError } from "../errors.ts";
-import { type Profiles, profileSettings } from "../profile_settings.ts";
+import { type Profiles, profileSettings } from "../config/mod.ts";
 import type { SsoTarget } from "./token_cache.ts";
 
 const DEFAULT_SCOPES = ["sso:account:access"];

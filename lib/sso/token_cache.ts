@@ -9,10 +9,9 @@
  * @module
  */
 
-import { writeFileAtomic } from "../atomic_file.ts";
-import { homeDirectory } from "../aws_files.ts";
+import { readRegularFile, writeFileAtomic } from "../files/mod.ts";
+import { homeDirectory } from "../config/mod.ts";
 import { pythonJsonDumps, sha1Hex } from "../python_json.ts";
-import { readRegularFile } from "../regular_file.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -4,16 +4,17 @@
  * servers.ts speak the protocols.
  */
 
-import type { Address, RunOptions } from "./cli.ts";
-import { childEnvironment, runCommand } from "./exec.ts";
-import type { Logger } from "./log.ts";
-import { isoSeconds } from "./credentials.ts";
-import { CredentialError } from "./errors.ts";
-import { mfaSessionEnd } from "./mfa_session.ts";
-import { chooseRegion, type ProfileChoice } from "./profile.ts";
-import { keepFresh, SERVING_POLICY } from "./refresh.ts";
-import { prepareChildFiles, SERVED_PROFILE } from "./served_profile.ts";
-import { callerArn, createCredentialProvider } from "./resolve.ts";
+import type { Address, RunOptions } from "../cli.ts";
+import { childEnvironment, runCommand } from "../exec/mod.ts";
+import type { Logger } from "../log.ts";
+import { isoSeconds } from "../credentials.ts";
+import { CredentialError } from "../errors.ts";
+import { mfaSessionEnd } from "../mfa_session.ts";
+import { chooseRegion, type ProfileChoice } from "../profile.ts";
+import { keepFresh, SERVING_POLICY } from "../refresh.ts";
+import { prepareChildFiles } from "./served_profile.ts";
+import { SERVED_PROFILE } from "../config/mod.ts";
+import { callerArn, createCredentialProvider } from "../resolve.ts";
 import {
   createContainerHandler,
   createImdsHandler,

@@ -14,12 +14,14 @@
  * @module
  */
 
-import { configFilePath } from "./aws_files.ts";
-import { CredentialError } from "./errors.ts";
-import { CREDENTIAL_SETTINGS, type Profiles, type ProfileSettings } from "./profile_settings.ts";
-
-/** The profile the command of `--serve --exec` runs as. */
-export const SERVED_PROFILE = "aec-served";
+import {
+  configFilePath,
+  CREDENTIAL_SETTINGS,
+  type Profiles,
+  type ProfileSettings,
+  SERVED_PROFILE,
+} from "../config/mod.ts";
+import { CredentialError } from "../errors.ts";
 
 // Settings that would make the served profile a credential source of its own
 // or modify one; everything else of the profile (region, output, endpoints,

@@ -10,8 +10,8 @@
  */
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { type Credentials, isoSeconds } from "./credentials.ts";
-import { AecError, messageOf } from "./errors.ts";
+import { type Credentials, isoSeconds } from "../credentials.ts";
+import { AecError, messageOf } from "../errors.ts";
 import {
   errorResponse,
   formatHost,
@@ -19,8 +19,8 @@ import {
   internalError,
   jsonResponse,
 } from "./http_server.ts";
-import type { Logger } from "./log.ts";
-import { redact } from "./redact.ts";
+import type { Logger } from "../log.ts";
+import { redact } from "../redact.ts";
 
 export {
   type Handler,

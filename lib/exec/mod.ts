@@ -1,9 +1,9 @@
 /** `--exec`: runs a command with the credentials in its environment. */
 
 import { constants } from "node:os";
-import type { Credentials } from "./credentials.ts";
-import { CommandError, describeError, ExitCode } from "./errors.ts";
-import { credentialVariables } from "./formats.ts";
+import type { Credentials } from "../credentials.ts";
+import { CommandError, describeError, ExitCode } from "../errors.ts";
+import { credentialVariables } from "../formats.ts";
 import { forwardSignals } from "./signals.ts";
 
 // Removed from the child's environment so that nothing stale or conflicting

@@ -8,7 +8,7 @@
 
 import { configFilePath, credentialsFilePath } from "./aws_files.ts";
 import { parseIni, readSection } from "./ini.ts";
-import { readRegularFile } from "./regular_file.ts";
+import { readRegularFile } from "../files/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -18,8 +18,8 @@
  *   and its connection closed.
  */
 
-import { AecError, ExitCode, messageOf } from "./errors.ts";
-import type { Logger } from "./log.ts";
+import { AecError, ExitCode, messageOf } from "../errors.ts";
+import type { Logger } from "../log.ts";
 
 /** A request handler; it must answer every failure with a status and never throw. */
 export type Handler = (request: Request) => Promise<Response>;

@@ -11,8 +11,8 @@
  * @module
  */
 
-import { CredentialError } from "./errors.ts";
-import { closestWords } from "./suggest.ts";
+import { CredentialError } from "../errors.ts";
+import { closestWords } from "../suggest.ts";
 
 /** A profile's settings, as the SDK parses them from the config and credentials files. */
 export type ProfileSettings = Readonly<Record<string, string | undefined>>;
@@ -46,6 +46,9 @@ export const CREDENTIAL_SETTINGS: readonly string[] = [
   "sso_role_name",
   "login_session",
 ];
+
+/** The profile the command of `--serve --exec` runs as, in a private copy of the config file. */
+export const SERVED_PROFILE = "aec-served";
 
 const CREDENTIAL_SOURCES = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
 
