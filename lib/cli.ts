@@ -390,7 +390,7 @@ function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
     if (values["--region"] !== undefined) options.region = values["--region"];
     const destination = values["--destination"];
     if (destination !== undefined) {
-      if (!/^https?:\/\//i.test(destination) || !URL.canParse(destination)) {
+      if (!/^https:\/\//i.test(destination) || !URL.canParse(destination)) {
         throw new UsageError(`--destination takes an https:// URL; got '${destination}'`);
       }
       options.destination = destination;

@@ -189,6 +189,10 @@ Deno.test("aec console rejects a bad duration or destination (exit 2)", async ()
         [["--duration", "13h"], /--duration must be from 15m to 12h/],
         [["--duration", "soon"], /--duration takes seconds or a length like 90m or 12h/],
         [["--destination", "console.aws.amazon.com"], /--destination takes an https:\/\/ URL/],
+        [
+          ["--destination", "http://console.aws.amazon.com/"],
+          /--destination takes an https:\/\/ URL/,
+        ],
       ] as const
     ) {
       const result = await sandbox.run(["console", ...args]);

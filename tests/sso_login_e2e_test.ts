@@ -365,3 +365,28 @@ Deno.test("aec login uses a device code when no browser here could answer", asyn
     ]);
   });
 });
+
+Deno.test("aec logout clears aec's cache even when another profile names a missing sso-session", async () => {
+  await withSandbox({
+    config:
+      "[profile aaa-broken]\nsso_session = missing\nsso_account_id = 1\nsso_role_name = x\n\n" +
+      CONFIG,
+  }, async (sandbox) => {
+    const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(login.code, 0, login.stderr);
+    const cached = await sandbox.run(["--profile", "sso", "--json", "--cache"]);
+    assert.equal(cached.code, 0, cached.stderr);
+    const result = await sandbox.run(["logout", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal([...Deno.readDirSync(`${sandbox.home}/.cache/aec`)].length, 0);
+  });
+});
+
+Deno.test("aec login exits 3 in one line when the token file cannot be written", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    await Deno.mkdir(await tokenFile(sandbox, "corp"), { recursive: true });
+    const result = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr.trim().split("\n").at(-1)!, /^aec: Could not write \S+\.json: /);
+  });
+});

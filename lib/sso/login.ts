@@ -145,8 +145,11 @@ async function registration(
     grantTypes,
     ...(target.scopes.length > 0 ? { scopes: target.scopes } : {}),
   };
-  await writeCacheFile(path, fresh);
-  log.debug(`registered a client; saved in ${path}`);
+  // Only a convenience: without it the next sign-in registers again.
+  await writeCacheFile(path, fresh).then(
+    () => log.debug(`registered a client; saved in ${path}`),
+    (error) => log.debug(`registered a client; could not save it: ${messageOf(error)}`),
+  );
   return fresh;
 }
 

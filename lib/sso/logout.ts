@@ -49,7 +49,12 @@ export async function logout(request: LogoutRequest): Promise<number> {
   }
   // aec's cached credentials of every profile that got them from these sign-ins.
   for (const profile of Object.keys(profiles)) {
-    const behind = ssoBehind(profiles, sessions, profile);
+    let behind;
+    try {
+      behind = ssoBehind(profiles, sessions, profile);
+    } catch {
+      continue; // A profile with broken SSO settings has no credentials from these sign-ins.
+    }
     if (behind === undefined) continue;
     const matches = targets === "all" ||
       targets.some((target) =>

@@ -11,6 +11,7 @@
 
 import { readRegularFile, writeFileAtomic } from "../files/mod.ts";
 import { homeDirectory } from "../config/mod.ts";
+import { CredentialError, firstLine } from "../errors.ts";
 import { pythonJsonDumps, sha1Hex } from "../python_json.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -101,12 +102,16 @@ export async function readToken(path: string): Promise<SsoToken | undefined> {
 
 /** Writes `value` as a cache file: 0600 in a 0700 directory, atomically. */
 export async function writeCacheFile(path: string, value: unknown): Promise<void> {
-  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
-  // No lock (as with the AWS CLI): only an old temporary file is a killed writer's.
-  await writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n", {
-    mode: 0o600,
-    leftoverAgeMs: 60_000,
-  });
+  try {
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
+    // No lock (as with the AWS CLI): only an old temporary file is a killed writer's.
+    await writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n", {
+      mode: 0o600,
+      leftoverAgeMs: 60_000,
+    });
+  } catch (error) {
+    throw new CredentialError(`Could not write ${path}: ${firstLine(error)}`, error);
+  }
 }
 
 /** How usable a token is without signing in again. */
