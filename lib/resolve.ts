@@ -176,12 +176,14 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
     source = "the SDK's default credential chain";
   }
 
-  const resolve = async (): Promise<Credentials> => {
+  // `signInAgain`: the portal refused a token that looked valid (revoked, say).
+  const resolve = async (signInAgain = false): Promise<Credentials> => {
     const resolving = performance.now();
     let credentials: SdkCredentials;
     if (plan.kind === "profile") {
       await ensureSsoSession(profiles, ssoSessions, profile.name, {
         signIn: request.ssoLogin ?? false,
+        force: signInAgain,
         env: Deno.env.toObject(),
         log,
       });
@@ -204,6 +206,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
       const sso = ssoBehind(profiles, ssoSessions, profile.name);
       // The token was there but did not work (revoked, say): only a new sign-in helps.
       if (sso) {
+        if (request.ssoLogin && !signInAgain) return await resolve(true);
         // The SDK's own advice names the AWS CLI; aec's hint replaces it.
         const cause = firstLine(error).replace(/\s*To refresh this SSO session.*$/, "");
         throw needsLogin(`Profile ${profile.name}: ${cause}`, sso.profile);
@@ -222,7 +225,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
       : result;
   };
 
-  const prepared: CredentialProvider = { credentials: resolve, profiles };
+  const prepared: CredentialProvider = { credentials: () => resolve(), profiles };
   if (section !== undefined) prepared.settings = section;
   if (profileRegion !== undefined) prepared.profileRegion = profileRegion;
   if (section?.role_arn !== undefined) prepared.roleArn = section.role_arn;

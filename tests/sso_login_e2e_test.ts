@@ -390,3 +390,26 @@ Deno.test("aec login exits 3 in one line when the token file cannot be written",
     assert.match(result.stderr.trim().split("\n").at(-1)!, /^aec: Could not write \S+\.json: /);
   });
 });
+
+Deno.test("--sso-login signs in again when the portal refuses a token that looked valid", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    await Deno.mkdir(`${sandbox.home}/.aws/sso/cache`, { recursive: true });
+    await Deno.writeTextFile(
+      await tokenFile(sandbox, "corp"),
+      JSON.stringify({
+        startUrl: START_URL,
+        region: "us-east-1",
+        accessToken: "revoked-token",
+        expiresAt: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z"),
+      }),
+    );
+    const without = await sandbox.run(["--profile", "sso", "--json"], { env: loginEnv(sandbox) });
+    assertOneLine(without, 3, /\(run 'aec login --profile sso'\)$/m);
+    const result = await sandbox.run(["--profile", "sso", "--json", "--sso-login"], {
+      env: loginEnv(sandbox),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /refused the session of profile sso; signing in/);
+    assert.match(JSON.parse(result.stdout).AccessKeyId, /^ASIAFAKE/);
+  });
+});

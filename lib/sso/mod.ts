@@ -52,14 +52,16 @@ export async function ensureSsoSession(
   profiles: Profiles,
   sessions: Profiles,
   profile: string,
-  options: { signIn: boolean; env: Env; log: Logger },
+  options: { signIn: boolean; env: Env; log: Logger; force?: boolean },
 ): Promise<void> {
   const behind = ssoBehind(profiles, sessions, profile);
   if (behind === undefined) return;
   const state = tokenState(await readToken(await tokenPath(behind.target, options.env)));
   options.log.debug(`IAM Identity Center session of profile ${behind.profile}: ${state}`);
-  if (state === "valid" || state === "refreshable") return;
-  const problem = state === "missing"
+  if (!options.force && (state === "valid" || state === "refreshable")) return;
+  const problem = options.force
+    ? `IAM Identity Center refused the session of profile ${behind.profile}`
+    : state === "missing"
     ? `Profile ${behind.profile} has not signed in to IAM Identity Center`
     : `The IAM Identity Center session of profile ${behind.profile} has expired`;
   if (!options.signIn) throw needsLogin(problem, behind.profile);
@@ -67,7 +69,8 @@ export async function ensureSsoSession(
   await (await loginModule()).login(behind.target, {
     useDeviceCode: false,
     noBrowser: false,
-    ...options,
+    env: options.env,
+    log: options.log,
   });
 }
 
