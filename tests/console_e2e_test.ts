@@ -4,8 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { sha1Hex } from "../lib/python_json.ts";
 import { type Sandbox, STATIC_CREDENTIALS, withSandbox } from "./support/sandbox.ts";
+import { writeSsoToken } from "./support/sso_token.ts";
 
 const CONFIG = `[profile admin]
 role_arn = arn:aws:iam::111122223333:role/admin
@@ -100,15 +100,7 @@ Deno.test("aec console exchanges long-term keys with GetFederationToken first", 
 
 Deno.test("aec console signs in with SSO role credentials, on the partition's console", async () => {
   await withSandbox({ config: CONFIG }, async (sandbox) => {
-    await sandbox.write(
-      `.aws/sso/cache/${await sha1Hex("corp")}.json`,
-      JSON.stringify({
-        startUrl: "https://corp.awsapps.com/start",
-        region: "us-east-1",
-        accessToken: "valid-sso-token",
-        expiresAt: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z"),
-      }),
-    );
+    await writeSsoToken(sandbox);
     const { url } = await consoleUrl(sandbox, ["--profile", "sso", "--duration", "3600"]);
     assert.equal(
       url.searchParams.get("Destination"),

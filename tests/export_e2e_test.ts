@@ -9,6 +9,7 @@ import {
   STATIC_SECRET,
   withSandbox,
 } from "./support/sandbox.ts";
+import { tokenTime, writeSsoToken } from "./support/sso_token.ts";
 
 const ROLE = "arn:aws:iam::111122223333:role/admin";
 const posixOnly = Deno.build.os === "windows";
@@ -97,21 +98,6 @@ Deno.test("aec follows a role chain of two, each role signed by the one before",
   });
 });
 
-async function writeSsoToken(sandbox: Sandbox, expiresAt: Date) {
-  // The SDK finds an sso-session's token under the SHA-1 of the session name.
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode("corp"));
-  const name = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  await sandbox.write(
-    `.aws/sso/cache/${name}.json`,
-    JSON.stringify({
-      startUrl: "https://corp.awsapps.com/start",
-      region: "us-east-1",
-      accessToken: "valid-sso-token",
-      expiresAt: expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
-    }),
-  );
-}
-
 const SSO_CONFIG = `[profile sso]
 sso_session = corp
 sso_account_id = 111122223333
@@ -126,7 +112,7 @@ sso_registration_scopes = sso:account:access
 
 Deno.test("aec gets IAM Identity Center credentials through an sso-session", async () => {
   await withSandbox({ config: SSO_CONFIG }, async (sandbox) => {
-    await writeSsoToken(sandbox, new Date(Date.now() + 8 * 3600_000));
+    await writeSsoToken(sandbox, { expiresAt: tokenTime(new Date(Date.now() + 8 * 3600_000)) });
     const result = await sandbox.run(["--profile", "sso", "--json"]);
     assert.equal(result.code, 0, result.stderr);
     assertIssued(sandbox, result.stdout);
@@ -138,7 +124,7 @@ Deno.test("aec gets IAM Identity Center credentials through an sso-session", asy
 
 Deno.test("aec reports an expired SSO session with the login command to run", async () => {
   await withSandbox({ config: SSO_CONFIG }, async (sandbox) => {
-    await writeSsoToken(sandbox, new Date(Date.now() - 3600_000));
+    await writeSsoToken(sandbox, { expiresAt: tokenTime(new Date(Date.now() - 3600_000)) });
     const result = await sandbox.run(["--profile", "sso", "--json"]);
     assert.equal(result.code, 3);
     assert.equal(result.stdout, "");

@@ -1,8 +1,8 @@
 /** End to end: `aec profiles` lists every profile from the files alone, without a secret. */
 
 import assert from "node:assert/strict";
-import { sha1Hex } from "../lib/python_json.ts";
 import { type Sandbox, STATIC_CREDENTIALS, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+import { writeSsoToken } from "./support/sso_token.ts";
 
 const CONFIG = `[default]
 region = us-east-1
@@ -25,18 +25,6 @@ sso_region = us-east-1
 role_arn = arn:aws:iam::111122223333:role/x
 source_profile = nosuch
 `;
-
-async function writeToken(sandbox: Sandbox, token: Record<string, unknown>) {
-  await sandbox.write(
-    `.aws/sso/cache/${await sha1Hex("corp")}.json`,
-    JSON.stringify({
-      startUrl: "https://corp.awsapps.com/start",
-      region: "us-east-1",
-      accessToken: "valid-sso-token",
-      ...token,
-    }),
-  );
-}
 
 async function profilesJson(sandbox: Sandbox, extra: string[] = []) {
   const result = await sandbox.run(["profiles", "--json", ...extra]);
@@ -81,16 +69,16 @@ Deno.test("aec profiles lists kind, region, source chain and state of every prof
 Deno.test("aec profiles tells the SSO token's state and the cached credentials' end", async () => {
   await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
     const inAnHour = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
-    await writeToken(sandbox, { expiresAt: inAnHour });
+    await writeSsoToken(sandbox, { expiresAt: inAnHour });
     let sso = (await profilesJson(sandbox)).find((p) => p.name === "sso")!;
     assert.equal(sso.state, "signed in");
     assert.equal(sso.validUntil, inAnHour);
 
-    await writeToken(sandbox, { expiresAt: "2020-01-01T00:00:00Z" });
+    await writeSsoToken(sandbox, { expiresAt: "2020-01-01T00:00:00Z" });
     sso = (await profilesJson(sandbox)).find((p) => p.name === "sso")!;
     assert.match(String(sso.state), /^signed out: the session has expired/);
 
-    await writeToken(sandbox, {
+    await writeSsoToken(sandbox, {
       expiresAt: "2020-01-01T00:00:00Z",
       refreshToken: "r",
       clientId: "c",
