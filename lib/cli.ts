@@ -293,7 +293,7 @@ export function parseCli(argv: readonly string[]): Cli {
  * @throws {UsageError} for a prefix of several options, naming them, or an
  * unknown option, naming the closest.
  */
-export function resolveOption(name: string, known: readonly string[], where = "aec"): string {
+function resolveOption(name: string, known: readonly string[], where = "aec"): string {
   if (known.includes(name)) return name;
   if (name.startsWith("--") && name.length > 2) {
     const candidates = known.filter((option) => option.startsWith(name));
@@ -432,13 +432,13 @@ interface DurationBounds {
   range: string;
 }
 
-export const CONSOLE_DURATION: DurationBounds = {
+const CONSOLE_DURATION: DurationBounds = {
   flag: "--duration",
   min: 15 * 60,
   max: 12 * 3600,
   range: "15m to 12h",
 };
-export const MFA_SESSION_DURATION: DurationBounds = {
+const MFA_SESSION_DURATION: DurationBounds = {
   flag: "--mfa-session-duration",
   min: 15 * 60,
   max: 36 * 3600,

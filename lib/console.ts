@@ -83,7 +83,7 @@ export type ConsoleAccess =
  * How the console takes the credentials of profile `name`: from the profile's
  * settings when they say, else from the identity STS reports for them.
  */
-export async function consoleAccess(
+async function consoleAccess(
   credentials: Credentials,
   plan: CredentialPlan,
   profiles: Profiles,
@@ -145,7 +145,7 @@ export interface SigninRequest {
  * @throws {CredentialError} for credentials the console refuses, or when
  * the federation endpoint or STS fails.
  */
-export async function signinUrl(request: SigninRequest): Promise<string> {
+async function signinUrl(request: SigninRequest): Promise<string> {
   const { access, log } = request;
   if (access.kind === "refused") {
     throw new CredentialError(

@@ -81,7 +81,7 @@ export function mfaRoleOf(profiles: Profiles, name: string): MfaRole | string {
 }
 
 /** Where the MFA session of `sourceProfile`'s identity and `serial` is kept. */
-export async function mfaSessionPath(sourceProfile: string, serial: string, env: Env) {
+async function mfaSessionPath(sourceProfile: string, serial: string, env: Env) {
   const fingerprint = await identityFingerprint(sourceProfile, { ensureTemporary: false }, env);
   const digest = await crypto.subtle.digest(
     "SHA-256",

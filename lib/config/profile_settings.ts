@@ -58,7 +58,7 @@ export function profileSettings(profiles: Profiles, name: string): ProfileSettin
 }
 
 /** The credential settings `settings` has, in the order of {@link CREDENTIAL_SETTINGS}. */
-export function credentialSettingsOf(settings: ProfileSettings): string[] {
+function credentialSettingsOf(settings: ProfileSettings): string[] {
   return CREDENTIAL_SETTINGS.filter((key) => typeof settings[key] === "string");
 }
 

@@ -84,7 +84,7 @@ export async function prepareChildFiles(
 }
 
 /** `config` with a section for {@link SERVED_PROFILE} appended: the served profile's settings, no credentials. */
-export function servedConfig(config: string, served: ProfileSettings | undefined): string {
+function servedConfig(config: string, served: ProfileSettings | undefined): string {
   const lines = [`[profile ${SERVED_PROFILE}]`];
   for (const [key, value] of Object.entries(served ?? {})) {
     // Sub-section keys (`s3.max_concurrent_requests`) come flattened; leave them out.
