@@ -71,6 +71,12 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error);
 }
 
+/** Whether `text` holds a C0 control character or DEL: no line, shell or file carries it intact. */
+export function hasControlCharacter(text: string): boolean {
+  // deno-lint-ignore no-control-regex
+  return /[\x00-\x1f\x7f]/.test(text);
+}
+
 /** The first line of the error's message, with its cause when the message alone says little. */
 export function firstLine(error: unknown): string {
   const line = messageOf(error).split("\n")[0]!.trim().replace(/\.$/, "");

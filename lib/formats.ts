@@ -4,7 +4,7 @@
  */
 
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { CredentialError } from "./errors.ts";
+import { CredentialError, hasControlCharacter } from "./errors.ts";
 
 export const FORMATS = [
   "process",
@@ -71,8 +71,7 @@ function cmdValue(name: string, value: string): string {
 
 function rejectControlCharacters(variables: [string, string][]): void {
   for (const [name, value] of variables) {
-    // deno-lint-ignore no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(value)) {
+    if (hasControlCharacter(value)) {
       throw new CredentialError(`${name} contains control characters and cannot be exported`);
     }
   }

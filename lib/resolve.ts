@@ -14,7 +14,13 @@ import {
   profileSettings,
 } from "./config/mod.ts";
 import type { Credentials } from "./credentials.ts";
-import { AecError, CredentialError, firstLine, NoCredentialsError } from "./errors.ts";
+import {
+  AecError,
+  CredentialError,
+  firstLine,
+  hasControlCharacter,
+  NoCredentialsError,
+} from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
@@ -265,11 +271,9 @@ function toCredentials(source: SdkCredentials, origin: string): Credentials {
     throw new CredentialError(`${capitalize(origin)} gave a session token that is not text`);
   }
   // No shell format, environment or credentials file could carry them intact.
-  // deno-lint-ignore no-control-regex
-  const control = /[\x00-\x1f\x7f]/;
   if (
-    [source.accessKeyId, source.secretAccessKey, source.sessionToken ?? ""].some((v) =>
-      control.test(v)
+    [source.accessKeyId, source.secretAccessKey, source.sessionToken ?? ""].some(
+      hasControlCharacter,
     )
   ) {
     throw new CredentialError(`${capitalize(origin)} gave credentials with control characters`);

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { CredentialError } from "../errors.ts";
+import { CredentialError, hasControlCharacter } from "../errors.ts";
 import { closestWords } from "../suggest.ts";
 
 /** A profile's settings, as the SDK parses them from the config and credentials files. */
@@ -171,8 +171,7 @@ function profileNotFound(profiles: Profiles, name: string, files: readonly strin
   const close = closestWords(name, Object.keys(profiles));
   const hint = close.length > 0 ? `; did you mean ${close.join(", ")}?` : "";
   // A name with a line break or another control character stays on one line.
-  // deno-lint-ignore no-control-regex
-  const shown = /[\x00-\x1f\x7f]/.test(name) ? JSON.stringify(name) : name;
+  const shown = hasControlCharacter(name) ? JSON.stringify(name) : name;
   return new CredentialError(`The config profile (${shown}) could not be found${where}${hint}`);
 }
 
