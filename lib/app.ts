@@ -6,6 +6,7 @@
 
 import denoConfig from "../deno.json" with { type: "json" };
 import {
+  type AwsFileTexts,
   configFilePath,
   credentialsFilePath,
   MAX_AWS_FILE_BYTES,
@@ -103,7 +104,7 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
   const env = Deno.env.toObject();
   const profile = chooseProfile(options.profile, env);
   await refuseIrregularAwsFiles(env, false);
-  await refuseReaderDisagreement(env, profile, false, log);
+  const files = await refuseReaderDisagreement(env, profile, false, log);
   const resolved = await obtainCredentials(
     {
       ensureTemporary: false,
@@ -116,6 +117,7 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
     profile,
     env,
     log,
+    files,
   );
   const { runConsole } = await load<typeof import("./console.ts")>("./console.ts");
   const url = await runConsole(options, profile, resolved, env, log);
@@ -139,7 +141,12 @@ async function exportCredentials(options: RunOptions): Promise<number> {
 
   const { mode } = options;
   await refuseIrregularAwsFiles(env, mode.kind === "credentials-file");
-  await refuseReaderDisagreement(env, profile, mode.kind === "exec" && mode.serve, log);
+  const files = await refuseReaderDisagreement(
+    env,
+    profile,
+    mode.kind === "exec" && mode.serve,
+    log,
+  );
   if (mode.kind === "imds" || mode.kind === "container" || (mode.kind === "exec" && mode.serve)) {
     const { serve } = await load<typeof import("./serve/mod.ts")>("./serve/mod.ts");
     return await serve(options, profile, env, log);
@@ -152,7 +159,7 @@ async function exportCredentials(options: RunOptions): Promise<number> {
     );
     await refuseShadowedProfile(mode.profile, configFilePath(env));
   }
-  const { credentials, region } = await obtainCredentials(options, profile, env, log);
+  const { credentials, region } = await obtainCredentials(options, profile, env, log, files);
   log.debug(`region: ${region ?? "none"}`);
 
   switch (mode.kind) {
@@ -223,7 +230,7 @@ async function refuseReaderDisagreement(
   profile: ProfileChoice,
   served: boolean,
   log: Logger,
-): Promise<void> {
+): Promise<AwsFileTexts | undefined> {
   const read = async (path: string) => {
     try {
       return { path, text: await readIfPresent(path) };
@@ -238,7 +245,7 @@ async function refuseReaderDisagreement(
   try {
     paths = [configFilePath(env), credentialsFilePath(env)];
   } catch {
-    return; // No home directory: the SDK tells what it makes of that.
+    return undefined; // No home directory: the SDK tells what it makes of that.
   }
   const [config, credentials] = await Promise.all(paths.map(read));
   const problem = readerDisagreement(
@@ -247,6 +254,8 @@ async function refuseReaderDisagreement(
     served ? [SERVED_PROFILE] : [],
   );
   if (problem) throw new CredentialError(problem);
+  // Read once: the cache's fingerprint and the AWS CLI's cache use these texts too.
+  return { config: config!.text, credentials: credentials!.text };
 }
 
 /** The credentials from the cache when it has them, else resolved (and cached). */
@@ -255,6 +264,7 @@ async function obtainCredentials(
   profile: ProfileChoice,
   env: Env,
   log: Logger,
+  files: AwsFileTexts | undefined,
 ): Promise<{ credentials: Credentials; region: string | undefined }> {
   const { cache } = options;
   let cachePath: string | undefined;
@@ -264,7 +274,7 @@ async function obtainCredentials(
       cachePath = cache.path ?? defaultCachePath(profile.name, env);
       identity = {
         profile: profile.name,
-        fingerprint: await identityFingerprint(profile.name, options, env),
+        fingerprint: await identityFingerprint(profile.name, options, env, files),
       };
     } catch (error) {
       log.debug(`cache not used: ${String(error)}`);
@@ -286,7 +296,7 @@ async function obtainCredentials(
   }
 
   // The AWS CLI's role session, when the profile ends in a role the CLI assumed lately.
-  const cliCachePath = options.cliCache ? await cliCacheFor(profile, env, log) : undefined;
+  const cliCachePath = options.cliCache ? await cliCacheFor(profile, env, log, files) : undefined;
   if (cliCachePath && !options.refresh) {
     const fromCli = await loadCliCache(cliCachePath.path, log);
     if (fromCli) {
@@ -329,9 +339,10 @@ async function cliCacheFor(
   profile: ProfileChoice,
   env: Env,
   log: Logger,
+  read: AwsFileTexts | undefined,
 ): Promise<{ path: string; profileRegion: string | undefined } | undefined> {
   try {
-    const files = await readAwsFiles(env);
+    const files = read ?? await readAwsFiles(env);
     const profiles: Record<string, Record<string, string>> = {};
     for (let name: string | undefined = profile.name; name !== undefined;) {
       if (Object.hasOwn(profiles, name)) break;

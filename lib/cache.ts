@@ -10,7 +10,13 @@
  */
 
 import { readRegularFile, readTrustedJson, statRegularFile, writeFileAtomic } from "./files/mod.ts";
-import { configSections, homeDirectory, readAwsFiles, readSection } from "./config/mod.ts";
+import {
+  type AwsFileTexts,
+  configSections,
+  homeDirectory,
+  readAwsFiles,
+  readSection,
+} from "./config/mod.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { type Logger, warn } from "./log.ts";
 
@@ -95,8 +101,9 @@ export async function identityFingerprint(
   profile: string,
   options: { ensureTemporary: boolean },
   env: Env,
+  files?: AwsFileTexts,
 ): Promise<string> {
-  const { config, credentials } = await readAwsFiles(env);
+  const { config, credentials } = files ?? await readAwsFiles(env);
   const material = JSON.stringify({
     profile,
     ensureTemporary: options.ensureTemporary,

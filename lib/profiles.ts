@@ -8,6 +8,7 @@
 
 import {
   allProfiles,
+  type AwsFileTexts,
   planCredentials,
   type Profiles,
   profileSettings,
@@ -91,7 +92,7 @@ export async function summarizeProfiles(env: Env, log: Logger): Promise<ProfileS
     };
     try {
       const plan = planCredentials(profiles, name, true);
-      await describeState(summary, plan.kind === "chain", profiles, sessions, env, log);
+      await describeState(summary, plan.kind === "chain", { profiles, sessions, files }, env, log);
     } catch (error) {
       summary.state = "broken";
       summary.problem = error instanceof Error ? error.message : String(error);
@@ -104,11 +105,11 @@ export async function summarizeProfiles(env: Env, log: Logger): Promise<ProfileS
 async function describeState(
   summary: ProfileSummary,
   usesChain: boolean,
-  profiles: Profiles,
-  sessions: Profiles,
+  read: { profiles: Profiles; sessions: Profiles; files: AwsFileTexts },
   env: Env,
   log: Logger,
 ): Promise<void> {
+  const { profiles, sessions, files } = read;
   if (usesChain) {
     summary.state = "no credentials of its own (the environment, container or instance role)";
     return;
@@ -116,7 +117,7 @@ async function describeState(
   // aec's own cache first, then the AWS CLI's role cache: what an export would use.
   const identity = {
     profile: summary.name,
-    fingerprint: await identityFingerprint(summary.name, { ensureTemporary: false }, env),
+    fingerprint: await identityFingerprint(summary.name, { ensureTemporary: false }, env, files),
   };
   const cached = await loadCache(defaultCachePath(summary.name, env), identity, 0, log);
   if (cached?.credentials.expiration) {

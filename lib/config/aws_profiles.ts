@@ -38,8 +38,14 @@ export function configSections(config: string, prefix: "profile" | "sso-session"
   }).map((section) => section.entries);
 }
 
+/** The texts of the config file and the credentials file. */
+export interface AwsFileTexts {
+  config: string;
+  credentials: string;
+}
+
 /** Both files' text; "" for a missing one. */
-export async function readAwsFiles(env: Env): Promise<{ config: string; credentials: string }> {
+export async function readAwsFiles(env: Env): Promise<AwsFileTexts> {
   const [config, credentials] = await Promise.all([
     readIfPresent(configFilePath(env)),
     readIfPresent(credentialsFilePath(env)),
