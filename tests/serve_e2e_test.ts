@@ -289,6 +289,105 @@ Deno.test("aec refuses to serve a profile that does not resolve, before listenin
   });
 });
 
+/** curl, the client that sends any Host it is told, as a DNS-rebinding page's browser does. */
+const CURL_IGNORED = await new Deno.Command("curl", { args: ["--version"], stdout: "null" })
+  .output()
+  .then((output) => output.success ? "" : " (ignored: curl --version failed)")
+  .catch(() => " (ignored: no curl on PATH)");
+
+/** Runs curl with `args` and returns what it printed on stdout. */
+async function curl(...args: string[]): Promise<string> {
+  const output = await new Deno.Command("curl", { args: ["-sS", ...args], stdin: "null" })
+    .output();
+  assert.equal(output.code, 0, decoder.decode(output.stderr));
+  return decoder.decode(output.stdout);
+}
+
+Deno.test({
+  name: `aec --imds refuses the Host a DNS-rebinding page sends, and says why${CURL_IGNORED}`,
+  ignore: CURL_IGNORED !== "",
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const served = await startAec(
+        sandbox,
+        ["--profile", "admin", "--imds", "0", "--allow-host", "host.docker.internal", "--debug"],
+        1,
+      );
+      let stderr = "";
+      try {
+        const endpoint = served.env.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+        const tokenRequest = (host: string) =>
+          curl(
+            "-X",
+            "PUT",
+            "-H",
+            `Host: ${host}`,
+            "-H",
+            "x-aws-ec2-metadata-token-ttl-seconds: 60",
+            "-w",
+            "\n%{http_code}",
+            `${endpoint}latest/api/token`,
+          );
+        assert.match(await tokenRequest("evil.example"), /\n403$/);
+        assert.match(await tokenRequest(`evil.example:${new URL(endpoint).port}`), /\n403$/);
+
+        // A token got properly does not open the credentials to a foreign Host either.
+        const [token] = (await tokenRequest("host.docker.internal")).split("\n");
+        const credentials = (host: string) =>
+          curl(
+            "-H",
+            `Host: ${host}`,
+            "-H",
+            `x-aws-ec2-metadata-token: ${token}`,
+            "-w",
+            "\n%{http_code}",
+            `${endpoint}latest/meta-data/iam/security-credentials/admin`,
+          );
+        const refused = await credentials("evil.example");
+        assert.match(refused, /\n403$/);
+        const issued = [...sandbox.aws.issued.values()];
+        for (const { secretAccessKey } of issued) assert.ok(!refused.includes(secretAccessKey));
+        assert.match(await credentials("localhost"), /"AccessKeyId".*\n200$/s);
+
+        // Real clients, which send the endpoint's own host, keep working.
+        const sdk = await consume(sandbox, ["instance"], {
+          AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint,
+        });
+        assert.ok(sandbox.aws.issued.has(sdk.accessKeyId));
+      } finally {
+        ({ stderr } = await served.stop());
+      }
+      assert.match(
+        stderr,
+        /^aec: \[\d+ms\] refused a request for Host "evil\.example": not an IP address, localhost, or a name given with --allow-host$/m,
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: `aec --serve --exec's private endpoint refuses a foreign Host${CURL_IGNORED}`,
+  ignore: CURL_IGNORED !== "" || Deno.build.os === "windows",
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const ask = (host: string) =>
+        `curl -sS -o /dev/null -w '%{http_code} ' -H 'Host: ${host}' ` +
+        `-H "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" "$AWS_CONTAINER_CREDENTIALS_FULL_URI"`;
+      const result = await sandbox.run([
+        "--profile",
+        "admin",
+        "--serve",
+        "--exec",
+        "sh",
+        "-c",
+        `${ask("evil.example")}; ${ask("127.0.0.1")}`,
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "403 200 ");
+    });
+  },
+});
+
 /** Opens `count` connections to `port` that never send a byte. */
 async function idleConnections(port: number, count: number): Promise<Deno.Conn[]> {
   const conns: Deno.Conn[] = [];
