@@ -95,6 +95,14 @@ async function consume(sandbox: Sandbox, args: string[], env: Record<string, str
   return JSON.parse(decoder.decode(output.stdout));
 }
 
+/** Waits until `done()` holds, checking every 50 ms; fails after 5 s (a hang, not slowness). */
+async function eventually(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let waited = 0; !(await done()); waited += 50) {
+    if (waited >= 5_000) assert.fail(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function assumeRoleCalls(sandbox: Sandbox) {
   return sandbox.aws.requests.filter((r) => r.action === "AssumeRole").length;
 }
@@ -177,21 +185,54 @@ Deno.test("served credentials refresh near expiry and outlast a failed refresh",
       assert.equal(await get(), first);
       assert.equal(assumeRoleCalls(sandbox), 1);
 
-      // Within the refresh window, with STS failing: the still-valid ones are served.
+      // Within the refresh window, with STS failing: the still-valid ones are
+      // served, and refreshed in the background.
       await sleep(5_500);
       sandbox.aws.denyAll = true;
       assert.equal(await get(), first);
-      assert.equal(assumeRoleCalls(sandbox), 2, "the refresh was not attempted");
+      await eventually(() => assumeRoleCalls(sandbox) === 2, "the refresh to be attempted");
+      assert.equal(await get(), first);
 
-      // STS is back: the next attempt (after aec's 5 s gap) brings new credentials.
+      // STS is back: the next attempt (after aec's 5 s gap) brings new credentials,
+      // served once it has finished.
       sandbox.aws.denyAll = false;
       sandbox.aws.lifetimeSeconds = 3600;
       await sleep(5_500);
-      const refreshed = await get();
-      assert.notEqual(refreshed, first);
+      let refreshed = first;
+      await eventually(async () => (refreshed = await get()) !== first, "new credentials");
       const calls = assumeRoleCalls(sandbox);
       assert.equal(await get(), refreshed);
       assert.equal(assumeRoleCalls(sandbox), calls, "STS was called per request");
+    } finally {
+      await served.stop();
+    }
+  });
+});
+
+Deno.test("aec answers at once with the credentials it holds while STS hangs on a refresh", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    // Inside the SDK's 5-minute refresh window from the start, and valid for minutes.
+    sandbox.aws.lifetimeSeconds = 240;
+    const served = await startAec(
+      sandbox,
+      ["--profile", "admin", "--container", "0", "test-token-0123456789"],
+      2,
+    );
+    try {
+      const held = [...sandbox.aws.issued.keys()].at(-1);
+      const attempts = assumeRoleCalls(sandbox);
+      sandbox.aws.hang = true;
+      for (let i = 0; i < 3; i++) {
+        // A bound on correctness, not a benchmark: a request that waited for the
+        // refresh would wait for STS's 5-second timeout at least.
+        const response = await fetch(served.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, {
+          headers: { authorization: "test-token-0123456789" },
+          signal: AbortSignal.timeout(2_000),
+        });
+        assert.equal(response.status, 200);
+        assert.equal((await response.json()).AccessKeyId, held);
+      }
+      await eventually(() => assumeRoleCalls(sandbox) > attempts, "a refresh to be attempted");
     } finally {
       await served.stop();
     }

@@ -84,7 +84,7 @@ export async function serve(
         "aec will ask on this terminal each time its credentials are refreshed",
     );
   }
-  const source = keepFresh(provider.credentials, { ...SERVING_POLICY, log });
+  const source = keepFresh(provider.credentials, { ...SERVING_POLICY, log }, first);
   const region = chooseRegion(options.region, provider.profileRegion, env);
   const { mode, allowedHosts = [] } = options;
 
