@@ -4,6 +4,7 @@ import { UsageError } from "./errors.ts";
 import { closestWord } from "./suggest.ts";
 import { type Format, FORMATS, isFormat } from "./formats.ts";
 import { profileNameProblem } from "./config/mod.ts";
+import { isHostName, normalizeHostName } from "./serve/allowed_hosts.ts";
 
 /** What aec does with the credentials. */
 export type Mode =
@@ -44,6 +45,8 @@ export interface RunOptions {
   cliCache: boolean;
   /** MFA sessions for MFA roles (off with `--no-mfa-session`), and their length. */
   mfaSession: { enabled: boolean; seconds: number };
+  /** `--allow-host`: names a server answers as Host besides addresses and localhost, normalized. */
+  allowedHosts?: string[];
 }
 
 /** `aec login`: sign in to IAM Identity Center. */
@@ -112,6 +115,7 @@ const VALUE_OPTIONS = [
   "--container",
   "--completions",
   "--mfa-session-duration",
+  "--allow-host",
 ] as const;
 const BOOLEAN_OPTIONS = [
   "--pretty",
@@ -159,6 +163,8 @@ export function parseCli(argv: readonly string[]): Cli {
   };
   const values: Partial<Record<typeof VALUE_OPTIONS[number], string>> = {};
   const flags = new Set<string>();
+  // The one option that may be repeated.
+  const allowedHosts: string[] = [];
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -191,6 +197,16 @@ export function parseCli(argv: readonly string[]): Cli {
       }
       if (value === "") throw new UsageError(`${name} needs a non-empty value`);
       const option = name as typeof VALUE_OPTIONS[number];
+      if (option === "--allow-host") {
+        if (!isHostName(value)) {
+          throw new UsageError(
+            `--allow-host takes a host name without a port, such as host.docker.internal; ` +
+              `got '${value}'`,
+          );
+        }
+        allowedHosts.push(normalizeHostName(value));
+        continue;
+      }
       if (values[option] !== undefined) throw new UsageError(`${name} was given twice`);
       if (option === "--format") {
         if (!isFormat(value)) {
@@ -253,6 +269,9 @@ export function parseCli(argv: readonly string[]): Cli {
     : flags.has("--serve")
     ? "--serve"
     : undefined;
+  if (allowedHosts.length > 0 && serverFlag === undefined) {
+    throw new UsageError("--allow-host works only with --imds, --container or --serve");
+  }
   const cache = parseCacheOptions(values, flags);
   if (cache && serverFlag) {
     const cacheFlag = cache.path === undefined ? "--cache" : "--cache-file";
@@ -282,6 +301,7 @@ export function parseCli(argv: readonly string[]): Cli {
   if (values["--region"] !== undefined) options.region = values["--region"];
   rejectUselessRegion(options);
   if (cache) options.cache = cache;
+  if (allowedHosts.length > 0) options.allowedHosts = allowedHosts;
   return { kind: "run", options };
 }
 
@@ -556,6 +576,8 @@ Serving refreshing credentials (HOST defaults to 127.0.0.1; PORT 0 picks a free 
                         Serve them as an ECS container credentials endpoint
   --serve --exec [--] CMD ...
                         Run CMD with a private container endpoint that keeps them fresh
+  --allow-host NAME     Answer clients that call this machine NAME, e.g. host.docker.internal
+                        (repeatable; IP addresses and localhost always work)
 
 IAM Identity Center (writes the token cache that the AWS CLI and SDKs share):
   login                 Sign in: a browser on this machine, else a device code

@@ -147,6 +147,37 @@ Deno.test("parseCli() rejects servers with a cache, --serve without --exec, and 
   rejects(["--container", "99999"], /^Invalid port in '99999'/);
 });
 
+Deno.test("parseCli() reads repeated --allow-host names for the servers, normalized", () => {
+  assert.deepEqual(
+    options(parseCli(["--imds", "0", "--allow-host", "Host.Docker.Internal.", "--allow-host=db"]))
+      .allowedHosts,
+    ["host.docker.internal", "db"],
+  );
+  assert.deepEqual(
+    options(parseCli(["--allow-host", "my_service", "--container", "0"])).allowedHosts,
+    ["my_service"],
+  );
+  assert.deepEqual(
+    options(parseCli(["--allow-host", "gateway", "--serve", "--exec", "job"])).allowedHosts,
+    ["gateway"],
+  );
+  assert.equal(options(parseCli(["--imds", "0"])).allowedHosts, undefined);
+});
+
+Deno.test("parseCli() rejects --allow-host without a server and with a bad name", () => {
+  const onlyServers = /^--allow-host works only with --imds, --container or --serve$/;
+  rejects(["--allow-host", "x"], onlyServers);
+  rejects(["--allow-host", "x", "--json"], onlyServers);
+  rejects(["--allow-host", "x", "--exec", "job"], onlyServers);
+  for (const name of ["x:9911", "*", "*.example", "[::1]", "a..b", "-x=", "a b", "http://x"]) {
+    rejects(
+      ["--imds", "0", `--allow-host=${name}`],
+      /^--allow-host takes a host name without a port/,
+    );
+  }
+  rejects(["--imds", "0", "--allow-host"], /^--allow-host needs a value$/);
+});
+
 Deno.test("parseCli() rejects --exec without a command", () => {
   rejects(["--exec"], /^--exec needs a command to run$/);
   rejects(["--exec", "--"], /^--exec needs a command to run$/);

@@ -47,23 +47,62 @@ Deno.test("keepFresh() never serves expired credentials within the gap", async (
   assert.equal(state.calls, 2);
 });
 
-Deno.test("keepFresh() serves still-valid credentials when a refresh fails", async () => {
+/** Lets a refresh started in the background settle. */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+Deno.test("keepFresh() serves still-valid credentials at once and refreshes them in the background", async () => {
   const clock = { now: 0 };
   const { state, source } = fakeSource(clock, 300_000);
   const fresh = keepFresh(source, policy(clock));
-  await fresh();
+  assert.equal((await fresh()).accessKeyId, "ASIA1");
   state.failing = true;
   clock.now = 10_000;
   assert.equal((await fresh()).accessKeyId, "ASIA1");
+  assert.equal(state.calls, 2);
+  await settled();
   clock.now = 12_000;
-  await fresh();
+  assert.equal((await fresh()).accessKeyId, "ASIA1");
   assert.equal(state.calls, 2, "retried within the gap");
   state.failing = false;
   clock.now = 15_000;
+  assert.equal((await fresh()).accessKeyId, "ASIA1", "waited for the refresh");
+  await settled();
   assert.equal((await fresh()).accessKeyId, "ASIA3");
+  assert.equal(state.calls, 3);
 });
 
-Deno.test("keepFresh() fails when the last credentials are within the grace period", async () => {
+Deno.test("keepFresh() answers at once with the credentials it holds while a refresh hangs", async () => {
+  const clock = { now: 0 };
+  const initial = {
+    accessKeyId: "ASIA0",
+    secretAccessKey: "secret",
+    sessionToken: "token",
+    expiration: new Date(240_000),
+  };
+  let calls = 0;
+  const hanging = () => {
+    calls++;
+    return new Promise<Credentials>(() => {});
+  };
+  const fresh = keepFresh(hanging, policy(clock), initial);
+  const tooSlow = () => new Error("the request waited for the refresh");
+  for (const at of [0, 1_000, 6_000, 179_999]) {
+    clock.now = at;
+    assert.equal((await withDeadline(fresh(), 1_000, tooSlow)).accessKeyId, "ASIA0");
+  }
+  assert.equal(calls, 1, "a second refresh started while one was running");
+});
+
+Deno.test("keepFresh() shares one refresh between the requests that wait for the first credentials", async () => {
+  const clock = { now: 0 };
+  const { state, source } = fakeSource(clock, 300_000);
+  const fresh = keepFresh(source, policy(clock));
+  const answers = await Promise.all([fresh(), fresh(), fresh()]);
+  assert.deepEqual(answers.map((answer) => answer.accessKeyId), ["ASIA1", "ASIA1", "ASIA1"]);
+  assert.equal(state.calls, 1);
+});
+
+Deno.test("keepFresh() fails at once in the last minute after a failed refresh, until one succeeds", async () => {
   const clock = { now: 0 };
   const { state, source } = fakeSource(clock, 90_000);
   const fresh = keepFresh(source, policy(clock));
@@ -71,6 +110,21 @@ Deno.test("keepFresh() fails when the last credentials are within the grace peri
   state.failing = true;
   clock.now = 30_001;
   await assert.rejects(fresh(), /sts is down/);
+  // No flapping: the still-valid credentials are not served again within the gap.
+  clock.now = 31_000;
+  await assert.rejects(fresh(), /sts is down/);
+  assert.equal(state.calls, 2);
+  // The retry runs in the background; the request does not wait for it.
+  clock.now = 35_001;
+  await assert.rejects(fresh(), /sts is down/);
+  assert.equal(state.calls, 3);
+  await settled();
+  state.failing = false;
+  clock.now = 40_002;
+  await assert.rejects(fresh(), /sts is down/);
+  await settled();
+  assert.equal((await fresh()).accessKeyId, "ASIA4");
+  assert.equal(state.calls, 4);
 });
 
 Deno.test("withDeadline() rejects a promise that never settles", async () => {

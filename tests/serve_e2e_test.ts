@@ -95,6 +95,14 @@ async function consume(sandbox: Sandbox, args: string[], env: Record<string, str
   return JSON.parse(decoder.decode(output.stdout));
 }
 
+/** Waits until `done()` holds, checking every 50 ms; fails after 5 s (a hang, not slowness). */
+async function eventually(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let waited = 0; !(await done()); waited += 50) {
+    if (waited >= 5_000) assert.fail(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function assumeRoleCalls(sandbox: Sandbox) {
   return sandbox.aws.requests.filter((r) => r.action === "AssumeRole").length;
 }
@@ -177,21 +185,54 @@ Deno.test("served credentials refresh near expiry and outlast a failed refresh",
       assert.equal(await get(), first);
       assert.equal(assumeRoleCalls(sandbox), 1);
 
-      // Within the refresh window, with STS failing: the still-valid ones are served.
+      // Within the refresh window, with STS failing: the still-valid ones are
+      // served, and refreshed in the background.
       await sleep(5_500);
       sandbox.aws.denyAll = true;
       assert.equal(await get(), first);
-      assert.equal(assumeRoleCalls(sandbox), 2, "the refresh was not attempted");
+      await eventually(() => assumeRoleCalls(sandbox) === 2, "the refresh to be attempted");
+      assert.equal(await get(), first);
 
-      // STS is back: the next attempt (after aec's 5 s gap) brings new credentials.
+      // STS is back: the next attempt (after aec's 5 s gap) brings new credentials,
+      // served once it has finished.
       sandbox.aws.denyAll = false;
       sandbox.aws.lifetimeSeconds = 3600;
       await sleep(5_500);
-      const refreshed = await get();
-      assert.notEqual(refreshed, first);
+      let refreshed = first;
+      await eventually(async () => (refreshed = await get()) !== first, "new credentials");
       const calls = assumeRoleCalls(sandbox);
       assert.equal(await get(), refreshed);
       assert.equal(assumeRoleCalls(sandbox), calls, "STS was called per request");
+    } finally {
+      await served.stop();
+    }
+  });
+});
+
+Deno.test("aec answers at once with the credentials it holds while STS hangs on a refresh", async () => {
+  await withSandbox(FILES, async (sandbox) => {
+    // Inside the SDK's 5-minute refresh window from the start, and valid for minutes.
+    sandbox.aws.lifetimeSeconds = 240;
+    const served = await startAec(
+      sandbox,
+      ["--profile", "admin", "--container", "0", "test-token-0123456789"],
+      2,
+    );
+    try {
+      const held = [...sandbox.aws.issued.keys()].at(-1);
+      const attempts = assumeRoleCalls(sandbox);
+      sandbox.aws.hang = true;
+      for (let i = 0; i < 3; i++) {
+        // A bound on correctness, not a benchmark: a request that waited for the
+        // refresh would wait for STS's 5-second timeout at least.
+        const response = await fetch(served.env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, {
+          headers: { authorization: "test-token-0123456789" },
+          signal: AbortSignal.timeout(2_000),
+        });
+        assert.equal(response.status, 200);
+        assert.equal((await response.json()).AccessKeyId, held);
+      }
+      await eventually(() => assumeRoleCalls(sandbox) > attempts, "a refresh to be attempted");
     } finally {
       await served.stop();
     }
@@ -287,6 +328,105 @@ Deno.test("aec refuses to serve a profile that does not resolve, before listenin
       /^aec: The config profile \(missing\) could not be found in [^\n]*\n$/,
     );
   });
+});
+
+/** curl, the client that sends any Host it is told, as a DNS-rebinding page's browser does. */
+const CURL_IGNORED = await new Deno.Command("curl", { args: ["--version"], stdout: "null" })
+  .output()
+  .then((output) => output.success ? "" : " (ignored: curl --version failed)")
+  .catch(() => " (ignored: no curl on PATH)");
+
+/** Runs curl with `args` and returns what it printed on stdout. */
+async function curl(...args: string[]): Promise<string> {
+  const output = await new Deno.Command("curl", { args: ["-sS", ...args], stdin: "null" })
+    .output();
+  assert.equal(output.code, 0, decoder.decode(output.stderr));
+  return decoder.decode(output.stdout);
+}
+
+Deno.test({
+  name: `aec --imds refuses the Host a DNS-rebinding page sends, and says why${CURL_IGNORED}`,
+  ignore: CURL_IGNORED !== "",
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const served = await startAec(
+        sandbox,
+        ["--profile", "admin", "--imds", "0", "--allow-host", "host.docker.internal", "--debug"],
+        1,
+      );
+      let stderr = "";
+      try {
+        const endpoint = served.env.AWS_EC2_METADATA_SERVICE_ENDPOINT!;
+        const tokenRequest = (host: string) =>
+          curl(
+            "-X",
+            "PUT",
+            "-H",
+            `Host: ${host}`,
+            "-H",
+            "x-aws-ec2-metadata-token-ttl-seconds: 60",
+            "-w",
+            "\n%{http_code}",
+            `${endpoint}latest/api/token`,
+          );
+        assert.match(await tokenRequest("evil.example"), /\n403$/);
+        assert.match(await tokenRequest(`evil.example:${new URL(endpoint).port}`), /\n403$/);
+
+        // A token got properly does not open the credentials to a foreign Host either.
+        const [token] = (await tokenRequest("host.docker.internal")).split("\n");
+        const credentials = (host: string) =>
+          curl(
+            "-H",
+            `Host: ${host}`,
+            "-H",
+            `x-aws-ec2-metadata-token: ${token}`,
+            "-w",
+            "\n%{http_code}",
+            `${endpoint}latest/meta-data/iam/security-credentials/admin`,
+          );
+        const refused = await credentials("evil.example");
+        assert.match(refused, /\n403$/);
+        const issued = [...sandbox.aws.issued.values()];
+        for (const { secretAccessKey } of issued) assert.ok(!refused.includes(secretAccessKey));
+        assert.match(await credentials("localhost"), /"AccessKeyId".*\n200$/s);
+
+        // Real clients, which send the endpoint's own host, keep working.
+        const sdk = await consume(sandbox, ["instance"], {
+          AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint,
+        });
+        assert.ok(sandbox.aws.issued.has(sdk.accessKeyId));
+      } finally {
+        ({ stderr } = await served.stop());
+      }
+      assert.match(
+        stderr,
+        /^aec: \[\d+ms\] refused a request for Host "evil\.example": not an IP address, localhost, or a name given with --allow-host$/m,
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: `aec --serve --exec's private endpoint refuses a foreign Host${CURL_IGNORED}`,
+  ignore: CURL_IGNORED !== "" || Deno.build.os === "windows",
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const ask = (host: string) =>
+        `curl -sS -o /dev/null -w '%{http_code} ' -H 'Host: ${host}' ` +
+        `-H "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" "$AWS_CONTAINER_CREDENTIALS_FULL_URI"`;
+      const result = await sandbox.run([
+        "--profile",
+        "admin",
+        "--serve",
+        "--exec",
+        "sh",
+        "-c",
+        `${ask("evil.example")}; ${ask("127.0.0.1")}`,
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "403 200 ");
+    });
+  },
 });
 
 /** Opens `count` connections to `port` that never send a byte. */

@@ -1053,14 +1053,14 @@ Deno.test("server survives huge headers and malformed requests and keeps serving
     createContainerHandler({ source: fakeSource().source, token }),
     async (server) => {
       const requests = [
-        `GET /creds HTTP/1.1\r\nHost: x\r\nAuthorization: ${token}\r\nX-Big: ${
+        `GET /creds HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${token}\r\nX-Big: ${
           "a".repeat(1_000_000)
         }\r\n\r\n`,
-        `GET /creds HTTP/1.1\r\nHost: x\r\n${"X-Many: v\r\n".repeat(5_000)}\r\n`,
+        `GET /creds HTTP/1.1\r\nHost: localhost\r\n${"X-Many: v\r\n".repeat(5_000)}\r\n`,
         "GARBAGE\r\n\r\n",
         "GET /creds HTTP/9.9\r\n\r\n",
         "\x00\x01\x02\xff\r\n\r\n",
-        `GET /creds HTTP/1.1\r\nHost: x\r\nAuthorization: ${token}\r\nContent-Length: 99999999999\r\n\r\nabc`,
+        `GET /creds HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${token}\r\nContent-Length: 99999999999\r\n\r\nabc`,
       ];
       for (const request of requests) {
         const answer = await rawExchange(server.port, encoder.encode(request));
@@ -1081,7 +1081,7 @@ Deno.test("server keeps serving while a slow client dawdles", async () => {
     async (server) => {
       const slow = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
       try {
-        await slow.write(new TextEncoder().encode("GET /creds HTTP/1.1\r\nHost: x\r\n"));
+        await slow.write(new TextEncoder().encode("GET /creds HTTP/1.1\r\nHost: localhost\r\n"));
         const started = performance.now();
         const response = await fetch(`${server.url}/creds`, { headers: { authorization: token } });
         assert.deepEqual(response.status, 200);
@@ -1178,7 +1178,7 @@ Deno.test("server closes a kept-alive connection after its keep-alive timeout", 
   await withLimitedServer({ keepAliveTimeoutMs: 100 }, OK_HANDLER, async (server) => {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
     try {
-      await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+      await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"));
       const answer = await within(closedBy(conn), 5000, "the server to close");
       assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
       assert.match(answer, /\r\nconnection: keep-alive\r\n/);
@@ -1210,7 +1210,7 @@ Deno.test("server closes its least recently active idle connection beyond its ca
 
 Deno.test("server closes silent connections before a client's kept-alive one", async () => {
   await withLimitedServer({ maxConnections: 3 }, OK_HANDLER, async (server) => {
-    const request = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const request = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
     const connect = () => Deno.connect({ hostname: "127.0.0.1", port: server.port });
     const kept = await connect();
     const silent: Deno.Conn[] = [];
@@ -1277,7 +1277,7 @@ Deno.test("server answers pipelined requests in order and HTTP/1.0 ones with a c
       // Two requests in one write, the second with bare line feeds, then HTTP/1.0.
       await conn.write(
         new TextEncoder().encode(
-          "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\nHost: x\n\nGET /c HTTP/1.0\r\n\r\n",
+          "GET /a HTTP/1.1\r\nHost: localhost\r\n\r\nGET /b HTTP/1.1\nHost: localhost\n\nGET /c HTTP/1.0\r\nHost: localhost\r\n\r\n",
         ),
       );
       const answer = await within(closedBy(conn), 5000, "the server to close");
@@ -1296,12 +1296,128 @@ Deno.test("server answers HEAD without a body", async () => {
   await withServer(OK_HANDLER, async (server) => {
     const answer = await rawExchange(
       server.port,
-      new TextEncoder().encode("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      new TextEncoder().encode("HEAD / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
     );
     assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(answer, /\r\ncontent-length: 2\r\n/);
     assert.ok(answer.endsWith("\r\n\r\n"), answer);
   });
+});
+
+// --- Host rules (DNS rebinding) --------------------------------------------------
+
+/** The status line and body of a GET of the container endpoint with `hostLine` as its Host line. */
+async function containerGetWithHost(
+  server: RunningServer,
+  token: string,
+  hostLine: string,
+): Promise<string> {
+  return await rawExchange(
+    server.port,
+    new TextEncoder().encode(
+      `GET /creds HTTP/1.1\r\n${hostLine}Authorization: ${token}\r\nConnection: close\r\n\r\n`,
+    ),
+  );
+}
+
+Deno.test("server refuses a Host that is not an IP address, localhost or an allowed name", async () => {
+  const lines: string[] = [];
+  const log: Logger = { enabled: true, debug: (message) => lines.push(message) };
+  const fake = fakeSource();
+  const token = generateToken();
+  const handler = createContainerHandler({ source: fake.source, token });
+  const server = startServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    handler,
+    log,
+    allowedHosts: ["host.docker.internal"],
+  });
+  try {
+    for (
+      const host of [
+        "evil.example",
+        `evil.example:${server.port}`,
+        "localhost.evil.example",
+        "127.0.0.1.nip.io",
+        "host.docker.internal.evil.example",
+        "",
+      ]
+    ) {
+      const answer = await containerGetWithHost(server, token, `Host: ${host}\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 403 Forbidden\r\n/, host);
+      assert.ok(!answer.includes(fake.credentials.secretAccessKey), host);
+      assert.match(answer, /"Code":"Forbidden"/);
+    }
+    const missing = await containerGetWithHost(server, token, "");
+    assert.match(missing, /^HTTP\/1\.1 403 /);
+    assert.deepEqual(fake.calls, 0, "a refused request reached the credential source");
+    assert.ok(
+      lines.includes(
+        'refused a request for Host "evil.example": not an IP address, localhost, ' +
+          "or a name given with --allow-host",
+      ),
+      lines.join("\n"),
+    );
+    assert.ok(lines.includes("refused a request without a Host header"), lines.join("\n"));
+
+    for (
+      const host of [
+        `127.0.0.1:${server.port}`,
+        "127.0.0.1",
+        "0.0.0.0:1",
+        "10.1.2.3",
+        `[::1]:${server.port}`,
+        "[::ffff:127.0.0.1]",
+        `localhost:${server.port}`,
+        "LOCALHOST",
+        "localhost.",
+        `Host.Docker.Internal:${server.port}`,
+        "host.docker.internal.",
+      ]
+    ) {
+      const answer = await containerGetWithHost(server, token, `Host: ${host}\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/, host);
+      assert.ok(answer.includes(fake.credentials.secretAccessKey), host);
+    }
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("server answers the JS SDK at a localhost endpoint, which it sends as Host", async () => {
+  const fake = fakeSource();
+  const token = generateToken();
+  await withServer(createContainerHandler({ source: fake.source, token }), async (server) => {
+    const credentials = await sdkConsumer("container", {
+      ...NO_IMDS,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url.replace("127.0.0.1", "localhost")}/creds`,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: token,
+    });
+    assert.deepEqual(credentials, expectedSdkCredentials(fake.credentials));
+  });
+});
+
+Deno.test({
+  name: "server answers the JS SDK at an IPv6 endpoint, which it sends as Host",
+  ignore: !hasIpv6Loopback(),
+  fn: async () => {
+    const fake = fakeSource();
+    const server = startServer({
+      hostname: "::1",
+      port: 0,
+      handler: createImdsHandler({ source: fake.source, roleName: "aec-role" }),
+    });
+    try {
+      const credentials = await sdkConsumer("instance", {
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: `${server.url}/`,
+        AWS_EC2_METADATA_V1_DISABLED: "true",
+      });
+      assert.deepEqual(credentials, expectedSdkCredentials(fake.credentials));
+    } finally {
+      await server.shutdown();
+    }
+  },
 });
 
 // --- helpers of the CLI ----------------------------------------------------------

@@ -16,10 +16,13 @@
  *   and is retried after a short pause.
  * - Request bodies are never read: a request that announces one is answered
  *   and its connection closed.
+ * - A request whose `Host` is not an IP address, `localhost` or an allowed
+ *   name gets a 403 without reaching the handler (allowed_hosts.ts).
  */
 
 import { AecError, ExitCode, messageOf } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { hostRefusal } from "./allowed_hosts.ts";
 
 /** A request handler; it must answer every failure with a status and never throw. */
 export type Handler = (request: Request) => Promise<Response>;
@@ -34,6 +37,8 @@ export interface ServerOptions {
   log?: Logger;
   /** Told about trouble worth a line even without --debug, once per episode. */
   warn?: (message: string) => void;
+  /** Host names answered besides IP addresses and localhost, normalized (allowed_hosts.ts). */
+  allowedHosts?: readonly string[];
   /** Default: from the descriptor limit (connectionLimit()). */
   maxConnections?: number;
   /** Defaults: HEAD_TIMEOUT_MS and KEEP_ALIVE_TIMEOUT_MS; tests shorten them. */
@@ -89,7 +94,7 @@ function connectionLimit(): number {
 
 /** Serves `handler` on `hostname:port`; throws an AecError (exit 3) when it cannot bind. */
 export function startServer(options: ServerOptions): RunningServer {
-  const { hostname, port, handler, signal, log, warn } = options;
+  const { hostname, port, handler, signal, log, warn, allowedHosts = [] } = options;
   const maxConnections = options.maxConnections ?? connectionLimit();
   const headTimeoutMs = options.headTimeoutMs ?? HEAD_TIMEOUT_MS;
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS;
@@ -106,7 +111,10 @@ export function startServer(options: ServerOptions): RunningServer {
   }
   const address = listener.addr;
   const authority = `${formatHost(address.hostname)}:${address.port}`;
-  log?.debug(`listening on ${authority}; at most ${maxConnections} connections`);
+  log?.debug(
+    `listening on ${authority}; at most ${maxConnections} connections; answering Host ` +
+      ["IP addresses", "localhost", ...allowedHosts].join(", "),
+  );
 
   let open = 0;
   // Idle connections (waiting for a request), each map in order of last
@@ -205,12 +213,18 @@ export function startServer(options: ServerOptions): RunningServer {
           return;
         }
         const { request } = parsed;
+        const refusal = hostRefusal(request.headers.get("host"), allowedHosts);
         let response: Response;
-        try {
-          response = await handler(request);
-        } catch (error) {
-          log?.debug(`request failed: ${messageOf(error)}`);
-          response = internalError();
+        if (refusal !== undefined) {
+          log?.debug(refusal);
+          response = forbiddenHost();
+        } else {
+          try {
+            response = await handler(request);
+          } catch (error) {
+            log?.debug(`request failed: ${messageOf(error)}`);
+            response = internalError();
+          }
         }
         const keepAlive = parsed.keepAlive && !stopping &&
           response.headers.get("connection") !== "close";
@@ -441,6 +455,14 @@ export function jsonResponse(
 
 export function internalError(): Response {
   return errorResponse(500, "InternalError", "Internal server error");
+}
+
+function forbiddenHost(): Response {
+  return errorResponse(
+    403,
+    "Forbidden",
+    "The Host header must be an IP address, localhost, or a name allowed with --allow-host",
+  );
 }
 
 function badRequest(): Response {

@@ -84,9 +84,9 @@ export async function serve(
         "aec will ask on this terminal each time its credentials are refreshed",
     );
   }
-  const source = keepFresh(provider.credentials, { ...SERVING_POLICY, log });
+  const source = keepFresh(provider.credentials, { ...SERVING_POLICY, log }, first);
   const region = chooseRegion(options.region, provider.profileRegion, env);
-  const { mode } = options;
+  const { mode, allowedHosts = [] } = options;
 
   if (mode.kind === "exec") {
     const token = generateToken();
@@ -100,6 +100,7 @@ export async function serve(
         log,
       }),
       controller.signal,
+      allowedHosts,
       log,
     );
     try {
@@ -135,13 +136,13 @@ export async function serve(
       log,
       ...(region === undefined ? {} : { region }),
     });
-    return await serveUntilStopped(mode.address, handler, log, (url) => [
+    return await serveUntilStopped(mode.address, handler, allowedHosts, log, (url) => [
       `AWS_EC2_METADATA_SERVICE_ENDPOINT=${url}`,
     ]);
   }
   const token = mode.token ?? generateToken();
   const handler = createContainerHandler({ source, token, roleArn, log });
-  return await serveUntilStopped(mode.address, handler, log, (url) => [
+  return await serveUntilStopped(mode.address, handler, allowedHosts, log, (url) => [
     // SDKs accept a plain-http container URL only on loopback (and ECS's own
     // link-local addresses), so a wildcard bind is announced on 127.0.0.1.
     `AWS_CONTAINER_CREDENTIALS_FULL_URI=${url.replace(WILDCARD_HOST, "127.0.0.1")}`,
@@ -149,11 +150,18 @@ export async function serve(
   ]);
 }
 
-function listen(address: Address, handler: Handler, signal: AbortSignal, log: Logger) {
+function listen(
+  address: Address,
+  handler: Handler,
+  signal: AbortSignal,
+  allowedHosts: readonly string[],
+  log: Logger,
+) {
   return startServer({
     ...address,
     handler,
     signal,
+    allowedHosts,
     log,
     warn: (message) => say(`aec: warning: ${message}`),
   });
@@ -163,11 +171,12 @@ function listen(address: Address, handler: Handler, signal: AbortSignal, log: Lo
 async function serveUntilStopped(
   address: Address,
   handler: Handler,
+  allowedHosts: readonly string[],
   log: Logger,
   clientEnvironment: (url: string) => string[],
 ): Promise<number> {
   const controller = new AbortController();
-  const server = listen(address, handler, controller.signal, log);
+  const server = listen(address, handler, controller.signal, allowedHosts, log);
   if (!isLoopback(address.hostname)) {
     say(
       `aec: warning: serving credentials on ${address.hostname}, which other machines may reach`,

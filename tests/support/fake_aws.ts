@@ -39,6 +39,11 @@ export interface FakeAws {
   lifetimeSeconds: number;
   /** While true, every AssumeRole is denied: an outage of the credential source. */
   denyAll: boolean;
+  /**
+   * While true, STS requests are recorded but never answered (until the server
+   * closes): an endpoint that accepts connections and hangs.
+   */
+  hang: boolean;
   /** getSigninToken requests of the federation endpoint, in order. */
   signins: { accessKeyId: string; sessionDuration?: string }[];
   /** IAM Identity Center's OIDC service and the portal's Logout, on the same server. */
@@ -77,6 +82,7 @@ export function startFakeAws(): FakeAws {
     issued: new Map(),
     lifetimeSeconds: 3600,
     denyAll: false,
+    hang: false,
     ssoOidc: oidc.state,
     signins: [],
     close: async () => {},
@@ -253,6 +259,8 @@ export function startFakeAws(): FakeAws {
     return Response.json({ SigninToken: token });
   };
 
+  // Hung requests wait for this, so that the server can shut down.
+  const closing = Promise.withResolvers<void>();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
@@ -272,6 +280,7 @@ export function startFakeAws(): FakeAws {
           params,
           ...(signedBy === undefined ? {} : { signedBy }),
         });
+        if (fake.hang) await closing.promise;
         return handleSts(params, signedBy);
       }
       // Anything else (e.g. an instance metadata probe) finds nothing here.
@@ -279,6 +288,9 @@ export function startFakeAws(): FakeAws {
     },
   );
   fake.url = `http://127.0.0.1:${server.addr.port}`;
-  fake.close = () => server.shutdown();
+  fake.close = () => {
+    closing.resolve();
+    return server.shutdown();
+  };
   return fake;
 }
