@@ -173,6 +173,27 @@ Deno.test("aec console opens the URL with BROWSER and prints nothing on stdout",
   });
 });
 
+Deno.test("aec console exits 3 in one line when the federation endpoint trickles or floods", async () => {
+  await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    for (
+      const [answer, line] of [
+        ["trickle", /did not answer within 10s$/],
+        ["huge", /answered more than 64 KiB$/],
+      ] as const
+    ) {
+      sandbox.aws.federationAnswer = answer;
+      const result = await sandbox.run(["console", "--profile", "admin", "--stdout"], {
+        env: consoleEnv(sandbox),
+      });
+      assert.equal(result.code, 3, `${answer}: ${result.stderr}`);
+      assert.equal(result.stdout, "");
+      assert.equal(result.stderr.split("\n").length, 2, `${answer}: ${result.stderr}`);
+      assert.match(result.stderr.trim(), /^aec: The federation endpoint at 127\.0\.0\.1:\d+ /);
+      assert.match(result.stderr.trim(), line);
+    }
+  });
+});
+
 Deno.test("aec console rejects a bad duration or destination (exit 2)", async () => {
   await withSandbox({ config: CONFIG }, async (sandbox) => {
     for (
