@@ -308,11 +308,21 @@ async function federationToken(
   );
 }
 
-/** Opens `url` in the browser; the URL never reaches stderr, being a secret. */
+/**
+ * Opens `url` in the browser and waits until the browser has loaded it, so
+ * that aec can remove the page it went through. The URL never reaches
+ * stderr, being a secret.
+ */
 export async function openConsole(url: string, env: Env): Promise<void> {
-  if (!await openBrowser(url, env)) {
+  const page = await openBrowser(url, env);
+  if (!page) {
     throw new CredentialError(
       "Could not open a browser for the console; run 'aec console --stdout' to print the URL",
+    );
+  }
+  if (!await page.loaded) {
+    throw new CredentialError(
+      "The browser did not load aec's sign-in page; run 'aec console --stdout' to print the URL",
     );
   }
 }
