@@ -46,6 +46,8 @@ const ALLOW_ALL_POLICY = JSON.stringify({
   Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
 });
 const FEDERATION_TIMEOUT_MS = 10_000;
+// A sign-in token is a few KiB; an answer far larger is not one, and is not read whole.
+const MAX_FEDERATION_ANSWER_BYTES = 64 * 1024;
 
 export function partitionOf(region: string | undefined): Partition {
   if (region?.startsWith("cn-")) return "aws-cn";
@@ -211,20 +213,32 @@ async function signinToken(
       sessionToken: credentials.sessionToken,
     }),
   );
+  const host = new URL(base).host;
+  // One deadline for the whole exchange, body included: an endpoint that trickles gets no longer.
+  const deadline = AbortSignal.timeout(FEDERATION_TIMEOUT_MS);
   let response: Response;
+  let text: string;
   try {
-    response = await fetch(`${base}/federation?${params}`, {
-      signal: AbortSignal.timeout(FEDERATION_TIMEOUT_MS),
-    });
+    response = await fetch(`${base}/federation?${params}`, { signal: deadline });
+    text = await boundedText(response, MAX_FEDERATION_ANSWER_BYTES);
   } catch (error) {
+    if (deadline.aborted) {
+      throw new CredentialError(
+        `The federation endpoint at ${host} did not answer within ${FEDERATION_TIMEOUT_MS / 1000}s`,
+      );
+    }
+    if (error instanceof AnswerTooLarge) {
+      throw new CredentialError(
+        `The federation endpoint at ${host} answered more than ${
+          MAX_FEDERATION_ANSWER_BYTES / 1024
+        } KiB`,
+      );
+    }
     // The request URL holds the secret key; name only the host.
     throw new CredentialError(
-      `Could not reach the federation endpoint at ${new URL(base).host}: ${
-        messageOf(error).split("\n")[0]
-      }`,
+      `Could not reach the federation endpoint at ${host}: ${messageOf(error).split("\n")[0]}`,
     );
   }
-  const text = await response.text();
   if (response.status === 400) {
     throw new FederationRefused(
       "The federation endpoint refused these credentials for the console (HTTP 400)",
@@ -244,6 +258,29 @@ async function signinToken(
   }
   registerSecret(token);
   return token;
+}
+
+class AnswerTooLarge extends Error {}
+
+/** The response's body as text, read no further than `limit` bytes. */
+async function boundedText(response: Response, limit: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of response.body ?? []) {
+    length += chunk.length;
+    if (length > limit) {
+      // Leaving the loop cancels the body: the rest is never read.
+      throw new AnswerTooLarge();
+    }
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /** A federated user's session from long-term keys (STS GetFederationToken). */
@@ -271,11 +308,21 @@ async function federationToken(
   );
 }
 
-/** Opens `url` in the browser; the URL never reaches stderr, being a secret. */
+/**
+ * Opens `url` in the browser and waits until the browser has loaded it, so
+ * that aec can remove the page it went through. The URL never reaches
+ * stderr, being a secret.
+ */
 export async function openConsole(url: string, env: Env): Promise<void> {
-  if (!await openBrowser(url, env)) {
+  const page = await openBrowser(url, env);
+  if (!page) {
     throw new CredentialError(
       "Could not open a browser for the console; run 'aec console --stdout' to print the URL",
+    );
+  }
+  if (!await page.loaded) {
+    throw new CredentialError(
+      "The browser did not load aec's sign-in page; run 'aec console --stdout' to print the URL",
     );
   }
 }

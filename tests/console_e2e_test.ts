@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type Sandbox, STATIC_CREDENTIALS, withSandbox } from "./support/sandbox.ts";
+import { REPO_ROOT, type Sandbox, STATIC_CREDENTIALS, withSandbox } from "./support/sandbox.ts";
 import { writeSsoToken } from "./support/sso_token.ts";
 
 const CONFIG = `[profile admin]
@@ -26,6 +26,8 @@ region = cn-north-1
 sso_start_url = https://corp.awsapps.com/start
 sso_region = us-east-1
 `;
+
+const FAKE_BROWSER = `${Deno.execPath()} run -A --quiet ${REPO_ROOT}tests/support/browser.ts`;
 
 function consoleEnv(sandbox: Sandbox) {
   return { AWS_ENDPOINT_URL_SIGNIN: sandbox.aws.url };
@@ -148,14 +150,9 @@ Deno.test("aec console asks again without the session length when AWS refuses it
   });
 });
 
-Deno.test("aec console opens the URL with BROWSER and prints nothing on stdout", async () => {
+Deno.test("aec console opens the URL through a private page, never in the browser's argv", async () => {
   await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
-    const opened = `${sandbox.home}/opened`;
-    const browser = await sandbox.write(
-      "browser.sh",
-      `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`,
-    );
-    await Deno.chmod(browser, 0o755);
+    const record = `${sandbox.home}/browser.json`;
     const result = await sandbox.run([
       "console",
       "--profile",
@@ -163,13 +160,47 @@ Deno.test("aec console opens the URL with BROWSER and prints nothing on stdout",
       "--destination",
       "https://console.aws.amazon.com/s3/home",
     ], {
-      env: { ...consoleEnv(sandbox), BROWSER: browser },
+      env: { ...consoleEnv(sandbox), BROWSER: FAKE_BROWSER, FAKE_BROWSER_RECORD: record },
     });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "");
-    const url = new URL(await Deno.readTextFile(opened));
-    assert.equal(url.searchParams.get("Destination"), "https://console.aws.amazon.com/s3/home");
     assert.doesNotMatch(result.stderr, /SigninToken|signin-/);
+    const seen = JSON.parse(await Deno.readTextFile(record));
+    // The browser went on to the sign-in URL, which worked.
+    const signin = new URL(seen.visited.find((url: string) => url.includes("/federation?")));
+    const token = signin.searchParams.get("SigninToken")!;
+    assert.match(token, /^signin-/);
+    assert.equal(signin.searchParams.get("Destination"), "https://console.aws.amazon.com/s3/home");
+    // Yet no argv held it: only a private page, which did not hold it either.
+    assert.doesNotMatch(seen.argv.join(" "), new RegExp(`${token}|federation|SigninToken`));
+    assert.match(seen.argv.at(-1), /^file:\/\/\/.+\.html$/);
+    assert.doesNotMatch(seen.page.text, new RegExp(token));
+    const pages = `${sandbox.home}/.cache/aec/pages`;
+    assert.equal(seen.page.directory, pages);
+    assert.equal(seen.page.mode, 0o600);
+    assert.equal(seen.page.directoryMode, 0o700);
+    assert.deepEqual([...Deno.readDirSync(pages)], [], "the page was left behind");
+  });
+});
+
+Deno.test("aec console exits 3 in one line when the federation endpoint trickles or floods", async () => {
+  await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    for (
+      const [answer, line] of [
+        ["trickle", /did not answer within 10s$/],
+        ["huge", /answered more than 64 KiB$/],
+      ] as const
+    ) {
+      sandbox.aws.federationAnswer = answer;
+      const result = await sandbox.run(["console", "--profile", "admin", "--stdout"], {
+        env: consoleEnv(sandbox),
+      });
+      assert.equal(result.code, 3, `${answer}: ${result.stderr}`);
+      assert.equal(result.stdout, "");
+      assert.equal(result.stderr.split("\n").length, 2, `${answer}: ${result.stderr}`);
+      assert.match(result.stderr.trim(), /^aec: The federation endpoint at 127\.0\.0\.1:\d+ /);
+      assert.match(result.stderr.trim(), line);
+    }
   });
 });
 

@@ -56,6 +56,12 @@ function assertOneLine(result: RunResult, code: number, line: RegExp) {
   assert.equal(result.code, code, result.stderr);
 }
 
+/** The files in aec's cache directory (its `pages` directory is the browser's). */
+function cachedFiles(sandbox: Sandbox): string[] {
+  return [...Deno.readDirSync(`${sandbox.home}/.cache/aec`)].filter((entry) => entry.isFile)
+    .map((entry) => entry.name);
+}
+
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 Deno.test("aec login signs in with PKCE and writes the shared token file", async () => {
@@ -105,6 +111,31 @@ Deno.test("aec login signs in with PKCE and writes the shared token file", async
     const again = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
     assert.equal(again.code, 0, again.stderr);
     assert.equal(sandbox.aws.ssoOidc.calls.filter((call) => call === "RegisterClient").length, 1);
+  });
+});
+
+Deno.test("aec login keeps state and the PKCE challenge out of the browser's argv", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const record = `${sandbox.home}/browser.json`;
+    const result = await sandbox.run(["login", "--profile", "sso"], {
+      env: loginEnv(sandbox, { FAKE_BROWSER_RECORD: record }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const seen = JSON.parse(await Deno.readTextFile(record));
+    const authorize = new URL(seen.visited.find((url: string) => url.includes("/authorize?")));
+    const state = authorize.searchParams.get("state")!;
+    const challenge = authorize.searchParams.get("code_challenge")!;
+    assert.ok(state && challenge, authorize.href);
+    for (const secret of [state, challenge, "authorize"]) {
+      assert.ok(!seen.argv.join(" ").includes(secret), `argv holds ${secret}`);
+      assert.ok(!seen.page.text.includes(secret), `the page holds ${secret}`);
+    }
+    assert.match(seen.argv.at(-1), /^file:\/\/\/.+\.html$/);
+    const pages = `${sandbox.home}/.cache/aec/pages`;
+    assert.equal(seen.page.directory, pages);
+    assert.equal(seen.page.mode, 0o600);
+    assert.equal(seen.page.directoryMode, 0o700);
+    assert.deepEqual([...Deno.readDirSync(pages)], [], "the page was left behind");
   });
 });
 
@@ -265,8 +296,7 @@ Deno.test("aec logout ends the session, deletes its token and aec's cache, and k
     assert.equal(login.code, 0, login.stderr);
     const cached = await sandbox.run(["--profile", "sso", "--json", "--cache"]);
     assert.equal(cached.code, 0, cached.stderr);
-    const cacheDir = `${sandbox.home}/.cache/aec`;
-    assert.equal([...Deno.readDirSync(cacheDir)].length, 1);
+    assert.equal(cachedFiles(sandbox).length, 1);
     // The AWS CLI's own registration, which logout must leave alone.
     const cliRegistration = `${sandbox.home}/.aws/sso/cache/${await sha1Hex(
       pythonJsonDumps({ tool: "botocore", startUrl: START_URL }),
@@ -282,7 +312,7 @@ Deno.test("aec logout ends the session, deletes its token and aec's cache, and k
     assert.ok(sandbox.aws.ssoOidc.calls.includes("Logout"));
     assert.ok(!sandbox.aws.ssoOidc.validTokens.has(token.accessToken));
     await assert.rejects(Deno.stat(await tokenFile(sandbox, "corp")), Deno.errors.NotFound);
-    assert.equal([...Deno.readDirSync(cacheDir)].length, 0);
+    assert.deepEqual(cachedFiles(sandbox), []);
     await Deno.stat(cliRegistration);
     const remaining = [...Deno.readDirSync(`${sandbox.home}/.aws/sso/cache`)];
     assert.equal(remaining.length, 2, "aec's registration and the CLI's stay");
@@ -378,7 +408,7 @@ Deno.test("aec logout clears aec's cache even when another profile names a missi
     assert.equal(cached.code, 0, cached.stderr);
     const result = await sandbox.run(["logout", "--profile", "sso"], { env: loginEnv(sandbox) });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal([...Deno.readDirSync(`${sandbox.home}/.cache/aec`)].length, 0);
+    assert.deepEqual(cachedFiles(sandbox), []);
   });
 });
 

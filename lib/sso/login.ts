@@ -266,7 +266,8 @@ async function deviceFlow(
 
 /** Tells the user where to sign in (stderr) and opens the browser unless told not to. */
 async function showToUser(url: string, code: string | undefined, options: LoginOptions) {
-  const opened = !options.noBrowser && await openBrowser(url, options.env);
+  // The page the browser goes through is removed once it is loaded, or when aec exits.
+  const opened = !options.noBrowser && await openBrowser(url, options.env) !== undefined;
   say(
     opened
       ? "aec: a browser window should open to sign in; if it does not, open this URL:"

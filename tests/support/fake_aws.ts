@@ -46,6 +46,11 @@ export interface FakeAws {
   hang: boolean;
   /** getSigninToken requests of the federation endpoint, in order. */
   signins: { accessKeyId: string; sessionDuration?: string }[];
+  /**
+   * A hostile federation endpoint: `trickle` answers 200 and then one byte
+   * every 100 ms, without end; `huge` answers 200 with a 400 MB body.
+   */
+  federationAnswer?: "trickle" | "huge";
   /** IAM Identity Center's OIDC service and the portal's Logout, on the same server. */
   ssoOidc: FakeSsoOidc;
   close(): Promise<void>;
@@ -71,6 +76,26 @@ function stsError(status: number, code: string, message: string): Response {
 
 function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** A 200 whose body never ends (`trickle`) or is far too large (`huge`), made as it is read. */
+function hostileAnswer(kind: "trickle" | "huge"): Response {
+  const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+  let sent = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (kind === "huge") {
+        if (sent >= 400) return controller.close();
+        sent++;
+        return controller.enqueue(chunk);
+      }
+      await new Promise((resolve) => timer = setTimeout(resolve, 100));
+      controller.enqueue(new Uint8Array([0x20]));
+    },
+    cancel: () => clearTimeout(timer),
+  });
+  return new Response(body, { headers: { "content-type": "application/json" } });
 }
 
 export function startFakeAws(): FakeAws {
@@ -235,6 +260,7 @@ export function startFakeAws(): FakeAws {
       });
     }
     if (params.get("Action") !== "getSigninToken") return new Response("?", { status: 400 });
+    if (fake.federationAnswer !== undefined) return hostileAnswer(fake.federationAnswer);
     let session: { sessionId?: string; sessionKey?: string; sessionToken?: string };
     try {
       session = JSON.parse(params.get("Session") ?? "");
