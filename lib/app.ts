@@ -84,6 +84,10 @@ export async function run(cli: Cli): Promise<number> {
     }
     case "console":
       return await openConsole(cli.options);
+    case "pick": {
+      const { runPick } = await load<typeof import("./pick.ts")>("./pick.ts");
+      return await runPick(Deno.env.toObject(), createLogger(cli.options.debug));
+    }
     case "profiles": {
       const { profilesTable, summarizeProfiles } = await load<typeof import("./profiles.ts")>(
         "./profiles.ts",

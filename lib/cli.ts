@@ -86,7 +86,8 @@ export type Cli =
   | { kind: "login"; options: LoginOptions }
   | { kind: "logout"; options: LogoutOptions }
   | { kind: "console"; options: ConsoleOptions }
-  | { kind: "profiles"; options: { json: boolean; debug: boolean } };
+  | { kind: "profiles"; options: { json: boolean; debug: boolean } }
+  | { kind: "pick"; options: { debug: boolean } };
 
 /** The shells `--completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
@@ -351,6 +352,7 @@ const SUBCOMMANDS = {
     flags: ["--stdout", "--sso-login"],
   },
   profiles: { values: [], flags: ["--json"] },
+  pick: { values: [], flags: [] },
 } as const;
 type Subcommand = keyof typeof SUBCOMMANDS;
 
@@ -397,6 +399,7 @@ function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
   const { values, flags } = parsed;
   const profile = values["--profile"];
   const debug = flags.has("--debug");
+  if (command === "pick") return { kind: "pick", options: { debug } };
   if (command === "profiles") {
     return { kind: "profiles", options: { json: flags.has("--json"), debug } };
   }
@@ -540,6 +543,7 @@ Usage:
   aec console [--profile NAME] [--stdout] [--region REGION] [--destination URL]
               [--duration DURATION] [--sso-login]
   aec profiles [--json]
+  aec pick
 
 Profile:
   --profile NAME        Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")
@@ -596,6 +600,7 @@ The AWS console (the sign-in URL is a secret for 15 minutes):
 Profiles:
   profiles              List the profiles: kind, region, source, state (no AWS call)
     --json              The same as JSON, for scripts
+  pick                  Choose a profile from a fuzzy list on the terminal; prints its name
 
 Other:
   --completions SHELL   Print a completion script for bash, zsh, fish or powershell

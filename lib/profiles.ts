@@ -74,38 +74,60 @@ function sourceChain(profiles: Profiles, name: string): string[] {
   return chain;
 }
 
+/** The AWS files read once, and every profile and sso-session in them. */
+export interface ProfileIndex {
+  files: AwsFileTexts;
+  profiles: Profiles;
+  sessions: Profiles;
+}
+
+export async function indexProfiles(env: Env): Promise<ProfileIndex> {
+  const files = await readAwsFiles(env);
+  return { files, ...allProfiles(files) };
+}
+
 /** Every profile, summarised from the files (and the caches) alone. */
 export async function summarizeProfiles(env: Env, log: Logger): Promise<ProfileSummary[]> {
-  const files = await readAwsFiles(env);
-  const { profiles, sessions } = allProfiles(files);
+  const index = await indexProfiles(env);
   const summaries: ProfileSummary[] = [];
-  for (const name of Object.keys(profiles)) {
-    const settings = profiles[name]!;
-    const summary: ProfileSummary = {
-      name,
-      kind: kindOf(settings),
-      region: settings.region ?? null,
-      source: sourceChain(profiles, name),
-      state: "",
-      validUntil: null,
-      problem: null,
-    };
-    try {
-      const plan = planCredentials(profiles, name, true);
-      await describeState(summary, plan.kind === "chain", { profiles, sessions, files }, env, log);
-    } catch (error) {
-      summary.state = "broken";
-      summary.problem = error instanceof Error ? error.message : String(error);
-    }
-    summaries.push(summary);
+  for (const name of Object.keys(index.profiles)) {
+    summaries.push(await summarizeProfile(index, name, env, log));
   }
   return summaries;
+}
+
+/** Profile `name` of `index`, summarised from the files (and the caches) alone. */
+export async function summarizeProfile(
+  index: ProfileIndex,
+  name: string,
+  env: Env,
+  log: Logger,
+): Promise<ProfileSummary> {
+  const { profiles } = index;
+  const settings = profiles[name] ?? {};
+  const summary: ProfileSummary = {
+    name,
+    kind: kindOf(settings),
+    region: settings.region ?? null,
+    source: sourceChain(profiles, name),
+    state: "",
+    validUntil: null,
+    problem: null,
+  };
+  try {
+    const plan = planCredentials(profiles, name, true);
+    await describeState(summary, plan.kind === "chain", index, env, log);
+  } catch (error) {
+    summary.state = "broken";
+    summary.problem = error instanceof Error ? error.message : String(error);
+  }
+  return summary;
 }
 
 async function describeState(
   summary: ProfileSummary,
   usesChain: boolean,
-  read: { profiles: Profiles; sessions: Profiles; files: AwsFileTexts },
+  read: ProfileIndex,
   env: Env,
   log: Logger,
 ): Promise<void> {

@@ -8,12 +8,13 @@ import { CredentialError } from "./errors.ts";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-interface Terminal {
+export interface Terminal {
   input: Deno.FsFile;
   output: Deno.FsFile;
 }
 
-function openTerminal(): Terminal | undefined {
+/** The controlling terminal (the console on Windows), or `undefined` when there is none. */
+export function openTerminal(): Terminal | undefined {
   try {
     if (Deno.build.os === "windows") {
       return {
@@ -54,7 +55,11 @@ export async function promptMfaCode(serial: string): Promise<string> {
     if (!code) throw new CredentialError(`No MFA code was entered for ${serial}`);
     return code;
   } finally {
-    terminal.input.close();
-    if (terminal.output !== terminal.input) terminal.output.close();
+    closeTerminal(terminal);
   }
+}
+
+export function closeTerminal(terminal: Terminal): void {
+  terminal.input.close();
+  if (terminal.output !== terminal.input) terminal.output.close();
 }

@@ -3,7 +3,9 @@
  *
  * - aec: `--version`; a static-keys profile `--json`; an assume-role profile
  *   through a local AWS-shaped STS; a cache hit (`--cache-file`); the same role answered
- *   from the AWS CLI's assume-role cache; `aec profiles`; `--exec -- true`.
+ *   from the AWS CLI's assume-role cache; `aec profiles`; `--exec -- true`; `aec pick`
+ *   on a 20,000-line config, from start to the list's first draw and Esc (on a
+ *   pseudo-terminal, where util-linux `script` is installed).
  * - baselines: `deno run` of a hello-world file (runtime floor); a bare script
  *   resolving the same static profile with the SDK's fromIni (SDK floor); and
  *   `aws configure export-credentials` when an AWS CLI v2 is on PATH.
@@ -23,6 +25,7 @@
 import denoConfig from "../deno.json" with { type: "json" };
 import { startFakeAws } from "../tests/support/fake_aws.ts";
 import { realDenoDir, REPO_ROOT } from "../tests/support/sandbox.ts";
+import { startOnTerminal } from "../tests/support/terminal.ts";
 
 const RESULTS_DIR = `${REPO_ROOT}.bench`;
 const RESULTS_PATH = `${RESULTS_DIR}/results.json`;
@@ -38,6 +41,13 @@ interface Case {
   /** Set for baselines: what the case stands for. */
   baseline?: string;
   command: string[];
+  /** Variables that differ from the other cases'. */
+  env?: Record<string, string>;
+  /**
+   * For an interactive command: run on a pseudo-terminal, wait until it shows
+   * `shows`, then type `keys`; the time is from start to exit.
+   */
+  terminal?: { shows: string; keys: string };
   /** Whether the output shows the command did what it is measured for. */
   ok(stdout: string): boolean;
 }
@@ -143,6 +153,47 @@ async function runOnce(
     stdout: decoder.decode(result.stdout),
     stderr: decoder.decode(result.stderr),
   };
+}
+
+/** A case on a pseudo-terminal: start, wait for its screen, type, wait for the exit. */
+async function measureOnTerminal(
+  testCase: Case,
+  env: Record<string, string>,
+  home: string,
+): Promise<Sample> {
+  const { shows, keys } = testCase.terminal!;
+  const stdoutFile = `${home}/terminal_stdout`;
+  const started = performance.now();
+  const session = startOnTerminal(testCase.command, env, { stdoutFile });
+  await session.waitFor(shows);
+  await session.type(keys);
+  const code = await session.exit();
+  const ms = round(performance.now() - started);
+  const stdout = await Deno.readTextFile(stdoutFile);
+  // Esc is exit 130, by design.
+  if ((code !== 0 && code !== 130) || !testCase.ok(stdout)) {
+    throw new Error(`${testCase.name} failed (exit ${code}):\n${session.screen()}`);
+  }
+  return { ms };
+}
+
+/** A config of about `lines` lines: SSO profiles as `sso populate` tools write them. */
+function ssoProfiles(lines: number): string {
+  const parts = [
+    "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n" +
+    "sso_region = us-east-1\n",
+  ];
+  // Each profile is six lines with the blank line before it.
+  for (let account = 0; parts.length * 6 < lines; account++) {
+    const id = String(100_000_000_000 + account);
+    for (const role of ["ReadOnly", "Admin", "PowerUser"]) {
+      parts.push(
+        `\n[profile acct${account}-${role}]\nsso_session = corp\nsso_account_id = ${id}\n` +
+          `sso_role_name = ${role}\nregion = eu-west-1\n`,
+      );
+    }
+  }
+  return parts.join("");
 }
 
 /** To 0.1: finer digits of a process's wall time or memory are noise. */
@@ -314,9 +365,25 @@ async function main(): Promise<void> {
       });
     }
 
+    if (await output("script", ["--version"]) === undefined) {
+      console.error("aec pick: skipped (no util-linux 'script' for a pseudo-terminal)");
+    } else {
+      const largeConfig = `${home}/large_config`;
+      await Deno.writeTextFile(largeConfig, ssoProfiles(20_000));
+      cases.push({
+        name: "aec pick, 20,000-line config: first draw, Esc",
+        command: [...aec, "pick"],
+        env: { AWS_CONFIG_FILE: largeConfig },
+        terminal: { shows: "Enter picks", keys: "\x1b" },
+        ok: (stdout) => stdout === "",
+      });
+    }
+
     const rssFile = gnuTime ? `${home}/rss` : undefined;
     const measure = async (testCase: Case): Promise<Sample> => {
-      const result = await runOnce(testCase.command, env, rssFile);
+      const caseEnv = { ...env, ...testCase.env };
+      if (testCase.terminal) return await measureOnTerminal(testCase, caseEnv, home);
+      const result = await runOnce(testCase.command, caseEnv, rssFile);
       if (result.code !== 0 || !testCase.ok(result.stdout)) {
         throw new Error(
           `${testCase.name} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`,
@@ -359,6 +426,11 @@ async function main(): Promise<void> {
       ...ratio("cache hit / runtime floor", "aec cache hit --json", "deno hello world"),
       ...ratio("--version / runtime floor", "aec --version", "deno hello world"),
       ...ratio("profiles / runtime floor", "aec profiles", "deno hello world"),
+      ...ratio(
+        "pick (20,000 lines) / runtime floor",
+        "aec pick, 20,000-line config: first draw, Esc",
+        "deno hello world",
+      ),
       ...ratio(
         "AWS CLI cache hit / cache hit",
         "aec AWS CLI cache hit --json",
