@@ -33,10 +33,10 @@ import {
   USAGE,
 } from "./cli.ts";
 import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "./cli_cache.ts";
-import type { Credentials } from "./credentials.ts";
+import { type Credentials, isoSeconds } from "./credentials.ts";
 import { render } from "./formats.ts";
 import { load } from "./load.ts";
-import { createLogger, type Logger } from "./log.ts";
+import { createLogger, type Logger, tell } from "./log.ts";
 import { CredentialError, messageOf } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
@@ -134,7 +134,14 @@ type Env = Record<string, string>;
 /** What obtaining credentials depends on, of an export's or the console's options. */
 type ObtainOptions = Pick<
   RunOptions,
-  "ensureTemporary" | "ssoLogin" | "refresh" | "cliCache" | "mfaSession" | "region" | "cache"
+  | "ensureTemporary"
+  | "ssoLogin"
+  | "refresh"
+  | "cliCache"
+  | "mfaSession"
+  | "region"
+  | "cache"
+  | "durationSeconds"
 >;
 
 async function exportCredentials(options: RunOptions): Promise<number> {
@@ -173,7 +180,7 @@ async function exportCredentials(options: RunOptions): Promise<number> {
           credentials,
           mode.format,
           options.pretty,
-          options.region ?? (options.withRegion ? region : undefined),
+          options.noRegion ? undefined : region,
         ),
       );
       return 0;
@@ -188,7 +195,10 @@ async function exportCredentials(options: RunOptions): Promise<number> {
         credentials,
         sourceProfile: profile.name,
       });
-      log.debug(`wrote profile ${mode.profile} of ${path}`);
+      tell(
+        `aec: profile ${mode.profile} of ${path} now holds profile ${profile.name}'s credentials` +
+          (credentials.expiration ? ` until ${isoSeconds(credentials.expiration)}` : ""),
+      );
       return 0;
     }
     case "exec": {
@@ -199,7 +209,7 @@ async function exportCredentials(options: RunOptions): Promise<number> {
       return await runCommand(
         mode.command,
         mode.args,
-        credentialEnvironment(env, credentials, region),
+        credentialEnvironment(env, credentials, options.noRegion ? undefined : region),
       );
     }
   }
@@ -300,7 +310,9 @@ async function obtainCredentials(
   }
 
   // The AWS CLI's role session, when the profile ends in a role the CLI assumed lately.
-  const cliCachePath = options.cliCache ? await cliCacheFor(profile, env, log, files) : undefined;
+  const cliCachePath = options.cliCache
+    ? await cliCacheFor(profile, options.durationSeconds, env, log, files)
+    : undefined;
   if (cliCachePath && !options.refresh) {
     const fromCli = await loadCliCache(cliCachePath.path, log);
     if (fromCli) {
@@ -321,6 +333,7 @@ async function obtainCredentials(
     mfaSession: options.mfaSession,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
   });
   if (cliCachePath) await saveCliCache(cliCachePath.path, credentials, log);
   if (cachePath && identity) {
@@ -341,6 +354,7 @@ async function obtainCredentials(
  */
 async function cliCacheFor(
   profile: ProfileChoice,
+  durationSeconds: number | undefined,
   env: Env,
   log: Logger,
   read: AwsFileTexts | undefined,
@@ -356,7 +370,12 @@ async function cliCacheFor(
       name = settings.source_profile;
     }
     const settings = profileSettings(profiles, profile.name);
-    const call = settings && roleCallOf(settings);
+    // `--duration` stands for duration_seconds, which is part of the CLI's key.
+    const call = settings && roleCallOf(
+      durationSeconds === undefined
+        ? settings
+        : { ...settings, duration_seconds: String(durationSeconds) },
+    );
     if (!call || planCredentials(profiles, profile.name, profile.explicit).kind !== "profile") {
       return undefined;
     }

@@ -37,8 +37,12 @@ export interface RunOptions {
   cache?: CacheOptions;
   /** `--sso-login`: sign in first when the profile's SSO session has ended. */
   ssoLogin: boolean;
-  /** `--with-region`: shell formats export the profile's region too. */
+  /** `--with-region`: accepted for aws-export-credentials; shell formats export the region anyway. */
   withRegion: boolean;
+  /** `--no-region`: shell formats and `--exec` leave the region out. */
+  noRegion: boolean;
+  /** `--duration`: the length of the session aec asks STS for (AssumeRole, GetSessionToken). */
+  durationSeconds?: number;
   /** `--refresh`: resolve anew, reading no cache (but saving to them). */
   refresh: boolean;
   /** Read and write the AWS CLI's assume-role cache (off with `--no-cli-cache`). */
@@ -117,6 +121,7 @@ const VALUE_OPTIONS = [
   "--completions",
   "--mfa-session-duration",
   "--allow-host",
+  "--duration",
 ] as const;
 const BOOLEAN_OPTIONS = [
   "--pretty",
@@ -132,6 +137,7 @@ const BOOLEAN_OPTIONS = [
   "--no-cli-cache",
   "--no-mfa-session",
   "--with-region",
+  "--no-region",
 ];
 const ALIASES: Record<string, string> = { "-c": "--credentials-file-profile" };
 
@@ -289,6 +295,7 @@ export function parseCli(argv: readonly string[]): Cli {
     debug: flags.has("--debug"),
     ssoLogin: flags.has("--sso-login"),
     withRegion: flags.has("--with-region"),
+    noRegion: flags.has("--no-region"),
     refresh: flags.has("--refresh"),
     cliCache: !flags.has("--no-cli-cache"),
     mfaSession: {
@@ -300,6 +307,9 @@ export function parseCli(argv: readonly string[]): Cli {
   };
   if (values["--profile"] !== undefined) options.profile = values["--profile"];
   if (values["--region"] !== undefined) options.region = values["--region"];
+  if (values["--duration"] !== undefined) {
+    options.durationSeconds = parseDuration(values["--duration"], SESSION_DURATION);
+  }
   rejectUselessRegion(options);
   if (cache) options.cache = cache;
   if (allowedHosts.length > 0) options.allowedHosts = allowedHosts;
@@ -455,7 +465,8 @@ interface DurationBounds {
   range: string;
 }
 
-const CONSOLE_DURATION: DurationBounds = {
+/** A role session (AssumeRole's most), a GetSessionToken session, the console's. */
+const SESSION_DURATION: DurationBounds = {
   flag: "--duration",
   min: 15 * 60,
   max: 12 * 3600,
@@ -472,7 +483,7 @@ const MFA_SESSION_DURATION: DurationBounds = {
  * A length of time: seconds (`3600`), or hours, minutes and seconds (`12h`,
  * `90m`, `1h30m`), within `bounds`.
  */
-export function parseDuration(text: string, bounds: DurationBounds = CONSOLE_DURATION): number {
+export function parseDuration(text: string, bounds: DurationBounds = SESSION_DURATION): number {
   const match = /^(?:(\d+)|(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?)$/i.exec(text.trim());
   if (!match || text.trim() === "") {
     throw new UsageError(
@@ -501,6 +512,11 @@ function rejectUselessRegion(options: RunOptions): void {
     : mode.kind === "print" && mode.format === "process"
     ? "credential_process JSON"
     : undefined;
+  if (options.noRegion && (options.withRegion || options.region !== undefined)) {
+    throw new UsageError(
+      `--no-region cannot be used with ${options.withRegion ? "--with-region" : "--region"}`,
+    );
+  }
   if (target === undefined) return;
   if (options.withRegion) {
     throw new UsageError(`--with-region has no effect on ${target}, which holds no region`);
@@ -548,7 +564,10 @@ Usage:
 Profile:
   --profile NAME        Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")
   --region REGION       Export AWS_REGION and AWS_DEFAULT_REGION as REGION (shell formats, --exec)
-  --with-region         Export the profile's region too (shell formats; --exec always does)
+  --no-region           Leave the region out (shell formats and --exec export the profile's or
+                        the environment's region by default)
+  --duration DURATION   Length of the session aec asks for: 3600, 90m, 12h (15m to 12h; default
+                        the profile's duration_seconds)
   --ensure-temporary    Exchange long-term keys for a session with STS GetSessionToken
   --sso-login           Sign in to IAM Identity Center first if the profile's session ended
 

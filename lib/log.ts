@@ -27,6 +27,14 @@ export function say(line: string): void {
   Deno.stderr.writeSync(encoder.encode(redact(line) + "\n"));
 }
 
+/**
+ * A line of feedback for a person at a terminal: shown only when stderr is
+ * one, so that scripts and `credential_process` callers get silence.
+ */
+export function tell(line: string): void {
+  if (Deno.stderr.isTerminal()) say(line);
+}
+
 /** A warning on stderr, shown without `--debug`: something the user should fix. */
 export function warn(message: string): void {
   say(`aec: warning: ${message}`);

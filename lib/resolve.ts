@@ -41,6 +41,8 @@ export interface ResolveRequest {
   ssoLogin?: boolean;
   /** Use an MFA session for MFA roles, of this many seconds when a new one is needed. */
   mfaSession: { enabled: boolean; seconds: number };
+  /** `--duration`: the profile's role session, or GetSessionToken's, lasts this long. */
+  durationSeconds?: number;
   log: Logger;
 }
 
@@ -142,11 +144,14 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   globalThis.console = sdkConsole(log);
   log.debug(`loaded the AWS SDK in ${Math.round(performance.now() - started)}ms`);
 
-  const { profiles, sessions: ssoSessions } = await readSdkProfiles(profile.name).catch(
+  const read = await readSdkProfiles(profile.name).catch(
     (error) => {
       throw new CredentialError(`Could not read the AWS config files: ${firstLine(error)}`, error);
     },
   );
+  const { sessions: ssoSessions } = read;
+  // `--duration` stands for the profile's own duration_seconds, wherever that is read.
+  const profiles = withDuration(read.profiles, profile.name, request.durationSeconds);
   const plan = planCredentials(profiles, profile.name, profile.explicit, awsFilePaths());
   const section = profileSettings(profiles, profile.name);
   const profileRegion = section?.region;
@@ -157,6 +162,15 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
     mfaCodeProvider: promptMfaCode,
     logger: sdkLogger(log),
     clientConfig: { requestHandler },
+    ...(request.durationSeconds !== undefined && section?.role_arn !== undefined
+      ? {
+        roleAssumer: await roleAssumerWithDuration(
+          section.role_arn,
+          request.durationSeconds,
+          { requestHandler, region: profileRegion, logger: sdkLogger(log) },
+        ),
+      }
+      : {}),
   };
   const mfaRole = plan.kind === "profile" && section?.mfa_serial !== undefined
     ? !request.mfaSession.enabled ? "--no-mfa-session" : mfaRoleOf(profiles, profile.name)
@@ -227,7 +241,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
         `in ${Math.round(performance.now() - resolving)}ms`,
     );
     return request.ensureTemporary && !result.sessionToken
-      ? await getSessionToken(result, stsRegion, log, requestHandler)
+      ? await getSessionToken(result, stsRegion, log, requestHandler, request.durationSeconds)
       : result;
   };
 
@@ -297,6 +311,7 @@ function getSessionToken(
   region: string | undefined,
   log: Logger,
   requestHandler: RequestHandler,
+  durationSeconds: number | undefined,
 ): Promise<Credentials> {
   log.debug("long-term keys: calling STS GetSessionToken");
   return withSts(
@@ -304,10 +319,47 @@ function getSessionToken(
     { region, credentials: longTerm, requestHandler },
     async (client, sts) =>
       issuedCredentials(
-        (await client.send(new sts.GetSessionTokenCommand({}))).Credentials,
+        (await client.send(
+          new sts.GetSessionTokenCommand(
+            durationSeconds === undefined ? {} : { DurationSeconds: durationSeconds },
+          ),
+        )).Credentials,
         "GetSessionToken",
       ),
   );
+}
+
+/** `profiles` with profile `name`'s duration_seconds set to `seconds`, when given. */
+function withDuration(profiles: Profiles, name: string, seconds: number | undefined): Profiles {
+  const settings = profileSettings(profiles, name);
+  if (seconds === undefined || settings === undefined) return profiles;
+  return { ...profiles, [name]: { ...settings, duration_seconds: String(seconds) } };
+}
+
+type RoleAssumer = ReturnType<typeof import("@aws-sdk/client-sts").getDefaultRoleAssumer>;
+
+/**
+ * The SDK's own role assumer (as `fromIni` makes it: the profile's region),
+ * asking for `seconds` when it assumes `roleArn`, the profile's own role; the
+ * roles of its source chain keep their own duration_seconds.
+ */
+async function roleAssumerWithDuration(
+  roleArn: string,
+  seconds: number,
+  options: {
+    requestHandler: RequestHandler;
+    region: string | undefined;
+    logger: ReturnType<typeof sdkLogger>;
+  },
+): Promise<RoleAssumer> {
+  const { getDefaultRoleAssumer } = await import("@aws-sdk/client-sts");
+  const assume = getDefaultRoleAssumer({
+    requestHandler: options.requestHandler,
+    credentialProviderLogger: options.logger,
+    ...(options.region === undefined ? {} : { parentClientConfig: { region: options.region } }),
+  });
+  return (source, params) =>
+    assume(source, params.RoleArn === roleArn ? { ...params, DurationSeconds: seconds } : params);
 }
 
 /** Routes the SDK's own diagnostics to `--debug` (never to plain stderr). */

@@ -24,6 +24,7 @@ Deno.test("parseCli() defaults to pretty credential_process JSON", () => {
     debug: false,
     ssoLogin: false,
     withRegion: false,
+    noRegion: false,
     refresh: false,
     cliCache: true,
     mfaSession: { enabled: true, seconds: 28800 },
@@ -55,6 +56,7 @@ Deno.test("parseCli() reads --profile, --region, --ensure-temporary and --debug"
       debug: true,
       ssoLogin: false,
       withRegion: false,
+      noRegion: false,
       refresh: false,
       cliCache: true,
       mfaSession: { enabled: true, seconds: 28800 },
@@ -122,6 +124,7 @@ Deno.test("parseCli() reads the server modes and their addresses", () => {
     debug: true,
     ssoLogin: false,
     withRegion: false,
+    noRegion: false,
     refresh: false,
     cliCache: true,
     mfaSession: { enabled: true, seconds: 28800 },
@@ -336,4 +339,16 @@ Deno.test("parseCli() refuses --region and --with-region where no region can go"
     "eu-west-1",
   );
   assert.equal(options(parseCli(["--env", "--with-region"])).withRegion, true);
+});
+
+Deno.test("parseCli() reads --duration from 15m to 12h, and --no-region", () => {
+  assert.equal(options(parseCli(["--duration", "2h"])).durationSeconds, 7200);
+  assert.equal(options(parseCli(["--duration=900"])).durationSeconds, 900);
+  assert.equal(options(parseCli([])).durationSeconds, undefined);
+  rejects(["--duration", "10m"], /^--duration must be from 15m to 12h; got '10m'/);
+  rejects(["--duration", "13h"], /^--duration must be from 15m to 12h/);
+  rejects(["--duration", "soon"], /^--duration takes seconds or a length like 90m or 12h/);
+  assert.equal(options(parseCli(["--env", "--no-region"])).noRegion, true);
+  rejects(["--env", "--no-region", "--region", "eu-west-1"], /^--no-region cannot be used with/);
+  rejects(["--env", "--no-region", "--with-region"], /^--no-region cannot be used with/);
 });

@@ -10,6 +10,7 @@ import {
   withSandbox,
 } from "./support/sandbox.ts";
 import { tokenTime, writeSsoToken } from "./support/sso_token.ts";
+import { cliCachePath } from "../lib/cli_cache.ts";
 
 const ROLE = "arn:aws:iam::111122223333:role/admin";
 const posixOnly = Deno.build.os === "windows";
@@ -252,12 +253,13 @@ Deno.test("the README's example config exports with no AWS account", async () =>
     assert.equal(result.code, 0, result.stderr);
     assert.equal(
       result.stdout,
-      `export AWS_ACCESS_KEY_ID=${STATIC_KEY_ID}\nexport AWS_SECRET_ACCESS_KEY=${STATIC_SECRET}\n`,
+      `export AWS_ACCESS_KEY_ID=${STATIC_KEY_ID}\nexport AWS_SECRET_ACCESS_KEY=${STATIC_SECRET}\n` +
+        "export AWS_REGION=eu-west-1\nexport AWS_DEFAULT_REGION=eu-west-1\n",
     );
   });
 });
 
-Deno.test("--region and --with-region add AWS_REGION and AWS_DEFAULT_REGION to every shell format", async () => {
+Deno.test("every shell format exports the region known, and --no-region leaves it out", async () => {
   await withSandbox({
     config: "[profile keys]\nregion = ap-south-1\n",
     credentials: STATIC_CREDENTIALS.replace("[base]", "[keys]"),
@@ -280,12 +282,29 @@ Deno.test("--region and --with-region add AWS_REGION and AWS_DEFAULT_REGION to e
       ]);
       assert.equal(given.code, 0, given.stderr);
       assert.ok(given.stdout.endsWith(tail), `${format}: ${given.stdout}`);
-      const own = await sandbox.run(["--profile", "keys", "--format", format, "--with-region"]);
-      assert.ok(own.stdout.endsWith(tail.replaceAll("eu-west-3", "ap-south-1")), own.stdout);
-      // Without either, the output is as before: no region.
-      const plain = await sandbox.run(["--profile", "keys", "--format", format]);
+      // The profile's region by default; --with-region is still accepted and changes nothing.
+      for (const extra of [[], ["--with-region"]]) {
+        const own = await sandbox.run(["--profile", "keys", "--format", format, ...extra]);
+        assert.ok(own.stdout.endsWith(tail.replaceAll("eu-west-3", "ap-south-1")), own.stdout);
+      }
+      // --no-region: aws-export-credentials' output, no region.
+      const plain = await sandbox.run(["--profile", "keys", "--format", format, "--no-region"]);
+      assert.equal(plain.code, 0, plain.stderr);
       assert.doesNotMatch(plain.stdout, /REGION/);
     }
+    // Without a region in the profile, the environment's.
+    await Deno.writeTextFile(sandbox.configFile, "[profile keys]\n");
+    const fromEnv = await sandbox.run(["--profile", "keys", "--env-export"], {
+      env: { AWS_REGION: "sa-east-1" },
+    });
+    assert.ok(fromEnv.stdout.endsWith(lines.env!.replaceAll("eu-west-3", "sa-east-1")));
+    const none = await sandbox.run(["--profile", "keys", "--env-export"]);
+    assert.doesNotMatch(none.stdout, /REGION/);
+    // JSON has no place for a region: unchanged.
+    const json = await sandbox.run(["--profile", "keys", "--json"], {
+      env: { AWS_REGION: "sa-east-1" },
+    });
+    assert.doesNotMatch(json.stdout, /REGION|sa-east-1/);
   });
 });
 
@@ -322,4 +341,61 @@ Deno.test({
       }
     });
   },
+});
+
+Deno.test("--duration sets the role session's length, over the profile's duration_seconds", async () => {
+  await withSandbox({
+    config: `[profile role]\nrole_arn = ${ROLE}\nsource_profile = base\nduration_seconds = 1800\n` +
+      `[profile mid]\nrole_arn = arn:aws:iam::111122223333:role/mid\nsource_profile = base\n` +
+      `[profile chained]\nrole_arn = ${ROLE}\nsource_profile = mid\n`,
+    credentials: STATIC_CREDENTIALS,
+  }, async (sandbox) => {
+    const durations = () =>
+      sandbox.aws.requests.splice(0).map((r) => [r.action, r.params.DurationSeconds]);
+    const byDefault = await sandbox.run(["--profile", "role", "--json", "--no-cli-cache"]);
+    assert.equal(byDefault.code, 0, byDefault.stderr);
+    assert.deepEqual(durations(), [["AssumeRole", "1800"]]);
+    const given = await sandbox.run(["--profile", "role", "--json", "--duration", "2h"]);
+    assert.equal(given.code, 0, given.stderr);
+    assert.deepEqual(durations(), [["AssumeRole", "7200"]]);
+    // The AWS CLI keys its role cache by DurationSeconds too: the entry is the 2h one.
+    const cached = await Array.fromAsync(Deno.readDir(`${sandbox.home}/.aws/cli/cache`));
+    const key = await cliCachePath({ RoleArn: ROLE, DurationSeconds: 7200 }, sandbox.env);
+    assert.deepEqual(cached.map((entry) => entry.name), [key.split("/").at(-1)]);
+    // In a chain, only the profile's own role asks for it.
+    const chained = await sandbox.run(["--profile", "chained", "--json", "--duration", "1h"]);
+    assert.equal(chained.code, 0, chained.stderr);
+    assert.deepEqual(durations(), [["AssumeRole", "3600"], ["AssumeRole", "3600"]]);
+    const chainedLong = await sandbox.run([
+      "--profile",
+      "chained",
+      "--json",
+      "--duration",
+      "45m",
+      "--no-cli-cache",
+    ]);
+    assert.equal(chainedLong.code, 0, chainedLong.stderr);
+    assert.deepEqual(durations(), [["AssumeRole", "3600"], ["AssumeRole", "2700"]]);
+  });
+});
+
+Deno.test("--duration sets GetSessionToken's length with --ensure-temporary", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const result = await sandbox.run([
+      "--profile",
+      "base",
+      "--json",
+      "--ensure-temporary",
+      "--duration",
+      "12h",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(
+      sandbox.aws.requests.map((r) => [r.action, r.params.DurationSeconds]),
+      [["GetSessionToken", "43200"]],
+    );
+    const bad = await sandbox.run(["--profile", "base", "--json", "--duration", "5m"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^aec: --duration must be from 15m to 12h; got '5m'/);
+  });
 });

@@ -6,7 +6,7 @@
 
 import type { Address, RunOptions } from "../cli.ts";
 import { childEnvironment, runCommand } from "../exec/mod.ts";
-import type { Logger } from "../log.ts";
+import { type Logger, tell } from "../log.ts";
 import { isoSeconds } from "../credentials.ts";
 import { CredentialError } from "../errors.ts";
 import { mfaSessionEnd } from "../mfa_session.ts";
@@ -64,6 +64,7 @@ export async function serve(
     mfaSession: options.mfaSession,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
   });
   const first = await provider.credentials();
   if (!first.sessionToken || !first.expiration) {
@@ -115,7 +116,11 @@ export async function serve(
           `with a container endpoint at ${server.url}/`,
       );
       try {
-        return await runCommand(mode.command, mode.args, childEnvironment(env, variables, region));
+        return await runCommand(
+          mode.command,
+          mode.args,
+          childEnvironment(env, variables, options.noRegion ? undefined : region),
+        );
       } finally {
         await files.dispose();
       }
@@ -129,6 +134,9 @@ export async function serve(
     throw new Error(`serve() cannot handle mode ${mode.kind}`);
   }
   const roleArn = provider.roleArn ?? roleArnFromArn(await callerArn(source, region));
+  const serving =
+    `aec: serving profile ${profile.name}'s credentials (the current ones last until ` +
+    `${isoSeconds(first.expiration)}; aec refreshes them before they expire); Ctrl-C stops`;
   if (mode.kind === "imds") {
     const handler = createImdsHandler({
       source,
@@ -136,13 +144,13 @@ export async function serve(
       log,
       ...(region === undefined ? {} : { region }),
     });
-    return await serveUntilStopped(mode.address, handler, allowedHosts, log, (url) => [
+    return await serveUntilStopped(mode.address, handler, allowedHosts, log, serving, (url) => [
       `AWS_EC2_METADATA_SERVICE_ENDPOINT=${url}`,
     ]);
   }
   const token = mode.token ?? generateToken();
   const handler = createContainerHandler({ source, token, roleArn, log });
-  return await serveUntilStopped(mode.address, handler, allowedHosts, log, (url) => [
+  return await serveUntilStopped(mode.address, handler, allowedHosts, log, serving, (url) => [
     // SDKs accept a plain-http container URL only on loopback (and ECS's own
     // link-local addresses), so a wildcard bind is announced on 127.0.0.1.
     `AWS_CONTAINER_CREDENTIALS_FULL_URI=${url.replace(WILDCARD_HOST, "127.0.0.1")}`,
@@ -167,12 +175,16 @@ function listen(
   });
 }
 
-/** Serves until SIGINT or SIGTERM, after printing the environment lines a client needs. */
+/**
+ * Serves until SIGINT or SIGTERM, after printing the environment lines a
+ * client needs (and, on a terminal, `serving`).
+ */
 async function serveUntilStopped(
   address: Address,
   handler: Handler,
   allowedHosts: readonly string[],
   log: Logger,
+  serving: string,
   clientEnvironment: (url: string) => string[],
 ): Promise<number> {
   const controller = new AbortController();
@@ -188,6 +200,7 @@ async function serveUntilStopped(
     : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   for (const line of clientEnvironment(`${server.url}/`)) say(line);
+  tell(serving);
   await server.finished;
   for (const signal of signals) Deno.removeSignalListener(signal, stop);
   return 0;

@@ -9,7 +9,7 @@
 import { canOpenLocally, openBrowser } from "../browser.ts";
 import { CredentialError, InterruptedError, messageOf } from "../errors.ts";
 import type { LoginOptions as LoginCommand } from "../cli.ts";
-import { type Logger, say } from "../log.ts";
+import { type Logger, say, tell } from "../log.ts";
 import type { ProfileChoice } from "../profile.ts";
 import { readSdkProfiles } from "../sdk_profiles.ts";
 import { requireTarget, targetOfSession } from "./sso_target.ts";
@@ -275,6 +275,7 @@ async function showToUser(url: string, code: string | undefined, options: LoginO
   );
   say(`  ${url}`);
   if (code !== undefined) say(`aec: and confirm that it shows the code ${code}`);
+  tell("aec: waiting for you to sign in (Ctrl-C cancels)");
 }
 
 interface Callback {
