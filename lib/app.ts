@@ -29,15 +29,16 @@ import {
   type Cli,
   type ConsoleOptions,
   DEFAULT_MFA_SESSION_SECONDS,
+  EXEC_ORDER_HINT,
   type RunOptions,
   USAGE,
 } from "./cli.ts";
 import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "./cli_cache.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { render } from "./formats.ts";
+import { lifetime, render, terminalSummary } from "./formats.ts";
 import { load } from "./load.ts";
-import { createLogger, type Logger, tell } from "./log.ts";
-import { CredentialError, messageOf } from "./errors.ts";
+import { createLogger, type Logger, say, tell } from "./log.ts";
+import { CredentialError, messageOf, printable, UsageError } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { NotRegularFileError, refuseIrregularFile } from "./files/mod.ts";
@@ -151,6 +152,7 @@ async function exportCredentials(options: RunOptions): Promise<number> {
   log.debug(`aec ${VERSION}; profile ${profile.name} (from ${profile.origin})`);
 
   const { mode } = options;
+  if (mode.kind === "exec") checkExecProfile(mode.profileFlag, profile, env);
   await refuseIrregularAwsFiles(env, mode.kind === "credentials-file");
   const files = await refuseReaderDisagreement(
     env,
@@ -175,6 +177,11 @@ async function exportCredentials(options: RunOptions): Promise<number> {
 
   switch (mode.kind) {
     case "print":
+      // Long-term keys on a screen end up in scrollback and screen shares.
+      if (mode.implicit && Deno.stdout.isTerminal()) {
+        await writeStdout(terminalSummary(credentials, profile.name));
+        return 0;
+      }
       await writeStdout(
         render(
           credentials,
@@ -202,16 +209,43 @@ async function exportCredentials(options: RunOptions): Promise<number> {
       return 0;
     }
     case "exec": {
-      const { credentialEnvironment, runCommand } = await load<typeof import("./exec/mod.ts")>(
+      const { credentialEnvironment, execute } = await load<typeof import("./exec/mod.ts")>(
         "./exec/mod.ts",
       );
-      log.debug(`running ${mode.command} with ${mode.args.length} argument(s)`);
-      return await runCommand(
-        mode.command,
-        mode.args,
-        credentialEnvironment(env, credentials, options.noRegion ? undefined : region),
+      return await execute(
+        mode,
+        credentialEnvironment(
+          env,
+          profile.name,
+          credentials,
+          options.noRegion ? undefined : region,
+        ),
+        { profile: profile.name, lifetime: lifetime(credentials) },
+        log,
       );
     }
+  }
+}
+
+/**
+ * Before `--exec` resolves anything: refuses a `--profile` among the
+ * command's words (`profileFlag`) when aec itself was given none, since it
+ * was likely meant for aec; and says which identity wins inside the shell of
+ * another aec, whose `AEC_PROFILE` the command's replaces.
+ */
+function checkExecProfile(profileFlag: string | undefined, profile: ProfileChoice, env: Env) {
+  if (profileFlag !== undefined && profile.origin === "default") {
+    throw new UsageError(
+      `${printable(profileFlag)} after --exec goes to the command, and aec was given no ` +
+        `profile: ${EXEC_ORDER_HINT}`,
+    );
+  }
+  const outer = env.AEC_PROFILE;
+  if (profile.explicit && outer && outer !== profile.name) {
+    say(
+      `aec: the command gets profile ${printable(profile.name)}, in place of profile ` +
+        `${printable(outer)} of the aec shell it starts from`,
+    );
   }
 }
 

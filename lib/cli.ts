@@ -8,13 +8,29 @@ import { isHostName, normalizeHostName } from "./serve/allowed_hosts.ts";
 
 /** What aec does with the credentials. */
 export type Mode =
-  | { kind: "print"; format: Format }
-  /** With `serve`, the command gets a private container endpoint instead of keys. */
-  | { kind: "exec"; command: string; args: string[]; serve: boolean }
+  /** `implicit`: no output option was given, so a terminal gets a summary instead. */
+  | { kind: "print"; format: Format; implicit?: true }
+  | ExecMode
   | { kind: "credentials-file"; profile: string }
   | { kind: "imds"; address: Address }
   /** Without a token, aec generates one. */
   | { kind: "container"; address: Address; token?: string };
+
+/**
+ * `--exec`: without a command, the user's shell. With `serve`, the command
+ * gets a private container endpoint instead of keys.
+ */
+export interface ExecMode {
+  kind: "exec";
+  command?: string;
+  args: string[];
+  serve: boolean;
+  /**
+   * How the command's own words, with no `--` before them, spell aec's
+   * `--profile` (`--prof=x`, say): meant for aec, if aec was given no profile.
+   */
+  profileFlag?: string;
+}
 
 export interface Address {
   hostname: string;
@@ -184,11 +200,7 @@ export function parseCli(argv: readonly string[]): Cli {
     if (name === "--exec") {
       // `--exe` and the like, as prefixes go; `--exec=VALUE` means nothing.
       if (inline !== undefined) throw new UsageError("--exec does not take a value");
-      const [command, ...args] = argv.slice(argv[i + 1] === "--" ? i + 2 : i + 1);
-      if (command === undefined || command === "") {
-        throw new UsageError("--exec needs a command to run");
-      }
-      setMode("--exec", { kind: "exec", command, args, serve: false });
+      setMode("--exec", parseExec(argv.slice(i + 1)));
       break;
     }
 
@@ -286,8 +298,12 @@ export function parseCli(argv: readonly string[]): Cli {
   }
 
   const options: RunOptions = {
-    // No mode at all prints pretty JSON, as aws-export-credentials does.
-    mode: chosen ?? { kind: "print", format: "process" },
+    // No mode at all prints pretty JSON, as aws-export-credentials does (on a
+    // terminal, a summary instead, unless --pretty asks for the JSON).
+    mode: chosen ??
+      (flags.has("--pretty")
+        ? { kind: "print", format: "process" }
+        : { kind: "print", format: "process", implicit: true }),
     // No mode prints indented JSON, as aws-export-credentials did; so does
     // `--format process`, as the AWS CLI does. `--json` is compact.
     pretty: flags.has("--pretty") || chosen === undefined || modeFlag === "--format",
@@ -314,6 +330,37 @@ export function parseCli(argv: readonly string[]): Cli {
   if (cache) options.cache = cache;
   if (allowedHosts.length > 0) options.allowedHosts = allowedHosts;
   return { kind: "run", options };
+}
+
+/** What to tell someone whose aec options ended up among the command's words. */
+export const EXEC_ORDER_HINT =
+  "aec's options go before --exec, and -- before the command if it takes a --profile of its own";
+
+/** The words after `--exec`: the command (none for a shell) and its arguments. */
+function parseExec(words: readonly string[]): ExecMode {
+  const separated = words[0] === "--";
+  const [command, ...args] = separated ? words.slice(1) : words;
+  if (command === undefined) return { kind: "exec", args: [], serve: false };
+  if (command === "") throw new UsageError("--exec got an empty command name");
+  if (separated) return { kind: "exec", command, args, serve: false };
+  // An option of aec's, most likely, not a program named like one.
+  if (command.startsWith("-")) {
+    throw new UsageError(`'${command}' after --exec is not a command: ${EXEC_ORDER_HINT}`);
+  }
+  const mode: ExecMode = { kind: "exec", command, args, serve: false };
+  const profileFlag = args.find(spellsProfile);
+  if (profileFlag !== undefined) mode.profileFlag = profileFlag;
+  return mode;
+}
+
+/** Whether aec would read `word` as its `--profile` (`--profile=x`, `--prof`). */
+function spellsProfile(word: string): boolean {
+  if (!word.startsWith("--")) return false;
+  try {
+    return resolveOption(word.split("=", 1)[0]!, ALL_OPTIONS) === "--profile";
+  } catch {
+    return false; // Not an option of aec's at all.
+  }
 }
 
 /**
@@ -553,7 +600,7 @@ export const USAGE = `aec: get AWS credentials from a profile and inject them in
 
 Usage:
   aec [--profile NAME] [OUTPUT] [OPTIONS]
-  aec [--profile NAME] [OPTIONS] --exec [--] COMMAND [ARGS...]
+  aec [--profile NAME] [OPTIONS] --exec [[--] COMMAND [ARGS...]]
   aec login [--profile NAME | --sso-session NAME] [--use-device-code] [--no-browser]
   aec logout [--profile NAME | --sso-session NAME | --all]
   aec console [--profile NAME] [--stdout] [--region REGION] [--destination URL]
@@ -571,12 +618,13 @@ Profile:
   --ensure-temporary    Exchange long-term keys for a session with STS GetSessionToken
   --sso-login           Sign in to IAM Identity Center first if the profile's session ended
 
-Output (choose one; default: pretty JSON):
+Output (choose one; default: pretty JSON, or a summary without the secrets on a terminal):
   --json                credential_process JSON on one line (--pretty indents it)
   --env                 NAME=value lines
   --env-export          export NAME=value lines, for eval in bash or zsh
   --format FORMAT       One of: ${FORMATS.join(", ")}
-  --exec [--] CMD ...   Run CMD with the credentials in its environment; exits with its code
+  --exec [--] CMD ...   Run CMD with the credentials in its environment; exits with its code.
+                        Without CMD, a shell ($SHELL). aec's options go before --exec
   -c, --credentials-file-profile NAME
                         Write them into profile NAME of the shared credentials file
 

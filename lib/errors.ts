@@ -77,6 +77,11 @@ export function hasControlCharacter(text: string): boolean {
   return /[\x00-\x1f\x7f]/.test(text);
 }
 
+/** `text` as a message shows it: quoted when it has a control character, so it stays on one line. */
+export function printable(text: string): string {
+  return hasControlCharacter(text) ? JSON.stringify(text) : text;
+}
+
 /** The first line of the error's message, with its cause when the message alone says little. */
 export function firstLine(error: unknown): string {
   const line = messageOf(error).split("\n")[0]!.trim().replace(/\.$/, "");

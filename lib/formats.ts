@@ -4,7 +4,7 @@
  */
 
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { CredentialError, hasControlCharacter } from "./errors.ts";
+import { CredentialError, hasControlCharacter, printable } from "./errors.ts";
 
 export const FORMATS = [
   "process",
@@ -105,5 +105,40 @@ export function render(
         return `set ${name}=${cmdValue(name, value)}`;
     }
   });
+  return lines.join("\n") + "\n";
+}
+
+/** Time left as a prompt shows it: `42m`, `1h05m`, or `expired`. */
+export function timeLeft(expiration: Date, now: Date): string {
+  const minutes = Math.floor((expiration.getTime() - now.getTime()) / 60_000);
+  if (minutes < 0) return "expired";
+  if (minutes < 60) return `${minutes}m`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
+}
+
+/** Until when `credentials` last, for people: `until 2026-…Z (42m left)`, or that they do not end. */
+export function lifetime(credentials: Credentials, now = new Date()): string {
+  const { expiration } = credentials;
+  if (!expiration) return "long-term keys, no expiration";
+  return `until ${isoSeconds(expiration)} (${timeLeft(expiration, now)} left)`;
+}
+
+/**
+ * What bare `aec` prints on a terminal instead of the JSON: whose keys and
+ * until when, the secrets masked, and the flag that prints them.
+ */
+export function terminalSummary(
+  credentials: Credentials,
+  profile: string,
+  now = new Date(),
+): string {
+  const lines = [
+    `Profile:        ${printable(profile)}`,
+    `Access key id:  ${credentials.accessKeyId}`,
+    `Valid:          ${lifetime(credentials, now)}`,
+    "Secret key:     ******** (hidden on a terminal)",
+  ];
+  if (credentials.sessionToken) lines.push("Session token:  ******** (hidden on a terminal)");
+  lines.push("--json prints the credentials (--pretty indents them), --env-export as variables");
   return lines.join("\n") + "\n";
 }

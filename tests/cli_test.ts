@@ -18,7 +18,7 @@ function rejects(argv: string[], message: RegExp) {
 
 Deno.test("parseCli() defaults to pretty credential_process JSON", () => {
   assert.deepEqual(options(parseCli([])), {
-    mode: { kind: "print", format: "process" },
+    mode: { kind: "print", format: "process", implicit: true },
     pretty: true,
     ensureTemporary: false,
     debug: false,
@@ -29,6 +29,15 @@ Deno.test("parseCli() defaults to pretty credential_process JSON", () => {
     cliCache: true,
     mfaSession: { enabled: true, seconds: 28800 },
   });
+});
+
+Deno.test("parseCli() marks the default output as implicit, but not --pretty or --format", () => {
+  assert.deepEqual(options(parseCli(["--pretty"])).mode, { kind: "print", format: "process" });
+  assert.deepEqual(options(parseCli(["--format", "process"])).mode, {
+    kind: "print",
+    format: "process",
+  });
+  assert.deepEqual(options(parseCli(["--json"])).mode, { kind: "print", format: "process" });
 });
 
 Deno.test("parseCli() prints compact JSON for --json and indents it with --pretty", () => {
@@ -50,7 +59,7 @@ Deno.test("parseCli() reads --profile, --region, --ensure-temporary and --debug"
   assert.deepEqual(
     options(parseCli(["--profile", "dev", "--region=eu-west-1", "--ensure-temporary", "--debug"])),
     {
-      mode: { kind: "print", format: "process" },
+      mode: { kind: "print", format: "process", implicit: true },
       pretty: true,
       ensureTemporary: true,
       debug: true,
@@ -96,6 +105,13 @@ Deno.test("parseCli() gives everything after --exec to the command", () => {
     kind: "exec",
     command: "aws",
     args: ["--profile", "x"],
+    serve: false,
+    profileFlag: "--profile",
+  });
+  assert.deepEqual(options(parseCli(["--exec", "aws", "s3", "ls", "--region", "eu-west-1"])).mode, {
+    kind: "exec",
+    command: "aws",
+    args: ["s3", "ls", "--region", "eu-west-1"],
     serve: false,
   });
   assert.deepEqual(options(parseCli(["--exec", "--", "sh", "-c", "exit 7"])).mode, {
@@ -181,9 +197,44 @@ Deno.test("parseCli() rejects --allow-host without a server and with a bad name"
   rejects(["--imds", "0", "--allow-host"], /^--allow-host needs a value$/);
 });
 
-Deno.test("parseCli() rejects --exec without a command", () => {
-  rejects(["--exec"], /^--exec needs a command to run$/);
-  rejects(["--exec", "--"], /^--exec needs a command to run$/);
+Deno.test("parseCli() reads --exec without a command as the user's shell", () => {
+  for (const argv of [["--exec"], ["--exec", "--"], ["--profile", "dev", "--serve", "--exec"]]) {
+    const mode = options(parseCli(argv)).mode;
+    assert.equal(mode.kind, "exec");
+    assert.ok(mode.kind === "exec" && mode.command === undefined && mode.args.length === 0);
+  }
+  rejects(["--exec", ""], /^--exec got an empty command name$/);
+});
+
+Deno.test("parseCli() notes a --profile among the command's words in any spelling aec reads", () => {
+  const profileFlag = (...words: string[]) => {
+    const mode = options(parseCli(["--exec", ...words])).mode;
+    return mode.kind === "exec" ? mode.profileFlag : "not exec";
+  };
+  assert.equal(profileFlag("printenv", "AWS_REGION", "--profile", "role"), "--profile");
+  assert.equal(profileFlag("aws", "--profile=role"), "--profile=role");
+  assert.equal(profileFlag("aws", "--prof", "role"), "--prof");
+  assert.equal(profileFlag("aws", "--pro=role"), "--pro=role");
+  // Not aec's --profile: ambiguous, another option, a value, or after `--`.
+  assert.equal(profileFlag("aws", "--pr", "role"), undefined);
+  assert.equal(profileFlag("aws", "--pretty"), undefined);
+  assert.equal(profileFlag("sh", "-c", "aws --profile role"), undefined);
+  assert.equal(profileFlag("--", "aws", "--profile", "role"), undefined);
+});
+
+Deno.test("parseCli() rejects an option where the --exec command should be", () => {
+  rejects(
+    ["--profile", "x", "--exec", "--region", "eu-west-1", "--", "cmd"],
+    /^'--region' after --exec is not a command: aec's options go before --exec, and -- before/,
+  );
+  rejects(["--exec", "-"], /^'-' after --exec is not a command/);
+  // After `--`, the command is whatever it is named.
+  assert.deepEqual(options(parseCli(["--exec", "--", "-x"])).mode, {
+    kind: "exec",
+    command: "-x",
+    args: [],
+    serve: false,
+  });
 });
 
 Deno.test("parseCli() answers --help and --version before anything else runs", () => {

@@ -1,7 +1,9 @@
 /** End to end: --exec runs the command directly with the credentials in its environment. */
 
 import assert from "node:assert/strict";
+import { isoSeconds } from "../lib/credentials.ts";
 import { REPO_ROOT, STATIC_CREDENTIALS, STATIC_KEY_ID, withSandbox } from "./support/sandbox.ts";
+import { hasScript, runOnTerminal, runs, shellQuote } from "./support/terminal.ts";
 
 const CONFIG = `[profile admin]
 role_arn = arn:aws:iam::111122223333:role/admin
@@ -193,20 +195,177 @@ Deno.test("aec --exec exits 127 when the command is not found", async () => {
   });
 });
 
-/** Whether `command ARGS` runs and succeeds: a tool the signal tests need. */
-async function runs(command: string, ...args: string[]): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .output();
-    return success;
-  } catch {
-    return false;
-  }
+Deno.test({
+  name: "aec --exec refuses a --profile among the command's words when aec was given no profile",
+  ignore: posixOnly,
+  fn: async () => {
+    await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+      // [default] exists: before, printenv ran silently with its keys.
+      await Deno.writeTextFile(
+        sandbox.credentialsFile,
+        `${STATIC_CREDENTIALS}[default]\naws_access_key_id = AKIADEFAULT\n` +
+          "aws_secret_access_key = default-secret\n",
+      );
+      for (const words of [["--profile", "role"], ["--prof=role"]]) {
+        const result = await sandbox.run(["--exec", "printenv", "AWS_REGION", ...words]);
+        assert.equal(result.code, 2, result.stderr);
+        assert.equal(result.stdout, "");
+        assert.equal(
+          result.stderr,
+          `aec: ${words[0]} after --exec goes to the command, and aec was given no profile: ` +
+            "aec's options go before --exec, and -- before the command if it takes a " +
+            "--profile of its own (run 'aec --help' for usage)\n",
+        );
+      }
+      // Given a profile (flag or AWS_PROFILE), or with `--`, the words are the command's.
+      const echo = ["sh", "-c", 'printf "%s " "$@"', "sh", "--profile", "role"];
+      for (
+        const [args, env] of [
+          [["--profile", "base", "--exec", ...echo], {}],
+          [["--exec", ...echo], { AWS_PROFILE: "base" }],
+          [["--exec", "--", ...echo], {}],
+        ] as const
+      ) {
+        const result = await sandbox.run([...args], { env });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, "--profile role ");
+      }
+    });
+  },
+});
+
+Deno.test("aec --exec refuses an option where the command should be: exit 2, not 127", async () => {
+  await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const result = await sandbox.run(
+      ["--profile", "base", "--exec", "--region", "eu-west-1", "--", "true"],
+    );
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /^aec: '--region' after --exec is not a command: aec's options go before --exec/,
+    );
+  });
+});
+
+Deno.test("aec --exec and --serve --exec name the profile in AEC_PROFILE, replacing an outer one", async () => {
+  await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    for (const serve of [[], ["--serve"]]) {
+      const result = await sandbox.run(
+        ["--profile", "admin", ...serve, "--exec", "--", Deno.execPath(), "eval", PRINT_ENV],
+        { env: { AEC_PROFILE: "dev" } },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(JSON.parse(result.stdout).AEC_PROFILE, "admin");
+      assert.match(
+        result.stderr,
+        /^aec: the command gets profile admin, in place of profile dev of the aec shell it starts from$/m,
+      );
+    }
+    // The same profile again says nothing.
+    const again = await sandbox.run(["--profile", "base", "--exec", Deno.execPath(), "eval", ""], {
+      env: { AEC_PROFILE: "base" },
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stderr, "");
+  });
+});
+
+Deno.test({
+  name: "aec --exec without a command starts $SHELL on the terminal and exits with its status",
+  ignore: !hasScript,
+  fn: async () => {
+    await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+      const shells = ["/bin/sh", "/bin/bash"].filter((shell) => {
+        try {
+          return Deno.statSync(shell).isFile;
+        } catch {
+          return false;
+        }
+      });
+      for (const shell of shells) {
+        const { code, text } = await runOnTerminal(
+          sandbox,
+          ["--profile", "admin", "--exec"],
+          'echo "[$AEC_PROFILE $AWS_REGION ${AWS_SESSION_TOKEN:+session}]"; exit 7\n',
+          { SHELL: shell },
+        );
+        assert.equal(code, 7, text);
+        // After the shell's prompt, if any.
+        assert.match(text, /\[admin eu-west-1 session\]$/m, text);
+        assert.match(
+          text,
+          new RegExp(
+            `^aec: starting ${shell} with profile admin, until \\S+Z \\(\\d+m left\\); ` +
+              "type exit to return$",
+            "m",
+          ),
+          text,
+        );
+      }
+      // With --serve, the shell's SDKs refresh from the private endpoint.
+      const { code, text } = await runOnTerminal(
+        sandbox,
+        ["--profile", "admin", "--serve", "--exec"],
+        'echo "[$AEC_PROFILE ${AWS_CONTAINER_CREDENTIALS_FULL_URI:+endpoint}]"; exit 5\n',
+        { SHELL: "/bin/sh" },
+      );
+      assert.equal(code, 5, text);
+      assert.match(text, /\[admin endpoint\]$/m, text);
+      assert.match(
+        text,
+        /^aec: starting \/bin\/sh with profile admin, refreshed by aec while it runs; type exit/m,
+      );
+    });
+  },
+});
+
+// The prompt snippets of docs/exec.md, run as the shells (and starship's sh) run them.
+const EXEC_DOC = await Deno.readTextFile(`${REPO_ROOT}docs/exec.md`);
+
+function docBlock(language: string): string {
+  const block = new RegExp("^```" + language + "\\n([\\s\\S]*?)^```$", "m").exec(EXEC_DOC);
+  assert.ok(block, `docs/exec.md has no ${language} block`);
+  return block[1]!;
+}
+
+const PROMPT_SHELLS = [
+  { shell: "bash", args: ["--norc", "--noprofile", "-c"], end: " ", starship: false },
+  { shell: "zsh", args: ["-f", "-c"], end: " ", starship: false },
+  { shell: "fish", args: ["--no-config", "-c"], end: " ", starship: false },
+  // starship runs its command through sh and shows the line it prints.
+  { shell: "sh", args: ["-c"], end: "\n", starship: true },
+];
+
+for (const { shell, args, end, starship } of PROMPT_SHELLS) {
+  Deno.test({
+    name: `docs/exec.md's ${starship ? "starship" : shell} prompt snippet shows dev (42m)`,
+    ignore: posixOnly || !(await runs(shell, "-c", "true")),
+    fn: async () => {
+      const script = starship
+        ? /^command = '''\n([\s\S]*?)'''$/m.exec(docBlock("toml"))![1]!
+        : `${docBlock(shell === "fish" ? "fish" : "bash")}\naec_prompt`;
+      const prompt = async (env: Record<string, string>) => {
+        const output = await new Deno.Command(shell, {
+          args: [...args, script],
+          env: { PATH: Deno.env.get("PATH") ?? "", ...env },
+          clearEnv: true,
+        }).output();
+        assert.ok(output.success, new TextDecoder().decode(output.stderr));
+        return new TextDecoder().decode(output.stdout);
+      };
+      // Half a minute over 42, for the run itself.
+      const expiration = isoSeconds(new Date(Date.now() + 42.5 * 60_000));
+      assert.equal(
+        await prompt({ AEC_PROFILE: "dev", AWS_CREDENTIAL_EXPIRATION: expiration }),
+        `dev (42m)${end}`,
+      );
+      assert.equal(await prompt({ AEC_PROFILE: "dev" }), `dev${end}`);
+      if (!starship) assert.equal(await prompt({}), "");
+    },
+  });
 }
 
 const hasPython = await runs("python3", "--version");
-// util-linux's `script` gives aec a pseudo-terminal as its controlling terminal.
-const hasScript = Deno.build.os === "linux" && await runs("script", "--version");
 if (!hasPython || !hasScript) {
   console.warn("exec_e2e_test: python3 or util-linux script is missing; skipping signal tests");
 }
@@ -215,10 +374,6 @@ interface Counted {
   /** What the command printed, with the terminal's line ends made plain. */
   output: string;
   code: number;
-}
-
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { credentialEnvironment } from "../lib/exec/mod.ts";
+import { credentialEnvironment, userShell } from "../lib/exec/mod.ts";
 
-Deno.test("credentialEnvironment() replaces stale AWS identity variables", () => {
+Deno.test("credentialEnvironment() replaces stale AWS identity variables and an outer AEC_PROFILE", () => {
   const env = credentialEnvironment(
     {
       PATH: "/bin",
@@ -12,7 +12,9 @@ Deno.test("credentialEnvironment() replaces stale AWS identity variables", () =>
       AWS_SESSION_TOKEN: "old-token",
       AWS_SECURITY_TOKEN: "old-token",
       AWS_CREDENTIAL_EXPIRATION: "2000-01-01T00:00:00Z",
+      AEC_PROFILE: "outer",
     },
+    "new",
     { accessKeyId: "AKIANEW", secretAccessKey: "new-secret" },
     undefined,
   );
@@ -20,13 +22,15 @@ Deno.test("credentialEnvironment() replaces stale AWS identity variables", () =>
     PATH: "/bin",
     AWS_ACCESS_KEY_ID: "AKIANEW",
     AWS_SECRET_ACCESS_KEY: "new-secret",
+    AEC_PROFILE: "new",
     AWS_CLI_AUTO_PROMPT: "off",
   });
 });
 
-Deno.test("credentialEnvironment() adds the session token, expiration and region", () => {
+Deno.test("credentialEnvironment() adds the session token, expiration, region and AEC_PROFILE", () => {
   const env = credentialEnvironment(
     { AWS_REGION: "us-west-2" },
+    "dev",
     {
       accessKeyId: "ASIA1",
       secretAccessKey: "secret",
@@ -40,8 +44,20 @@ Deno.test("credentialEnvironment() adds the session token, expiration and region
     AWS_SECRET_ACCESS_KEY: "secret",
     AWS_SESSION_TOKEN: "token",
     AWS_CREDENTIAL_EXPIRATION: "2026-01-02T03:04:05Z",
+    AEC_PROFILE: "dev",
     AWS_REGION: "eu-central-1",
     AWS_DEFAULT_REGION: "eu-central-1",
     AWS_CLI_AUTO_PROMPT: "off",
   });
+});
+
+Deno.test("userShell() takes $SHELL, else /bin/sh, and %ComSpec% on Windows", () => {
+  assert.equal(userShell({ SHELL: "/usr/bin/fish" }, "linux"), "/usr/bin/fish");
+  assert.equal(userShell({ SHELL: "" }, "darwin"), "/bin/sh");
+  assert.equal(userShell({}, "linux"), "/bin/sh");
+  assert.equal(
+    userShell({ SHELL: "/usr/bin/bash", ComSpec: "C:\\Windows\\system32\\cmd.exe" }, "windows"),
+    "C:\\Windows\\system32\\cmd.exe",
+  );
+  assert.equal(userShell({}, "windows"), "cmd.exe");
 });

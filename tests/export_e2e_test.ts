@@ -11,6 +11,7 @@ import {
 } from "./support/sandbox.ts";
 import { tokenTime, writeSsoToken } from "./support/sso_token.ts";
 import { cliCachePath } from "../lib/cli_cache.ts";
+import { hasScript, runOnTerminal } from "./support/terminal.ts";
 
 const ROLE = "arn:aws:iam::111122223333:role/admin";
 const posixOnly = Deno.build.os === "windows";
@@ -42,6 +43,31 @@ Deno.test("aec prints a static-keys profile as pretty JSON by default", async ()
     assert.equal(result.code, 0);
     assert.equal(sandbox.aws.requests.length, 0);
   });
+});
+
+Deno.test({
+  name: "aec on a terminal shows whose keys and until when, not the secret, unless asked",
+  ignore: !hasScript,
+  fn: async () => {
+    await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+      const shown = await runOnTerminal(sandbox, [], "", { AWS_PROFILE: "base" });
+      assert.equal(shown.code, 0, shown.text);
+      assert.equal(
+        shown.text,
+        "Profile:        base\n" +
+          `Access key id:  ${STATIC_KEY_ID}\n` +
+          "Valid:          long-term keys, no expiration\n" +
+          "Secret key:     ******** (hidden on a terminal)\n" +
+          "--json prints the credentials (--pretty indents them), --env-export as variables\n",
+      );
+      // An output option prints the keys on a terminal too.
+      for (const option of ["--json", "--pretty", "--format=process"]) {
+        const printed = await runOnTerminal(sandbox, ["--profile", "base", option], "");
+        assert.equal(printed.code, 0, printed.text);
+        assert.ok(printed.text.includes(STATIC_SECRET), option);
+      }
+    });
+  },
 });
 
 Deno.test("aec takes the profile from AWS_PROFILE and AWS_DEFAULT_PROFILE", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Credentials } from "../lib/credentials.ts";
 import { CredentialError } from "../lib/errors.ts";
-import { render } from "../lib/formats.ts";
+import { lifetime, render, terminalSummary, timeLeft } from "../lib/formats.ts";
 
 const temporary: Credentials = {
   accessKeyId: "ASIAEXAMPLE",
@@ -75,4 +75,37 @@ Deno.test("render() quotes unusual values so that eval cannot run them", () => {
 Deno.test("render() refuses values with control characters", () => {
   const broken: Credentials = { accessKeyId: "AKIA", secretAccessKey: "line\nbreak" };
   assert.throws(() => render(broken, "env"), /AWS_SECRET_ACCESS_KEY contains control characters/);
+});
+
+Deno.test("terminalSummary() names the profile, key id and expiration, and masks the secrets", () => {
+  const now = new Date("2026-01-02T02:22:00Z");
+  const summary = terminalSummary(temporary, "dev", now);
+  assert.equal(
+    summary,
+    "Profile:        dev\n" +
+      "Access key id:  ASIAEXAMPLE\n" +
+      "Valid:          until 2026-01-02T03:04:05Z (42m left)\n" +
+      "Secret key:     ******** (hidden on a terminal)\n" +
+      "Session token:  ******** (hidden on a terminal)\n" +
+      "--json prints the credentials (--pretty indents them), --env-export as variables\n",
+  );
+  const keys = terminalSummary(longTerm, "default\x1b[2J", now);
+  assert.match(keys, /^Profile: {8}"default\\u001b\[2J"\n/);
+  assert.match(keys, /^Valid: {10}long-term keys, no expiration$/m);
+  assert.doesNotMatch(keys, /Session token/);
+  for (const secret of [temporary.secretAccessKey, temporary.sessionToken!, "secret"]) {
+    assert.ok(!summary.includes(secret) && !keys.includes(secret), secret);
+  }
+});
+
+Deno.test("lifetime() and timeLeft() say until when, in minutes or hours", () => {
+  const end = new Date("2026-01-02T03:04:05Z");
+  assert.equal(timeLeft(end, new Date("2026-01-02T03:04:04Z")), "0m");
+  assert.equal(timeLeft(end, new Date("2026-01-02T01:59:05Z")), "1h05m");
+  assert.equal(timeLeft(end, new Date("2026-01-02T03:04:06Z")), "expired");
+  assert.equal(
+    lifetime({ ...longTerm, expiration: end }, new Date("2026-01-01T03:04:05Z")),
+    "until 2026-01-02T03:04:05Z (24h00m left)",
+  );
+  assert.equal(lifetime(longTerm), "long-term keys, no expiration");
 });

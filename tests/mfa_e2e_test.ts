@@ -5,13 +5,8 @@
 
 import assert from "node:assert/strict";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
-import {
-  REPO_ROOT,
-  type Sandbox,
-  STATIC_KEY_ID,
-  STATIC_SECRET,
-  withSandbox,
-} from "./support/sandbox.ts";
+import { REPO_ROOT, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+import { hasScript, runOnTerminal, runs } from "./support/terminal.ts";
 
 const SERIAL = "arn:aws:iam::111122223333:mfa/alice";
 const FILES = {
@@ -21,44 +16,7 @@ const FILES = {
     `aws_secret_access_key = ${STATIC_SECRET}\n`,
 };
 
-async function has(command: string): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const noScript = Deno.build.os === "windows" || !(await has("script"));
-
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Runs aec on a pseudo-terminal whose keyboard types `typed`. */
-async function runOnTerminal(sandbox: Sandbox, args: string[], typed: string) {
-  const command = [Deno.execPath(), "run", "-A", "--quiet", `${REPO_ROOT}main.ts`, ...args]
-    .map(shellQuote).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qefc", command, "/dev/null"],
-    cwd: REPO_ROOT,
-    env: sandbox.env,
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(typed));
-  await writer.close();
-  const { code, stdout } = await child.output();
-  return { code, text: new TextDecoder().decode(stdout).replaceAll("\r\n", "\n") };
-}
+const noScript = !hasScript;
 
 Deno.test({
   name: "aec asks for the MFA code once and assumes the role with an MFA session",
@@ -193,7 +151,7 @@ Deno.test({
 
 Deno.test({
   name: "aec exits 3 when an MFA code is needed and there is no terminal",
-  ignore: Deno.build.os === "windows" || !(await has("setsid")),
+  ignore: Deno.build.os === "windows" || !(await runs("setsid", "--version")),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       // setsid detaches aec from any controlling terminal the test runner has.

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { REPO_ROOT, type Sandbox, withSandbox } from "./support/sandbox.ts";
-import { aecCommand, noTerminal, startOnTerminal } from "./support/terminal.ts";
+import { aecCommand, hasScript, startOnTerminal } from "./support/terminal.ts";
 
 const FILES = {
   config: `[profile dev]
@@ -36,7 +36,7 @@ async function pick(sandbox: Sandbox, ...keys: string[]) {
 
 Deno.test({
   name: "aec pick prints the profile whose account id was typed, and only its name",
-  ignore: noTerminal !== undefined,
+  ignore: !hasScript,
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, stdout, screen } = await pick(sandbox, "4444", "\r");
@@ -51,7 +51,7 @@ Deno.test({
 
 Deno.test({
   name: "aec pick matches a role name and every word of the query",
-  ignore: noTerminal !== undefined,
+  ignore: !hasScript,
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, stdout } = await pick(sandbox, "devel 1111", "\r");
@@ -63,7 +63,7 @@ Deno.test({
 
 Deno.test({
   name: "aec pick moves with the arrow keys and corrects with backspace",
-  ignore: noTerminal !== undefined,
+  ignore: !hasScript,
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       // "sx" matches nothing; backspace leaves "s", which matches staging and others.
@@ -79,7 +79,7 @@ Deno.test({
 for (const [key, name] of [["\x1b", "Esc"], ["\x03", "Ctrl-C"]]) {
   Deno.test({
     name: `aec pick exits 130 on ${name} and prints nothing`,
-    ignore: noTerminal !== undefined,
+    ignore: !hasScript,
     fn: async () => {
       await withSandbox(FILES, async (sandbox) => {
         const { code, stdout } = await pick(sandbox, "dev", key!);
@@ -92,7 +92,7 @@ for (const [key, name] of [["\x1b", "Esc"], ["\x03", "Ctrl-C"]]) {
 
 Deno.test({
   name: "aec pick shows no control character a profile name carries",
-  ignore: noTerminal !== undefined,
+  ignore: !hasScript,
   fn: async () => {
     await withSandbox(
       { credentials: "[evil\x1b]2;owned\x07]\naws_access_key_id = A\naws_secret_access_key = B\n" },

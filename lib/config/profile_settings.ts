@@ -11,7 +11,7 @@
  * @module
  */
 
-import { CredentialError, hasControlCharacter } from "../errors.ts";
+import { CredentialError, printable } from "../errors.ts";
 import { closestWords } from "../suggest.ts";
 
 /** A profile's settings, as the SDK parses them from the config and credentials files. */
@@ -170,9 +170,9 @@ function profileNotFound(profiles: Profiles, name: string, files: readonly strin
   const where = files.length > 0 ? ` in ${files.join(" or ")}` : "";
   const close = closestWords(name, Object.keys(profiles));
   const hint = close.length > 0 ? `; did you mean ${close.join(", ")}?` : "";
-  // A name with a line break or another control character stays on one line.
-  const shown = hasControlCharacter(name) ? JSON.stringify(name) : name;
-  return new CredentialError(`The config profile (${shown}) could not be found${where}${hint}`);
+  return new CredentialError(
+    `The config profile (${printable(name)}) could not be found${where}${hint}`,
+  );
 }
 
 function hasStaticKeys(settings: ProfileSettings): boolean {

@@ -1,9 +1,11 @@
-/** `--exec`: runs a command with the credentials in its environment. */
+/** `--exec`: runs a command, or the user's shell, with the credentials in its environment. */
 
 import { constants } from "node:os";
+import type { ExecMode } from "../cli.ts";
 import type { Credentials } from "../credentials.ts";
-import { CommandError, describeError, ExitCode } from "../errors.ts";
+import { CommandError, describeError, ExitCode, printable } from "../errors.ts";
 import { credentialVariables } from "../formats.ts";
+import { type Logger, say } from "../log.ts";
 import { forwardSignals } from "./signals.ts";
 
 // Removed from the child's environment so that nothing stale or conflicting
@@ -28,15 +30,21 @@ const REPLACED_VARIABLES = [
   "AWS_CREDENTIAL_FILE",
 ];
 
-/** The parent's environment with `variables` (and the region) in place of any AWS identity. */
+/**
+ * The parent's environment with `variables` (and the region) in place of any
+ * AWS identity, and `AEC_PROFILE` naming `profile` for prompts (replacing an
+ * outer aec shell's).
+ */
 export function childEnvironment(
   parent: Readonly<Record<string, string>>,
+  profile: string,
   variables: readonly [string, string][],
   region: string | undefined,
 ): Record<string, string> {
   const env = { ...parent };
   for (const name of REPLACED_VARIABLES) delete env[name];
   for (const [name, value] of variables) env[name] = value;
+  env.AEC_PROFILE = profile;
   if (region) {
     env.AWS_REGION = region;
     env.AWS_DEFAULT_REGION = region;
@@ -49,10 +57,39 @@ export function childEnvironment(
 /** The environment for running a command with fixed `credentials`. */
 export function credentialEnvironment(
   parent: Readonly<Record<string, string>>,
+  profile: string,
   credentials: Credentials,
   region: string | undefined,
 ): Record<string, string> {
-  return childEnvironment(parent, credentialVariables(credentials), region);
+  return childEnvironment(parent, profile, credentialVariables(credentials), region);
+}
+
+/** The user's shell, as aws-vault picks it: `$SHELL`, else `/bin/sh`; `%ComSpec%` on Windows. */
+export function userShell(env: Readonly<Record<string, string>>, os = Deno.build.os): string {
+  if (os === "windows") return env.ComSpec || env.COMSPEC || "cmd.exe";
+  return env.SHELL || "/bin/sh";
+}
+
+/**
+ * Runs the `--exec` command, or without one the user's shell, after one line
+ * on stderr saying as whom (`profile`) and until when (`lifetime`).
+ */
+export async function execute(
+  mode: ExecMode,
+  env: Record<string, string>,
+  about: { profile: string; lifetime: string },
+  log: Logger,
+): Promise<number> {
+  if (mode.command !== undefined) {
+    log.debug(`running ${mode.command} with ${mode.args.length} argument(s)`);
+    return await runCommand(mode.command, mode.args, env);
+  }
+  const shell = userShell(env);
+  say(
+    `aec: starting ${shell} with profile ${printable(about.profile)}, ${about.lifetime}; ` +
+      "type exit to return",
+  );
+  return await runCommand(shell, [], env);
 }
 
 /**
@@ -62,7 +99,7 @@ export function credentialEnvironment(
  * it; while it runs, an unexpected error in aec is reported and does not end
  * aec, which would take the command down with it.
  */
-export async function runCommand(
+async function runCommand(
   command: string,
   args: readonly string[],
   env: Record<string, string>,

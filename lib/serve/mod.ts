@@ -5,7 +5,7 @@
  */
 
 import type { Address, RunOptions } from "../cli.ts";
-import { childEnvironment, runCommand } from "../exec/mod.ts";
+import { childEnvironment, execute } from "../exec/mod.ts";
 import { type Logger, tell } from "../log.ts";
 import { isoSeconds } from "../credentials.ts";
 import { CredentialError } from "../errors.ts";
@@ -112,14 +112,15 @@ export async function serve(
         ...files.variables,
       ];
       log.debug(
-        `running ${mode.command} as profile ${SERVED_PROFILE} of a private config file, ` +
-          `with a container endpoint at ${server.url}/`,
+        `running ${mode.command ?? "a shell"} as profile ${SERVED_PROFILE} of a private ` +
+          `config file, with a container endpoint at ${server.url}/`,
       );
       try {
-        return await runCommand(
-          mode.command,
-          mode.args,
-          childEnvironment(env, variables, options.noRegion ? undefined : region),
+        return await execute(
+          mode,
+          childEnvironment(env, profile.name, variables, options.noRegion ? undefined : region),
+          { profile: profile.name, lifetime: "refreshed by aec while it runs" },
+          log,
         );
       } finally {
         await files.dispose();

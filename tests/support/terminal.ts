@@ -1,32 +1,52 @@
 /**
- * aec on a pseudo-terminal (util-linux `script`), driven as a person would:
- * wait for text to show, then type. POSIX-only; `noTerminal` tells why not.
+ * aec on a pseudo-terminal from util-linux `script`, as on a user's terminal:
+ * stdin, stdout and stderr are the terminal, which is also aec's controlling
+ * terminal. Either all typed at once (`runOnTerminal`), or driven as a person
+ * would: wait for text to show, then type (`startOnTerminal`). POSIX-only;
+ * tests ignore themselves without it.
  */
 
-import { REPO_ROOT } from "./sandbox.ts";
+import { REPO_ROOT, type Sandbox } from "./sandbox.ts";
 
-async function has(command: string): Promise<boolean> {
+/** Whether `command ARGS` runs and succeeds: a tool a test needs. */
+export async function runs(command: string, ...args: string[]): Promise<boolean> {
   try {
-    const { success } = await new Deno.Command(command, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
+    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
+      .output();
     return success;
   } catch {
     return false;
   }
 }
 
-/** Why terminal tests cannot run here, or `undefined` when they can. */
-export const noTerminal: string | undefined = Deno.build.os === "windows"
-  ? "no pseudo-terminal on Windows"
-  : await has("script")
-  ? undefined
-  : "util-linux 'script' is not installed";
+/** Whether util-linux `script` is here (macOS's BSD `script` takes other flags). */
+export const hasScript = Deno.build.os !== "windows" && await runs("script", "--version");
 
+/** A word for `sh -c`, quoted. */
 export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `aec ARGS` as a command line. */
+export function aecCommand(args: readonly string[]): string[] {
+  return [Deno.execPath(), "run", "-A", "--quiet", `${REPO_ROOT}main.ts`, ...args];
+}
+
+/**
+ * Runs `aec ARGS` on a pseudo-terminal whose keyboard types `typed`, with the
+ * sandbox's environment and `env`; returns the exit code and everything the
+ * terminal showed (stdout and stderr, with plain line ends).
+ */
+export async function runOnTerminal(
+  sandbox: Sandbox,
+  args: string[],
+  typed: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; text: string }> {
+  const session = startOnTerminal(aecCommand(args), { ...sandbox.env, ...env });
+  await session.type(typed);
+  const code = await session.exit();
+  return { code, text: session.screen().replaceAll("\r\n", "\n") };
 }
 
 export interface TerminalSession {
@@ -35,13 +55,8 @@ export interface TerminalSession {
   type(keys: string): Promise<void>;
   /** Everything the terminal showed so far. */
   screen(): string;
-  /** Waits for aec to end; its exit code. */
+  /** Waits for the command to end; its exit code. */
   exit(): Promise<number>;
-}
-
-/** `aec ARGS` as a command line. */
-export function aecCommand(args: readonly string[]): string[] {
-  return [Deno.execPath(), "run", "-A", "--quiet", `${REPO_ROOT}main.ts`, ...args];
 }
 
 /**
