@@ -89,6 +89,20 @@ export async function run(cli: Cli): Promise<number> {
       const { runPick } = await load<typeof import("./pick.ts")>("./pick.ts");
       return await runPick(Deno.env.toObject(), createLogger(cli.options.debug));
     }
+    case "sso-roles":
+    case "sso-populate": {
+      const { runSsoPopulate, runSsoRoles } = await load<typeof import("./sso_command.ts")>(
+        "./sso_command.ts",
+      );
+      const env = Deno.env.toObject();
+      const log = createLogger(cli.options.debug);
+      await writeStdout(
+        cli.kind === "sso-roles"
+          ? await runSsoRoles(cli.options, env, log)
+          : await runSsoPopulate(cli.options, env, log),
+      );
+      return 0;
+    }
     case "profiles": {
       const { profilesTable, summarizeProfiles } = await load<typeof import("./profiles.ts")>(
         "./profiles.ts",

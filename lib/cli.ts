@@ -98,6 +98,27 @@ export interface ConsoleOptions {
   debug: boolean;
 }
 
+/** `aec sso roles`: the accounts and roles an IAM Identity Center session may use. */
+export interface SsoRolesOptions {
+  ssoSession?: string;
+  json: boolean;
+  ssoLogin: boolean;
+  debug: boolean;
+}
+
+/** `aec sso populate`: a profile for each of them in the config file. */
+export interface SsoPopulateOptions {
+  ssoSession?: string;
+  /** As given; checked by the command. */
+  template?: string;
+  /** Each `--region` as given, in order: `REGION` or `PATTERN=REGION`. */
+  regions: string[];
+  prune: boolean;
+  dryRun: boolean;
+  ssoLogin: boolean;
+  debug: boolean;
+}
+
 export type Cli =
   | { kind: "help" }
   | { kind: "version" }
@@ -107,7 +128,9 @@ export type Cli =
   | { kind: "logout"; options: LogoutOptions }
   | { kind: "console"; options: ConsoleOptions }
   | { kind: "profiles"; options: { json: boolean; debug: boolean } }
-  | { kind: "pick"; options: { debug: boolean } };
+  | { kind: "pick"; options: { debug: boolean } }
+  | { kind: "sso-roles"; options: SsoRolesOptions }
+  | { kind: "sso-populate"; options: SsoPopulateOptions };
 
 /** The shells `--completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
@@ -410,6 +433,16 @@ const SUBCOMMANDS = {
   },
   profiles: { values: [], flags: ["--json"] },
   pick: { values: [], flags: [] },
+  // Its commands' options are in SSO_COMMANDS.
+  sso: { values: [], flags: [] },
+} as const;
+/** The commands of `aec sso` and their options; `--region` may be repeated. */
+const SSO_COMMANDS = {
+  roles: { values: ["--sso-session"], flags: ["--json", "--sso-login"] },
+  populate: {
+    values: ["--sso-session", "--template", "--region"],
+    flags: ["--prune", "--dry-run", "--sso-login"],
+  },
 } as const;
 type Subcommand = keyof typeof SUBCOMMANDS;
 
@@ -418,9 +451,14 @@ function isSubcommand(word: string | undefined): word is Subcommand {
 }
 
 /** A subcommand's own options (and `--debug`, `--help`), or `undefined` for `--help`. */
-function parseSubcommandArgs(command: Subcommand, argv: readonly string[]) {
-  const spec = SUBCOMMANDS[command];
+function parseSubcommandArgs(
+  command: string,
+  spec: { values: readonly string[]; flags: readonly string[] },
+  argv: readonly string[],
+) {
   const values: Record<string, string> = {};
+  // Every value of `--region`, the one option given more than once.
+  const regions: string[] = [];
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -436,7 +474,8 @@ function parseSubcommandArgs(command: Subcommand, argv: readonly string[]) {
         throw new UsageError(`${name} needs a value`);
       }
       if (value === "") throw new UsageError(`${name} needs a non-empty value`);
-      if (values[name] !== undefined) throw new UsageError(`${name} was given twice`);
+      if (command === "sso populate" && name === "--region") regions.push(value);
+      else if (values[name] !== undefined) throw new UsageError(`${name} was given twice`);
       values[name] = value;
     } else if (name === "--help" || name === "-h") {
       return undefined;
@@ -446,12 +485,50 @@ function parseSubcommandArgs(command: Subcommand, argv: readonly string[]) {
       throw new UsageError(`${name} does not take a value`);
     }
   }
-  return { values, flags };
+  return { values, flags, regions };
+}
+
+/** `aec sso roles` and `aec sso populate`. */
+function parseSso(argv: readonly string[]): Cli {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h") return { kind: "help" };
+  if (command === undefined || !Object.hasOwn(SSO_COMMANDS, command)) {
+    const names = Object.keys(SSO_COMMANDS);
+    const closest = command === undefined ? undefined : closestWord(command, names);
+    throw new UsageError(
+      closest
+        ? `Unknown command 'aec sso ${command}'; did you mean 'aec sso ${closest}'?`
+        : `aec sso takes a command: ${names.join(" or ")}`,
+    );
+  }
+  const name = command as keyof typeof SSO_COMMANDS;
+  const parsed = parseSubcommandArgs(`sso ${name}`, SSO_COMMANDS[name], rest);
+  if (parsed === undefined) return { kind: "help" };
+  const { values, flags, regions } = parsed;
+  const common = {
+    ...(values["--sso-session"] === undefined ? {} : { ssoSession: values["--sso-session"] }),
+    ssoLogin: flags.has("--sso-login"),
+    debug: flags.has("--debug"),
+  };
+  if (name === "roles") {
+    return { kind: "sso-roles", options: { ...common, json: flags.has("--json") } };
+  }
+  return {
+    kind: "sso-populate",
+    options: {
+      ...common,
+      ...(values["--template"] === undefined ? {} : { template: values["--template"] }),
+      regions,
+      prune: flags.has("--prune"),
+      dryRun: flags.has("--dry-run"),
+    },
+  };
 }
 
 /** `aec login`, `aec logout` and `aec console`, which take only their own options. */
 function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
-  const parsed = parseSubcommandArgs(command, argv);
+  if (command === "sso") return parseSso(argv);
+  const parsed = parseSubcommandArgs(command, SUBCOMMANDS[command], argv);
   if (parsed === undefined) return { kind: "help" };
   const { values, flags } = parsed;
   const profile = values["--profile"];
@@ -607,6 +684,9 @@ Usage:
               [--duration DURATION] [--sso-login]
   aec profiles [--json]
   aec pick
+  aec sso roles [--sso-session NAME] [--json] [--sso-login]
+  aec sso populate [--sso-session NAME] [--template T] [--region [PATTERN=]REGION]...
+                   [--prune] [--dry-run] [--sso-login]
 
 Profile:
   --profile NAME        Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")
@@ -668,6 +748,18 @@ Profiles:
   profiles              List the profiles: kind, region, source, state (no AWS call)
     --json              The same as JSON, for scripts
   pick                  Choose a profile from a fuzzy list on the terminal; prints its name
+
+IAM Identity Center accounts and roles (the session's portal; --sso-session may be left out
+with one [sso-session] in the config):
+  sso roles             List the accounts and roles the session may use (--json for scripts)
+  sso populate          Write a profile for each into the config file, kept up to date
+    --template T        Profile names from {account_name}, {account_id}, {role_name} and
+                        {sso_session} (default: {account_name}.{role_name})
+    --region [PATTERN=]REGION
+                        The profiles' region: for accounts whose name or id match PATTERN
+                        (* and ?; the first match wins), else for all (repeatable)
+    --prune             Remove the profiles it wrote whose account or role is gone
+    --dry-run           Print the change as a unified diff; write nothing
 
 Other:
   --completions SHELL   Print a completion script for bash, zsh, fish or powershell

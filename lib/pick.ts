@@ -11,6 +11,7 @@ import { type Choice, rankChoices } from "./fuzzy.ts";
 import type { Logger } from "./log.ts";
 import { indexProfiles, kindOf, type ProfileSummary, summarizeProfile } from "./profiles.ts";
 import { closeTerminal, openTerminal, type Terminal } from "./terminal.ts";
+import { accountNameOf } from "./sso/mod.ts";
 import { ExitCode, hasControlCharacter, UsageError } from "./errors.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -18,6 +19,7 @@ type Settings = Readonly<Record<string, string | undefined>>;
 
 export interface PickChoice extends Choice {
   kind: string;
+  /** The account id, and its name when `aec sso populate` wrote the profile. */
   account: string;
   role: string;
 }
@@ -25,17 +27,18 @@ export interface PickChoice extends Choice {
 // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
 const ROLE_ARN = /^arn:[^:]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 
-/** What a profile can be found by: its name, account id, role and SSO session. */
+/** What a profile can be found by: its name, account id and name, role and SSO session. */
 export function pickChoice(name: string, settings: Settings): PickChoice {
   const fromArn = settings.role_arn ? ROLE_ARN.exec(settings.role_arn.trim()) : null;
   const account = fromArn?.[1] ?? settings.sso_account_id ?? "";
+  const accountName = accountNameOf(settings) ?? "";
   const role = fromArn?.[2] ?? settings.sso_role_name ?? "";
   const session = settings.sso_session ?? settings.sso_start_url ?? "";
   return {
     name,
-    fields: [name, account, role, session].filter((field) => field !== ""),
+    fields: [name, account, accountName, role, session].filter((field) => field !== ""),
     kind: kindOf(settings),
-    account,
+    account: [account, accountName].filter((field) => field !== "").join(" "),
     role,
   };
 }

@@ -18,7 +18,8 @@ import { defaultCachePath, identityFingerprint, loadCache } from "./cache.ts";
 import { cliCachePath, loadCliCache, roleCallOf } from "./cli_cache.ts";
 import { isoSeconds } from "./credentials.ts";
 import type { Logger } from "./log.ts";
-import { readToken, targetOfProfile, tokenPath, tokenState } from "./sso/mod.ts";
+import { printable } from "./errors.ts";
+import { accountNameOf, readToken, targetOfProfile, tokenPath, tokenState } from "./sso/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -36,6 +37,8 @@ export interface ProfileSummary {
   name: string;
   kind: ProfileKind;
   region: string | null;
+  /** The account's name, in a profile `aec sso populate` wrote. */
+  accountName: string | null;
   /** The profile, then each `source_profile`, then a `credential_source` or an sso-session. */
   source: string[];
   /** What would happen now, without calling AWS. */
@@ -109,6 +112,7 @@ export async function summarizeProfile(
     name,
     kind: kindOf(settings),
     region: settings.region ?? null,
+    accountName: accountNameOf(settings) ?? null,
     source: sourceChain(profiles, name),
     state: "",
     validUntil: null,
@@ -172,15 +176,20 @@ async function describeState(
   summary.state = summary.kind === "static keys" ? "long-term keys" : "resolved when used";
 }
 
-/** The summaries as aligned columns for a terminal. */
+/**
+ * The summaries as aligned columns for a terminal; with an ACCOUNT column
+ * when a profile knows its account's name.
+ */
 export function profilesTable(summaries: readonly ProfileSummary[]): string {
   if (summaries.length === 0) return "No profiles in the AWS config or credentials file\n";
+  const accounts = summaries.some((summary) => summary.accountName !== null);
   const rows = [
-    ["PROFILE", "KIND", "REGION", "SOURCE", "STATE"],
+    ["PROFILE", "KIND", "REGION", ...accounts ? ["ACCOUNT"] : [], "SOURCE", "STATE"],
     ...summaries.map((summary) => [
       summary.name,
       summary.kind,
       summary.region ?? "-",
+      ...accounts ? [printable(summary.accountName ?? "-")] : [],
       summary.source.join(" -> "),
       summary.problem ??
         (summary.validUntil ? `${summary.state}, until ${summary.validUntil}` : summary.state),

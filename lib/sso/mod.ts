@@ -1,6 +1,7 @@
 /**
- * IAM Identity Center for aec: `aec login`, `aec logout`, and the check that
- * an export's SSO session is usable (signing in first with `--sso-login`).
+ * IAM Identity Center for aec: `aec login`, `aec logout`, the check that
+ * an export's SSO session is usable (signing in first with `--sso-login`), and
+ * the portal's accounts and roles with the profiles `aec sso populate` makes of them.
  * The rest of aec imports this module only.
  *
  * @module
@@ -18,7 +19,9 @@ import { ssoBehind, targetOfSession } from "./sso_target.ts";
 export { ssoBehind, targetOfSession };
 export { targetOfProfile } from "./sso_target.ts";
 export { readToken, tokenPath, tokenState } from "./token_cache.ts";
-import { readToken, tokenPath, tokenState } from "./token_cache.ts";
+export { listAccounts, type PortalAccount, SessionRefusedError } from "./portal.ts";
+export * from "./populate.ts";
+import { readToken, type SsoTarget, type SsoToken, tokenPath, tokenState } from "./token_cache.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -52,21 +55,58 @@ export async function ensureSsoSession(
   profiles: Profiles,
   sessions: Profiles,
   profile: string,
-  options: { signIn: boolean; env: Env; log: Logger; force?: boolean },
+  options: SignInOptions,
 ): Promise<void> {
   const behind = ssoBehind(profiles, sessions, profile);
   if (behind === undefined) return;
-  const state = tokenState(await readToken(await tokenPath(behind.target, options.env)));
-  options.log.debug(`IAM Identity Center session of profile ${behind.profile}: ${state}`);
-  if (!options.force && (state === "valid" || state === "refreshable")) return;
+  await signedIn(
+    behind.target,
+    { who: `profile ${behind.profile}`, login: `--profile ${behind.profile}` },
+    options,
+  );
+}
+
+export interface SignInOptions {
+  /** Sign in when the session has ended (`--sso-login`); else fail naming `aec login`. */
+  signIn: boolean;
+  env: Env;
+  log: Logger;
+  /** Sign in even with a valid token, which the service refused. */
+  force?: boolean;
+  /** A token whose access token ends sooner than this counts as expired. */
+  minValidityMs?: number;
+}
+
+/**
+ * The token of `target`, valid or refreshable, signing in first when it is
+ * not and `options.signIn` is set. `named.who` names the sign-in in messages
+ * (`profile NAME`, `the sso-session NAME`), `named.login` in `aec login`.
+ *
+ * @throws {CredentialError} naming the `aec login` to run, when the session
+ * has ended and `signIn` is not set.
+ */
+export async function signedIn(
+  target: SsoTarget,
+  named: { who: string; login: string },
+  options: SignInOptions,
+): Promise<SsoToken> {
+  const { who } = named;
+  const token = await readToken(await tokenPath(target, options.env));
+  const state = tokenState(token);
+  options.log.debug(`IAM Identity Center session of ${who}: ${state}`);
+  const lasts = token !== undefined &&
+    Date.parse(token.expiresAt) - Date.now() >= (options.minValidityMs ?? -Infinity);
+  if (!options.force && lasts && (state === "valid" || state === "refreshable")) return token!;
   const problem = options.force
-    ? `IAM Identity Center refused the session of profile ${behind.profile}`
+    ? `IAM Identity Center refused the session of ${who}`
     : state === "missing"
-    ? `Profile ${behind.profile} has not signed in to IAM Identity Center`
-    : `The IAM Identity Center session of profile ${behind.profile} has expired`;
-  if (!options.signIn) throw needsLogin(problem, behind.profile);
+    ? `${who[0]!.toUpperCase()}${who.slice(1)} has not signed in to IAM Identity Center`
+    : `The IAM Identity Center session of ${who} has expired`;
+  if (!options.signIn) {
+    throw new CredentialError(problem, undefined, `run 'aec login ${named.login}'`);
+  }
   say(`aec: ${problem}; signing in`);
-  await (await loginModule()).login(behind.target, {
+  return await (await loginModule()).login(target, {
     useDeviceCode: false,
     noBrowser: false,
     env: options.env,
