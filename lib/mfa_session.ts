@@ -100,15 +100,53 @@ export interface MfaSessionOptions {
   sessionSeconds: number;
 }
 
-/** The role's credentials, assumed with the MFA session (asking for a code only without one). */
+/**
+ * The role's credentials, assumed with the MFA session (asking for a code only
+ * without one). A saved session that STS refuses as ended or unknown is
+ * dropped and a new one started, once, as if there had been none.
+ */
 export async function assumeWithMfaSession(
   role: MfaRole,
   options: MfaSessionOptions,
 ): Promise<Credentials> {
   const path = await mfaSessionPath(role.sourceProfile, role.serial, options.env);
-  const session = await loadSession(path, role.serial, options.log) ??
-    await startSession(path, role, options);
-  return await withSts(
+  const saved = await loadSession(path, role.serial, options.log);
+  if (saved === undefined) {
+    return await assumeRole(role, await startSession(path, role, options), options);
+  }
+  try {
+    return await assumeRole(role, saved, options);
+  } catch (error) {
+    const refusal = sessionRefusal(error);
+    if (refusal === undefined) throw error;
+    options.log.debug(
+      `STS refused the MFA session for ${role.serial} (${refusal}); dropping it and asking again`,
+    );
+    await Deno.remove(path).catch(() => {});
+    return await assumeRole(role, await startSession(path, role, options), options);
+  }
+}
+
+// STS's answers for a session whose own credentials no longer work (ended
+// early, or its source key deactivated or deleted): only a new session helps.
+// A denial of the role (AccessDenied) is not one: a new code would not change it.
+const SESSION_REFUSALS = new Set(["ExpiredToken", "InvalidClientTokenId"]);
+
+/** The error code when STS refused the session's credentials themselves. */
+function sessionRefusal(error: unknown): string | undefined {
+  const name = error instanceof Error && error.cause instanceof Error
+    ? error.cause.name
+    : undefined;
+  return name !== undefined && SESSION_REFUSALS.has(name) ? name : undefined;
+}
+
+/** AssumeRole signed with the MFA session, without MFA fields. */
+function assumeRole(
+  role: MfaRole,
+  session: Credentials,
+  options: MfaSessionOptions,
+): Promise<Credentials> {
+  return withSts(
     "AssumeRole",
     { region: options.region, credentials: session, requestHandler: options.requestHandler },
     async (client, sts) => {
