@@ -413,3 +413,26 @@ Deno.test("--sso-login signs in again when the portal refuses a token that looke
     assert.match(JSON.parse(result.stdout).AccessKeyId, /^ASIAFAKE/);
   });
 });
+
+for (const how of [["--all"], ["--profile", "sso"]]) {
+  Deno.test(`aec logout ${how.join(" ")} ends the session of a token file that is a symlink and removes only the link`, async () => {
+    await withSandbox({ config: CONFIG }, async (sandbox) => {
+      const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+      assert.equal(login.code, 0, login.stderr);
+      // The token kept elsewhere, the cache holding a link to it (a dotfiles setup, say).
+      const link = await tokenFile(sandbox, "corp");
+      const target = `${sandbox.home}/elsewhere/token.json`;
+      await Deno.mkdir(`${sandbox.home}/elsewhere`);
+      await Deno.rename(link, target);
+      await Deno.symlink(target, link);
+      const token = await readJson(target);
+
+      const result = await sandbox.run(["logout", ...how], { env: loginEnv(sandbox) });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, new RegExp(`signed out of ${START_URL}`));
+      assert.ok(!sandbox.aws.ssoOidc.validTokens.has(token.accessToken), "the token still works");
+      await assert.rejects(Deno.lstat(link), Deno.errors.NotFound);
+      assert.deepEqual(await readJson(target), token, "the linked file changed");
+    });
+  });
+}

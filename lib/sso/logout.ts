@@ -42,6 +42,7 @@ export async function logout(request: LogoutRequest): Promise<number> {
     const token = await readToken(path);
     if (token === undefined) continue;
     await endSession(token, log);
+    // A link goes, never the file it points to.
     await Deno.remove(path);
     removed++;
     startUrls.add(token.startUrl);
@@ -69,13 +70,19 @@ export async function logout(request: LogoutRequest): Promise<number> {
   return removed;
 }
 
-/** Every file of the token cache that holds a token, never a registration. */
+/**
+ * Every file of the token cache that may hold a token, and every link there:
+ * read through (as with a profile's own token), its session ends and only the
+ * link is removed.
+ */
 async function allTokenFiles(env: Env): Promise<string[]> {
   const directory = cacheDirectory(env);
   const files: string[] = [];
   try {
     for await (const entry of Deno.readDir(directory)) {
-      if (entry.isFile && entry.name.endsWith(".json")) files.push(`${directory}/${entry.name}`);
+      if ((entry.isFile || entry.isSymlink) && entry.name.endsWith(".json")) {
+        files.push(`${directory}/${entry.name}`);
+      }
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
