@@ -11,6 +11,7 @@
 import { readTrustedJson, writeFileAtomic } from "./files/mod.ts";
 import { homeDirectory } from "./config/mod.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
+import { CredentialError, firstLine } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { pythonJsonDumps, sha1Hex } from "./python_json.ts";
 
@@ -54,9 +55,83 @@ export function roleCallOf(
 }
 
 /** `~/.aws/cli/cache/<key>.json` for `call`, as botocore names it. */
-export async function cliCachePath(call: RoleCall, env: Env): Promise<string> {
-  const key = (await sha1Hex(pythonJsonDumps({ ...call }))).replace(/[:/\\]/g, "_");
-  return `${homeDirectory(env)}/.aws/cli/cache/${key}.json`;
+export function cliCachePath(call: RoleCall, env: Env): Promise<string> {
+  return cacheFile(pythonJsonDumps({ ...call }), env);
+}
+
+/** The file botocore keeps under the SHA-1 of `args`, made file-safe as it does. */
+async function cacheFile(args: string, env: Env): Promise<string> {
+  const key = (await sha1Hex(args)).replace(/[:/\\]/g, "_");
+  return `${cliCacheDirectory(env)}/${key}.json`;
+}
+
+function cliCacheDirectory(env: Env): string {
+  return `${homeDirectory(env)}/.aws/cli/cache`;
+}
+
+/** A role of IAM Identity Center, whose credentials AWS CLI v2 caches beside role sessions. */
+export interface SsoRole {
+  accountId: string;
+  roleName: string;
+  /** The sso-session's name; a legacy profile's entry is keyed by its start URL instead. */
+  sessionName?: string;
+  startUrl: string;
+}
+
+/** The CLI's entry for `role`, named as botocore's `SSOCredentialFetcher._create_cache_key` does. */
+export function ssoCliCachePath(role: SsoRole, env: Env): Promise<string> {
+  const args = { roleName: role.roleName, accountId: role.accountId };
+  return cacheFile(
+    pythonJsonDumps(
+      role.sessionName
+        ? { ...args, sessionName: role.sessionName }
+        : { ...args, startUrl: role.startUrl },
+      { compact: true },
+    ),
+    env,
+  );
+}
+
+/**
+ * Deletes the CLI's cached IAM Identity Center role credentials: those of
+ * `roles`, or every one (what `aws sso logout` deletes). Only a JSON file of
+ * this user with `"ProviderType": "sso"` goes, and of a link only the link.
+ * Returns how many went.
+ */
+export async function deleteSsoCliCache(
+  roles: readonly SsoRole[] | "all",
+  env: Env,
+  log: Logger,
+): Promise<number> {
+  const directory = cliCacheDirectory(env);
+  const paths = new Set<string>();
+  if (roles === "all") {
+    try {
+      for await (const entry of Deno.readDir(directory)) {
+        if (entry.name.endsWith(".json")) paths.add(`${directory}/${entry.name}`);
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  } else {
+    for (const role of roles) paths.add(await ssoCliCachePath(role, env));
+  }
+  let deleted = 0;
+  for (const path of paths) {
+    const read = await readTrustedJson(path, MAX_ENTRY_BYTES, 0);
+    if (!read.ok || (read.value as { ProviderType?: unknown } | null)?.ProviderType !== "sso") {
+      continue;
+    }
+    try {
+      await Deno.remove(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) continue;
+      throw new CredentialError(`Could not delete ${path}: ${firstLine(error)}`, error);
+    }
+    log.debug(`removed the AWS CLI's cached IAM Identity Center role credentials ${path}`);
+    deleted++;
+  }
+  return deleted;
 }
 
 /**
