@@ -310,7 +310,7 @@ async function obtainCredentials(
   }
 
   const { resolveCredentials } = await load<typeof import("./resolve.ts")>("./resolve.ts");
-  const { credentials, profileRegion } = await resolveCredentials({
+  const { credentials, profileRegion, assumeRoleAnswer } = await resolveCredentials({
     profile,
     ensureTemporary: options.ensureTemporary,
     ssoLogin: options.ssoLogin,
@@ -318,7 +318,14 @@ async function obtainCredentials(
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
   });
-  if (cliCachePath) await saveCliCache(cliCachePath.path, credentials, log);
+  if (cliCachePath) {
+    await saveCliCache(
+      cliCachePath.path,
+      credentials,
+      { roleArn: cliCachePath.roleArn, answer: assumeRoleAnswer },
+      log,
+    );
+  }
   if (cachePath && identity) {
     await saveCache(
       cachePath,
@@ -340,7 +347,7 @@ async function cliCacheFor(
   env: Env,
   log: Logger,
   read: AwsFileTexts | undefined,
-): Promise<{ path: string; profileRegion: string | undefined } | undefined> {
+): Promise<{ path: string; profileRegion: string | undefined; roleArn: string } | undefined> {
   try {
     const files = read ?? await readAwsFiles(env);
     const profiles: Record<string, Record<string, string>> = {};
@@ -356,7 +363,11 @@ async function cliCacheFor(
     if (!call || planCredentials(profiles, profile.name, profile.explicit).kind !== "profile") {
       return undefined;
     }
-    return { path: await cliCachePath(call, env), profileRegion: settings.region };
+    return {
+      path: await cliCachePath(call, env),
+      profileRegion: settings.region,
+      roleArn: call.RoleArn,
+    };
   } catch (error) {
     log.debug(`AWS CLI cache not used: ${messageOf(error)}`);
     return undefined;

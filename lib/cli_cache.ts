@@ -14,6 +14,7 @@ import { type Credentials, isoSeconds } from "./credentials.ts";
 import { CredentialError, firstLine } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { pythonJsonDumps, sha1Hex } from "./python_json.ts";
+import type { AssumeRoleAnswer } from "./sts.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -181,20 +182,30 @@ export function parseCliTime(text: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** Writes `credentials` as the CLI's entry at `path` (0600, directory 0700, atomically). */
+/**
+ * Writes `credentials` as the CLI's entry at `path` (0600, directory 0700,
+ * atomically), as botocore writes it: STS's answer with the account id in
+ * `Credentials.AccountId` (from the assumed role's ARN, or the role's when
+ * aec did not see the answer).
+ */
 export async function saveCliCache(
   path: string,
   credentials: Credentials,
+  role: { roleArn: string; answer: AssumeRoleAnswer | undefined },
   log: Logger,
 ): Promise<void> {
   if (!credentials.sessionToken || !credentials.expiration) return;
+  const { accessKeyId: _, ...answer } = role.answer ?? {};
+  const accountId = accountOf(role.answer?.AssumedRoleUser.Arn ?? role.roleArn);
   const entry = {
     Credentials: {
       AccessKeyId: credentials.accessKeyId,
       SecretAccessKey: credentials.secretAccessKey,
       SessionToken: credentials.sessionToken,
       Expiration: isoSeconds(credentials.expiration),
+      ...(accountId === undefined ? {} : { AccountId: accountId }),
     },
+    ...answer,
   };
   try {
     await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
@@ -204,4 +215,9 @@ export async function saveCliCache(
   } catch (error) {
     log.debug(`could not save the AWS CLI cache entry (${path}): ${String(error)}`);
   }
+}
+
+/** The account of an ARN (its fifth field, as botocore's ArnParser reads it), if it is one. */
+function accountOf(arn: string): string | undefined {
+  return /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):./.exec(arn)?.[1];
 }

@@ -18,7 +18,7 @@ import { type Credentials, isoSeconds } from "./credentials.ts";
 import type { Logger } from "./log.ts";
 import { type Profiles, profileSettings } from "./config/mod.ts";
 import { registerSecret } from "./redact.ts";
-import { issuedCredentials, withSts } from "./sts.ts";
+import { issuedCredentials, type StsOptions, withSts } from "./sts.ts";
 import type { RequestHandler } from "./sdk_http.ts";
 import { promptMfaCode } from "./terminal.ts";
 
@@ -96,6 +96,8 @@ export interface MfaSessionOptions {
   log: Logger;
   region: string | undefined;
   requestHandler: RequestHandler;
+  /** Client plugins for the AssumeRole call. */
+  plugins?: StsOptions["plugins"];
   /** The session's length (GetSessionToken DurationSeconds). */
   sessionSeconds: number;
 }
@@ -148,7 +150,12 @@ function assumeRole(
 ): Promise<Credentials> {
   return withSts(
     "AssumeRole",
-    { region: options.region, credentials: session, requestHandler: options.requestHandler },
+    {
+      region: options.region,
+      credentials: session,
+      requestHandler: options.requestHandler,
+      ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
+    },
     async (client, sts) => {
       const { Credentials: assumed } = await client.send(
         new sts.AssumeRoleCommand({

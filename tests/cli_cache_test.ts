@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { cliCachePath, parseCliTime, roleCallOf, ssoCliCachePath } from "../lib/cli_cache.ts";
+import {
+  cliCachePath,
+  parseCliTime,
+  roleCallOf,
+  saveCliCache,
+  ssoCliCachePath,
+} from "../lib/cli_cache.ts";
+import { createLogger } from "../lib/log.ts";
 
 const SETTINGS = {
   role_session_name: "dev-session",
@@ -100,5 +107,37 @@ Deno.test("ssoCliCachePath() names the SSO role entry as botocore's SSOCredentia
       await ssoCliCachePath(sso, { HOME: "/home/u" }),
       `/home/u/.aws/cli/cache/${expected}.json`,
     );
+  }
+});
+
+Deno.test("saveCliCache() takes the account id from the role ARN when it did not see STS's answer", async () => {
+  const directory = await Deno.makeTempDir();
+  try {
+    const credentials = {
+      accessKeyId: "ASIAEXAMPLE",
+      secretAccessKey: "secret",
+      sessionToken: "token",
+      expiration: new Date("2099-01-02T03:04:05Z"),
+    };
+    const log = createLogger(false);
+    const path = `${directory}/entry.json`;
+    await saveCliCache(path, credentials, {
+      roleArn: "arn:aws:iam::111122223333:role/r",
+      answer: undefined,
+    }, log);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(path)), {
+      Credentials: {
+        AccessKeyId: "ASIAEXAMPLE",
+        SecretAccessKey: "secret",
+        SessionToken: "token",
+        Expiration: "2099-01-02T03:04:05Z",
+        AccountId: "111122223333",
+      },
+    });
+    // No account id is better than a wrong one.
+    await saveCliCache(path, credentials, { roleArn: "not-an-arn", answer: undefined }, log);
+    assert.equal(JSON.parse(await Deno.readTextFile(path)).Credentials.AccountId, undefined);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
   }
 });

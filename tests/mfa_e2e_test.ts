@@ -81,6 +81,13 @@ Deno.test({
       assert.equal(sandbox.aws.requests[0]!.params.DurationSeconds, "28800");
       // The role is assumed with the session, not the long-term keys.
       assert.notEqual(sandbox.aws.requests[1]!.signedBy, STATIC_KEY_ID);
+      // The AWS CLI's entry for the role says whose it is, as STS answered.
+      const cliCache = `${sandbox.home}/.aws/cli/cache`;
+      const [cliEntry] = [...Deno.readDirSync(cliCache)];
+      const entry = JSON.parse(await Deno.readTextFile(`${cliCache}/${cliEntry!.name}`));
+      assert.equal(entry.Credentials.AccessKeyId, json.AccessKeyId);
+      assert.equal(entry.Credentials.AccountId, "111122223333");
+      assert.equal(entry.AssumedRoleUser.Arn, sandbox.aws.issued.get(json.AccessKeyId)!.arn);
     });
   },
 });
