@@ -360,7 +360,7 @@ async function obtainCredentials(
   }
 
   const { resolveCredentials } = await load<typeof import("./resolve.ts")>("./resolve.ts");
-  const { credentials, profileRegion } = await resolveCredentials({
+  const { credentials, profileRegion, assumeRoleAnswer } = await resolveCredentials({
     profile,
     ensureTemporary: options.ensureTemporary,
     ssoLogin: options.ssoLogin,
@@ -369,7 +369,14 @@ async function obtainCredentials(
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
   });
-  if (cliCachePath) await saveCliCache(cliCachePath.path, credentials, log);
+  if (cliCachePath) {
+    await saveCliCache(
+      cliCachePath.path,
+      credentials,
+      { roleArn: cliCachePath.roleArn, answer: assumeRoleAnswer },
+      log,
+    );
+  }
   if (cachePath && identity) {
     await saveCache(
       cachePath,
@@ -392,7 +399,7 @@ async function cliCacheFor(
   env: Env,
   log: Logger,
   read: AwsFileTexts | undefined,
-): Promise<{ path: string; profileRegion: string | undefined } | undefined> {
+): Promise<{ path: string; profileRegion: string | undefined; roleArn: string } | undefined> {
   try {
     const files = read ?? await readAwsFiles(env);
     const profiles: Record<string, Record<string, string>> = {};
@@ -413,7 +420,11 @@ async function cliCacheFor(
     if (!call || planCredentials(profiles, profile.name, profile.explicit).kind !== "profile") {
       return undefined;
     }
-    return { path: await cliCachePath(call, env), profileRegion: settings.region };
+    return {
+      path: await cliCachePath(call, env),
+      profileRegion: settings.region,
+      roleArn: call.RoleArn,
+    };
   } catch (error) {
     log.debug(`AWS CLI cache not used: ${messageOf(error)}`);
     return undefined;

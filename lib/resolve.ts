@@ -26,7 +26,7 @@ import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
 import { readSdkProfiles } from "./sdk_profiles.ts";
-import { issuedCredentials, withSts } from "./sts.ts";
+import { type AssumeRoleAnswer, assumeRoleRecorder, issuedCredentials, withSts } from "./sts.ts";
 import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
@@ -50,6 +50,8 @@ export interface Resolution {
   credentials: Credentials;
   /** The profile's own `region` setting, as the SDK reads it. */
   profileRegion?: string;
+  /** What STS answered to the AssumeRole that issued the credentials, when one did. */
+  assumeRoleAnswer?: AssumeRoleAnswer;
 }
 
 interface SdkCredentials {
@@ -75,6 +77,8 @@ export interface CredentialProvider {
   profiles: Profiles;
   /** The profile's own settings; absent when it does not exist. */
   settings?: ProfileSettings;
+  /** What STS answered to the AssumeRole that issued `accessKeyId`, if aec saw it. */
+  assumeRoleAnswer(accessKeyId: string): AssumeRoleAnswer | undefined;
 }
 
 // Bounds a whole resolution (a role chain, an SSO login, an MFA prompt) when serving.
@@ -93,11 +97,13 @@ export async function profilePlan(
 
 /** Resolves the profile's credentials once, with the profile's region. */
 export async function resolveCredentials(request: ResolveRequest): Promise<Resolution> {
-  const { credentials, profileRegion } = await prepareProfile(request);
+  const { credentials, profileRegion, assumeRoleAnswer } = await prepareProfile(request);
   const resolved = await credentials();
-  return profileRegion === undefined
-    ? { credentials: resolved }
-    : { credentials: resolved, profileRegion };
+  const resolution: Resolution = { credentials: resolved };
+  if (profileRegion !== undefined) resolution.profileRegion = profileRegion;
+  const answer = assumeRoleAnswer(resolved.accessKeyId);
+  if (answer !== undefined) resolution.assumeRoleAnswer = answer;
+  return resolution;
 }
 
 /**
@@ -157,17 +163,25 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   const profileRegion = section?.region;
   const stsRegion = chooseRegion(request.region, profileRegion, Deno.env.toObject());
 
+  // STS's whole answer, which the SDK's credentials leave out, for the AWS CLI's cache entry.
+  const recorder = assumeRoleRecorder();
   const init = {
     profile: profile.name,
     mfaCodeProvider: promptMfaCode,
     logger: sdkLogger(log),
     clientConfig: { requestHandler },
+    clientPlugins: [recorder.plugin],
     ...(request.durationSeconds !== undefined && section?.role_arn !== undefined
       ? {
         roleAssumer: await roleAssumerWithDuration(
           section.role_arn,
           request.durationSeconds,
-          { requestHandler, region: profileRegion, logger: sdkLogger(log) },
+          {
+            requestHandler,
+            region: profileRegion,
+            logger: sdkLogger(log),
+            plugins: [recorder.plugin],
+          },
         ),
       }
       : {}),
@@ -215,6 +229,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
           log,
           region: stsRegion,
           requestHandler,
+          plugins: [recorder.plugin],
           sessionSeconds: request.mfaSession.seconds,
         })
         : await provider();
@@ -245,7 +260,11 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
       : result;
   };
 
-  const prepared: CredentialProvider = { credentials: () => resolve(), profiles };
+  const prepared: CredentialProvider = {
+    credentials: () => resolve(),
+    profiles,
+    assumeRoleAnswer: recorder.answerFor,
+  };
   if (section !== undefined) prepared.settings = section;
   if (profileRegion !== undefined) prepared.profileRegion = profileRegion;
   if (section?.role_arn !== undefined) prepared.roleArn = section.role_arn;
@@ -350,6 +369,8 @@ async function roleAssumerWithDuration(
     requestHandler: RequestHandler;
     region: string | undefined;
     logger: ReturnType<typeof sdkLogger>;
+    /** fromIni's `clientPlugins`, which a role assumer of one's own must carry too. */
+    plugins: Parameters<typeof import("@aws-sdk/client-sts").getDefaultRoleAssumer>[1];
   },
 ): Promise<RoleAssumer> {
   const { getDefaultRoleAssumer } = await import("@aws-sdk/client-sts");
@@ -357,7 +378,7 @@ async function roleAssumerWithDuration(
     requestHandler: options.requestHandler,
     credentialProviderLogger: options.logger,
     ...(options.region === undefined ? {} : { parentClientConfig: { region: options.region } }),
-  });
+  }, options.plugins);
   return (source, params) =>
     assume(source, params.RoleArn === roleArn ? { ...params, DurationSeconds: seconds } : params);
 }

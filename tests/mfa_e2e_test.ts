@@ -39,6 +39,13 @@ Deno.test({
       assert.equal(sandbox.aws.requests[0]!.params.DurationSeconds, "28800");
       // The role is assumed with the session, not the long-term keys.
       assert.notEqual(sandbox.aws.requests[1]!.signedBy, STATIC_KEY_ID);
+      // The AWS CLI's entry for the role says whose it is, as STS answered.
+      const cliCache = `${sandbox.home}/.aws/cli/cache`;
+      const [cliEntry] = [...Deno.readDirSync(cliCache)];
+      const entry = JSON.parse(await Deno.readTextFile(`${cliCache}/${cliEntry!.name}`));
+      assert.equal(entry.Credentials.AccessKeyId, json.AccessKeyId);
+      assert.equal(entry.Credentials.AccountId, "111122223333");
+      assert.equal(entry.AssumedRoleUser.Arn, sandbox.aws.issued.get(json.AccessKeyId)!.arn);
     });
   },
 });
@@ -124,6 +131,105 @@ Deno.test({
       assert.equal(third.code, 0, third.text);
       assert.ok(third.text.includes(`MFA code for ${SERIAL}: `), third.text);
       assert.deepEqual(actions().slice(3), ["GetSessionToken", "AssumeRole"]);
+    });
+  },
+});
+
+/** Signs in with a code and returns the MFA session's access key id. */
+async function startMfaSession(sandbox: Sandbox): Promise<string> {
+  const first = await runOnTerminal(sandbox, ["--profile", "mfa", "--json"], `${GOOD_MFA_CODE}\n`);
+  assert.equal(first.code, 0, first.text);
+  const session = sandbox.aws.requests.find((r) => r.action === "AssumeRole")!.signedBy!;
+  assert.ok(sandbox.aws.issued.has(session));
+  return session;
+}
+
+function mfaSessionFiles(sandbox: Sandbox): string[] {
+  return [...Deno.readDirSync(`${sandbox.home}/.cache/aec/mfa-sessions`)].map((e) => e.name);
+}
+
+for (const refusal of ["ExpiredToken", "InvalidClientTokenId"] as const) {
+  Deno.test({
+    name: `aec drops an MFA session STS refuses (${refusal}) and asks for a code again`,
+    ignore: noScript,
+    fn: async () => {
+      await withSandbox(FILES, async (sandbox) => {
+        const session = await startMfaSession(sandbox);
+        const [before] = mfaSessionFiles(sandbox);
+        sandbox.aws.refuseToken = (key) => key === session ? refusal : undefined;
+        // --no-cli-cache: the AWS CLI's entry for the role would answer without the session.
+        const again = await runOnTerminal(
+          sandbox,
+          ["--profile", "mfa", "--json", "--no-cli-cache", "--debug"],
+          `${GOOD_MFA_CODE}\n`,
+        );
+        assert.equal(again.code, 0, again.text);
+        assert.equal(again.text.split(`MFA code for ${SERIAL}: `).length, 2, again.text);
+        assert.match(
+          again.text,
+          new RegExp(`STS refused the MFA session for ${SERIAL} \\(${refusal}\\)`),
+        );
+        assert.deepEqual(sandbox.aws.requests.slice(2).map((r) => r.action), [
+          "AssumeRole",
+          "GetSessionToken",
+          "AssumeRole",
+        ]);
+        // The new session replaced the refused one, and works on the next run.
+        assert.deepEqual(mfaSessionFiles(sandbox), [before]);
+        const third = await runOnTerminal(
+          sandbox,
+          ["--profile", "mfa", "--json", "--no-cli-cache"],
+          "",
+        );
+        assert.equal(third.code, 0, third.text);
+        assert.ok(!third.text.includes("MFA code for"), third.text);
+      });
+    },
+  });
+}
+
+Deno.test({
+  name: "aec asks for a new MFA code only once when STS refuses the new session too",
+  ignore: noScript,
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      await startMfaSession(sandbox);
+      sandbox.aws.refuseToken = () => "InvalidClientTokenId";
+      const { code, text } = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json", "--no-cli-cache"],
+        `${GOOD_MFA_CODE}\n${GOOD_MFA_CODE}\n`,
+      );
+      assert.equal(code, 3, text);
+      assert.equal(text.split(`MFA code for ${SERIAL}: `).length, 2, text);
+      assert.match(
+        text,
+        /aec: STS AssumeRole failed: The security token included in the request is invalid/,
+      );
+      assert.ok(!text.includes("{"), "credentials printed after a failure");
+    });
+  },
+});
+
+Deno.test({
+  name: "aec keeps the MFA session when STS denies the role (AccessDenied), asking for no code",
+  ignore: noScript,
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      await startMfaSession(sandbox);
+      const [before] = mfaSessionFiles(sandbox);
+      sandbox.aws.denyAll = true;
+      const { code, text } = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json", "--no-cli-cache"],
+        // Nothing typed: a prompt would fail the run.
+        "",
+      );
+      assert.equal(code, 3, text);
+      assert.ok(!text.includes("MFA code for"), text);
+      assert.match(text, /aec: STS AssumeRole failed: User is not authorized/);
+      assert.deepEqual(mfaSessionFiles(sandbox), [before]);
+      assert.equal(sandbox.aws.requests.filter((r) => r.action === "GetSessionToken").length, 1);
     });
   },
 });

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { pythonJsonDumps, sha1Hex } from "../lib/python_json.ts";
+import { BOTOCORES } from "./support/botocore.ts";
 import { REPO_ROOT, type RunResult, type Sandbox, withSandbox } from "./support/sandbox.ts";
 
 const START_URL = "https://corp.awsapps.com/start";
@@ -442,4 +443,128 @@ Deno.test("--sso-login signs in again when the portal refuses a token that looke
     assert.match(result.stderr, /refused the session of profile sso; signing in/);
     assert.match(JSON.parse(result.stdout).AccessKeyId, /^ASIAFAKE/);
   });
+});
+
+for (const how of [["--all"], ["--profile", "sso"]]) {
+  Deno.test(`aec logout ${how.join(" ")} ends the session of a token file that is a symlink and removes only the link`, async () => {
+    await withSandbox({ config: CONFIG }, async (sandbox) => {
+      const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+      assert.equal(login.code, 0, login.stderr);
+      // The token kept elsewhere, the cache holding a link to it (a dotfiles setup, say).
+      const link = await tokenFile(sandbox, "corp");
+      const target = `${sandbox.home}/elsewhere/token.json`;
+      await Deno.mkdir(`${sandbox.home}/elsewhere`);
+      await Deno.rename(link, target);
+      await Deno.symlink(target, link);
+      const token = await readJson(target);
+
+      const result = await sandbox.run(["logout", ...how], { env: loginEnv(sandbox) });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, new RegExp(`signed out of ${START_URL}`));
+      assert.ok(!sandbox.aws.ssoOidc.validTokens.has(token.accessToken), "the token still works");
+      await assert.rejects(Deno.lstat(link), Deno.errors.NotFound);
+      assert.deepEqual(await readJson(target), token, "the linked file changed");
+    });
+  });
+}
+
+/** An entry of the AWS CLI's cache, as CLI v2 writes SSO role credentials. */
+function cliCacheEntry(providerType?: string): string {
+  return JSON.stringify({
+    ...(providerType === undefined ? {} : { ProviderType: providerType }),
+    Credentials: {
+      AccessKeyId: "ASIAFAKECACHED",
+      SecretAccessKey: "cached-secret",
+      SessionToken: "cached-token",
+      Expiration: "2099-01-01T00:00:00Z",
+      AccountId: "111122223333",
+    },
+  });
+}
+
+Deno.test("aec logout deletes the AWS CLI's cached role credentials of the session, --all every SSO entry, nothing else", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(login.code, 0, login.stderr);
+    const cache = `${sandbox.home}/.aws/cli/cache`;
+    const sso = await sandbox.write(
+      ".aws/cli/cache/0cdbf32b99792a73981dd3f142bc63ab50240b44.json", // profile sso's role
+      cliCacheEntry("sso"),
+    );
+    const legacy = await sandbox.write(
+      ".aws/cli/cache/fdfc998f1fb10947c30da78e57d67b3072dd01bf.json", // profile legacy's role
+      cliCacheEntry("sso"),
+    );
+    const unknown = await sandbox.write(".aws/cli/cache/other-sso-role.json", cliCacheEntry("sso"));
+    const kept = [
+      await sandbox.write(".aws/cli/cache/assumed-role.json", cliCacheEntry()),
+      await sandbox.write(".aws/cli/cache/other-kind.json", cliCacheEntry("assume-role")),
+      await sandbox.write(".aws/cli/cache/notes.txt", cliCacheEntry("sso")),
+      await sandbox.write(".aws/cli/cache/broken.json", "{not json"),
+    ];
+    // A link to an entry kept elsewhere: the link goes, the file stays.
+    const outside = await sandbox.write("elsewhere/entry.json", cliCacheEntry("sso"));
+    await Deno.symlink(outside, `${cache}/linked.json`);
+    const names = () => [...Deno.readDirSync(cache)].map((entry) => entry.name).sort();
+
+    const one = await sandbox.run(["logout", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(
+      one.stderr,
+      /deleted 1 IAM Identity Center role credential file\(s\) from the AWS CLI's cache/,
+    );
+    await assert.rejects(Deno.lstat(sso), Deno.errors.NotFound);
+    await Deno.stat(legacy);
+
+    const all = await sandbox.run(["logout", "--all"], { env: loginEnv(sandbox) });
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(
+      all.stderr,
+      /deleted 3 IAM Identity Center role credential file\(s\) from the AWS CLI's cache/,
+    );
+    for (const path of [legacy, unknown, `${cache}/linked.json`]) {
+      await assert.rejects(Deno.lstat(path), Deno.errors.NotFound, path);
+    }
+    assert.deepEqual(names(), kept.map((path) => path.slice(cache.length + 1)).sort());
+    assert.equal(await Deno.readTextFile(outside), cliCacheEntry("sso"));
+  });
+});
+
+// botocore before 1.31 ignores AWS_ENDPOINT_URL_SSO and would call the real portal.
+const BOTOCORE_WITH_ENDPOINTS = BOTOCORES.find((b) => Number(b.version.split(".")[1]) >= 31);
+const BOTOCORE_SSO_CACHE = `
+import os, botocore.session
+from botocore.credentials import JSONFileCache
+session = botocore.session.Session(profile="sso")
+# As AWS CLI v2 does (awscli/customizations/sso): SSO role credentials in its cache.
+provider = session.get_component("credential_provider").get_provider("sso")
+provider.cache = JSONFileCache(os.path.expanduser(os.path.join("~", ".aws", "cli", "cache")))
+print(session.get_credentials().get_frozen_credentials().access_key)
+`;
+
+Deno.test({
+  name: "aec logout deletes the entry botocore cached for the profile's SSO role" +
+    (BOTOCORE_WITH_ENDPOINTS ? "" : " (ignored: no botocore 1.31 or later)"),
+  ignore: BOTOCORE_WITH_ENDPOINTS === undefined,
+  fn: async () => {
+    await withSandbox({ config: CONFIG }, async (sandbox) => {
+      const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+      assert.equal(login.code, 0, login.stderr);
+      const output = await new Deno.Command(BOTOCORE_WITH_ENDPOINTS!.python, {
+        args: ["-c", BOTOCORE_SSO_CACHE],
+        env: sandbox.env,
+        clearEnv: true,
+      }).output();
+      assert.ok(output.success, new TextDecoder().decode(output.stderr));
+      const cache = `${sandbox.home}/.aws/cli/cache`;
+      const [entry, ...more] = [...Deno.readDirSync(cache)];
+      assert.equal(more.length, 0);
+      assert.equal((await readJson(`${cache}/${entry!.name}`)).ProviderType, "sso");
+
+      const result = await sandbox.run(["logout", "--profile", "sso"], { env: loginEnv(sandbox) });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /deleted 1 IAM Identity Center role credential file/);
+      assert.deepEqual([...Deno.readDirSync(cache)], []);
+    });
+  },
 });

@@ -16,6 +16,11 @@ Deno.test("pythonJsonDumps() writes what Python's json.dumps(sort_keys=True) wri
     pythonJsonDumps({ RoleArn: "r", DurationSeconds: 3600 }),
     '{"DurationSeconds": 3600, "RoleArn": "r"}',
   );
+  // json.dumps(..., sort_keys=True, separators=(",", ":"))
+  assert.equal(
+    pythonJsonDumps({ tool: "botocore", scopes: ["a", "b"], n: null }, { compact: true }),
+    '{"n":null,"scopes":["a","b"],"tool":"botocore"}',
+  );
 });
 
 Deno.test("sha1Hex() names token files as the AWS CLI does", async () => {
