@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { pythonJsonDumps, sha1Hex } from "../lib/python_json.ts";
+import { GOOD_SSO_TOKEN } from "./support/fake_aws.ts";
 import { REPO_ROOT, type RunResult, type Sandbox, withSandbox } from "./support/sandbox.ts";
 
 const START_URL = "https://corp.awsapps.com/start";
@@ -411,5 +412,27 @@ Deno.test("--sso-login signs in again when the portal refuses a token that looke
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /refused the session of profile sso; signing in/);
     assert.match(JSON.parse(result.stdout).AccessKeyId, /^ASIAFAKE/);
+  });
+});
+
+Deno.test("aec reads a token whose expiresAt ends in UTC, as the AWS CLI v2 wrote before 2.1.14", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const inAnHour = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "");
+    await sandbox.write(
+      `.aws/sso/cache/${await sha1Hex(LEGACY_URL)}.json`,
+      JSON.stringify({
+        startUrl: LEGACY_URL,
+        region: "us-east-1",
+        accessToken: GOOD_SSO_TOKEN,
+        expiresAt: `${inAnHour}UTC`,
+      }),
+    );
+    const result = await sandbox.run(["--profile", "legacy", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(JSON.parse(result.stdout).AccessKeyId, /^ASIAFAKE/);
+    const profiles = await sandbox.run(["profiles", "--json"]);
+    const legacy = JSON.parse(profiles.stdout).find((p: { name: string }) => p.name === "legacy");
+    assert.equal(legacy.state, "signed in");
+    assert.equal(legacy.validUntil, `${inAnHour}Z`);
   });
 });
