@@ -77,6 +77,18 @@ export function hasControlCharacter(text: string): boolean {
   return /[\x00-\x1f\x7f]/.test(text);
 }
 
+// What a terminal acts on or reorders instead of showing: C0 and C1 controls, DEL, bidi controls.
+// deno-lint-ignore no-control-regex
+const TERMINAL_CONTROLS = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` from another party, safe to print: each character a terminal would act on as `\uXXXX`. */
+export function printable(text: string): string {
+  return text.replace(
+    TERMINAL_CONTROLS,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** The first line of the error's message, with its cause when the message alone says little. */
 export function firstLine(error: unknown): string {
   const line = messageOf(error).split("\n")[0]!.trim().replace(/\.$/, "");
