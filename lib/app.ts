@@ -38,7 +38,7 @@ import { type Credentials, isoSeconds } from "./credentials.ts";
 import { lifetime, render, terminalSummary } from "./formats.ts";
 import { load } from "./load.ts";
 import { createLogger, type Logger, say, tell } from "./log.ts";
-import { CredentialError, messageOf, printable, UsageError } from "./errors.ts";
+import { CredentialError, messageOf, printableName, UsageError } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { NotRegularFileError, refuseIrregularFile } from "./files/mod.ts";
@@ -236,15 +236,15 @@ async function exportCredentials(options: RunOptions): Promise<number> {
 function checkExecProfile(profileFlag: string | undefined, profile: ProfileChoice, env: Env) {
   if (profileFlag !== undefined && profile.origin === "default") {
     throw new UsageError(
-      `${printable(profileFlag)} after --exec goes to the command, and aec was given no ` +
+      `${printableName(profileFlag)} after --exec goes to the command, and aec was given no ` +
         `profile: ${EXEC_ORDER_HINT}`,
     );
   }
   const outer = env.AEC_PROFILE;
   if (profile.explicit && outer && outer !== profile.name) {
     say(
-      `aec: the command gets profile ${printable(profile.name)}, in place of profile ` +
-        `${printable(outer)} of the aec shell it starts from`,
+      `aec: the command gets profile ${printableName(profile.name)}, in place of profile ` +
+        `${printableName(outer)} of the aec shell it starts from`,
     );
   }
 }

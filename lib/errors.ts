@@ -77,9 +77,26 @@ export function hasControlCharacter(text: string): boolean {
   return /[\x00-\x1f\x7f]/.test(text);
 }
 
-/** `text` as a message shows it: quoted when it has a control character, so it stays on one line. */
+// What a terminal acts on or reorders instead of showing: C0 and C1 controls, DEL, bidi controls.
+// deno-lint-ignore no-control-regex
+const TERMINAL_CONTROLS = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+const HAS_TERMINAL_CONTROL = new RegExp(TERMINAL_CONTROLS.source);
+
+/** `text` from another party, safe to print: each character a terminal would act on as `\uXXXX`. */
 export function printable(text: string): string {
-  return hasControlCharacter(text) ? JSON.stringify(text) : text;
+  return text.replace(
+    TERMINAL_CONTROLS,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * A name (a profile's, a flag's) as a message shows it: quoted, with its
+ * controls escaped, when it holds one, so that it stays one visible word.
+ */
+export function printableName(name: string): string {
+  if (!HAS_TERMINAL_CONTROL.test(name)) return name;
+  return `"${printable(name.replace(/["\\]/g, (character) => `\\${character}`))}"`;
 }
 
 /** The first line of the error's message, with its cause when the message alone says little. */

@@ -4,7 +4,7 @@
  */
 
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { CredentialError, hasControlCharacter, printable } from "./errors.ts";
+import { CredentialError, hasControlCharacter, printableName } from "./errors.ts";
 
 export const FORMATS = [
   "process",
@@ -133,7 +133,7 @@ export function terminalSummary(
   now = new Date(),
 ): string {
   const lines = [
-    `Profile:        ${printable(profile)}`,
+    `Profile:        ${printableName(profile)}`,
     `Access key id:  ${credentials.accessKeyId}`,
     `Valid:          ${lifetime(credentials, now)}`,
     "Secret key:     ******** (hidden on a terminal)",

@@ -18,7 +18,7 @@ import { defaultCachePath, identityFingerprint, loadCache } from "./cache.ts";
 import { cliCachePath, loadCliCache, roleCallOf } from "./cli_cache.ts";
 import { isoSeconds } from "./credentials.ts";
 import type { Logger } from "./log.ts";
-import { readToken, targetOfProfile, tokenPath, tokenState } from "./sso/mod.ts";
+import { parseTokenTime, readToken, targetOfProfile, tokenPath, tokenState } from "./sso/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -166,7 +166,9 @@ async function describeState(
       expired: "signed out: the session has expired (aec login)",
       missing: "signed out (aec login)",
     }[state];
-    if (token && state !== "missing") summary.validUntil = token.expiresAt;
+    // As aec writes times, whichever spelling the file has (and never its raw text).
+    const expires = token === undefined ? undefined : parseTokenTime(token.expiresAt);
+    if (expires !== undefined) summary.validUntil = isoSeconds(new Date(expires));
     return;
   }
   summary.state = summary.kind === "static keys" ? "long-term keys" : "resolved when used";

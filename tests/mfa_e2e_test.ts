@@ -5,7 +5,13 @@
 
 import assert from "node:assert/strict";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
-import { REPO_ROOT, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+import {
+  REPO_ROOT,
+  type Sandbox,
+  STATIC_KEY_ID,
+  STATIC_SECRET,
+  withSandbox,
+} from "./support/sandbox.ts";
 import { hasScript, runOnTerminal, runs } from "./support/terminal.ts";
 
 const SERIAL = "arn:aws:iam::111122223333:mfa/alice";

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { pythonJsonDumps, sha1Hex } from "../lib/python_json.ts";
 import { BOTOCORES } from "./support/botocore.ts";
+import { GOOD_SSO_TOKEN } from "./support/fake_aws.ts";
 import { REPO_ROOT, type RunResult, type Sandbox, withSandbox } from "./support/sandbox.ts";
 
 const START_URL = "https://corp.awsapps.com/start";
@@ -567,4 +568,190 @@ Deno.test({
       assert.deepEqual([...Deno.readDirSync(cache)], []);
     });
   },
+});
+
+Deno.test("aec login polls at most once a second when the service asks for interval 0", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    sandbox.aws.ssoOidc.deviceAuthorization = { interval: 0 };
+    sandbox.aws.ssoOidc.pendingForMs = 2_500;
+    const result = await sandbox.run(["login", "--profile", "sso", "--use-device-code"], {
+      env: loginEnv(sandbox, { BROWSER: "" }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    // Pending for 2.5 s, polled once a second: the third poll gets the token.
+    const polls = sandbox.aws.ssoOidc.devicePolls.length;
+    assert.ok(polls <= 4, `${polls} polls while the sign-in was pending for 2.5 s`);
+  });
+});
+
+Deno.test("aec login caps a huge interval instead of overflowing the timer", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    sandbox.aws.ssoOidc.deviceAuthorization = { interval: 2 ** 31 };
+    // aec waits a minute before its first poll; three seconds of it show there is no tight loop.
+    const result = await sandbox.run(["login", "--profile", "sso", "--use-device-code"], {
+      env: loginEnv(sandbox, { BROWSER: "" }),
+      signal: AbortSignal.timeout(3_000),
+    });
+    assert.match(result.stderr, /ABCD-EFGH/);
+    assert.doesNotMatch(result.stderr, /warning/i);
+    assert.equal(sandbox.aws.ssoOidc.devicePolls.length, 0);
+  });
+});
+
+// What a terminal acts on instead of showing: C0 controls (but the line feed), DEL, C1, bidi.
+// deno-lint-ignore no-control-regex
+const TERMINAL_CONTROLS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+Deno.test("aec login refuses a sign-in URL or code it cannot show safely, and opens nothing", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const marker = `${sandbox.home}/browser-ran`;
+    const hostile: [Record<string, unknown>, RegExp][] = [
+      [{ verificationUriComplete: "https://device.example/?c=1\x1b[2J\x1b]0;owned\x07" }, /URL/],
+      [{ verificationUriComplete: "https://device.example/\u009b2J" }, /URL/],
+      [
+        { verificationUri: "https://device.example/\u202eelif", verificationUriComplete: null },
+        /URL/,
+      ],
+      [{ verificationUriComplete: "file:///etc/passwd" }, /URL/],
+      [{ verificationUriComplete: "http://device.example/" }, /URL/],
+      [{ userCode: "ABCD\x1b[2J\nEFGH" }, /code/],
+      [{ userCode: 1234 }, /code/],
+    ];
+    for (const [answer, what] of hostile) {
+      sandbox.aws.ssoOidc.deviceAuthorization = answer;
+      const result = await sandbox.run(["login", "--profile", "sso", "--use-device-code"], {
+        env: loginEnv(sandbox, { BROWSER: `touch ${marker}` }),
+      });
+      const name = JSON.stringify(answer);
+      assert.equal(result.code, 3, `${name}: ${result.stderr}`);
+      assert.doesNotMatch(result.stderr, TERMINAL_CONTROLS, name);
+      assertOneLine(result, 3, /^aec: IAM Identity Center returned a sign-in (URL|code) /);
+      assert.match(result.stderr, what, name);
+      assert.equal(sandbox.aws.ssoOidc.devicePolls.length, 0, name);
+    }
+    await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
+  });
+});
+
+const EARLIER_TOKEN = JSON.stringify({
+  startUrl: START_URL,
+  region: "us-east-1",
+  accessToken: "earlier-token",
+  expiresAt: "2020-01-01T00:00:00Z",
+});
+
+Deno.test("aec login refuses a token without a usable expiry or of the wrong types, keeping the old one", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const path = await tokenFile(sandbox, "corp");
+    await sandbox.write(`.aws/sso/cache/${await sha1Hex("corp")}.json`, EARLIER_TOKEN);
+    const answers: [Record<string, unknown>, string[]][] = [
+      [{ expiresIn: -5 }, []],
+      [{ expiresIn: 0 }, []],
+      [{ expiresIn: "3600" }, []],
+      [{ expiresIn: 1e12 }, []],
+      [{ accessToken: 123 }, []],
+      [{ accessToken: "" }, []],
+      [{ refreshToken: 7 }, []],
+      [{ tokenType: "MAC" }, []],
+      [{ expiresIn: -5 }, ["--use-device-code"]],
+      [{ accessToken: ["x"] }, ["--use-device-code"]],
+    ];
+    for (const [fields, flags] of answers) {
+      sandbox.aws.ssoOidc.tokenFields = fields;
+      const result = await sandbox.run(["login", "--profile", "sso", ...flags], {
+        env: loginEnv(sandbox),
+      });
+      const name = `${JSON.stringify(fields)} ${flags.join(" ")}`;
+      assert.equal(result.code, 3, `${name}: ${result.stderr}`);
+      assert.match(
+        result.stderr.trim().split("\n").at(-1)!,
+        /^aec: IAM Identity Center returned a token aec cannot use: \w+ /,
+        name,
+      );
+      assert.equal(await Deno.readTextFile(path), EARLIER_TOKEN, name);
+    }
+  });
+});
+
+Deno.test("aec refuses a refreshed token without a usable expiry and keeps the token file", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(login.code, 0, login.stderr);
+    const path = await tokenFile(sandbox, "corp");
+    const token = await readJson(path);
+    // Within the SDK's five-minute refresh window.
+    token.expiresAt = new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+    const before = JSON.stringify(token);
+    await Deno.writeTextFile(path, before);
+    sandbox.aws.ssoOidc.tokenFields = { expiresIn: 0 };
+
+    const result = await sandbox.run(["--profile", "sso", "--json"], { env: loginEnv(sandbox) });
+    assertOneLine(
+      result,
+      3,
+      /^aec: IAM Identity Center returned a token aec cannot use: expiresIn /,
+    );
+    assert.ok(sandbox.aws.ssoOidc.calls.includes("CreateToken:refresh_token"));
+    assert.equal(await Deno.readTextFile(path), before);
+  });
+});
+
+Deno.test("aec reads a token whose expiresAt ends in UTC, as the AWS CLI v2 wrote before 2.1.14", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const inAnHour = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "");
+    await sandbox.write(
+      `.aws/sso/cache/${await sha1Hex(LEGACY_URL)}.json`,
+      JSON.stringify({
+        startUrl: LEGACY_URL,
+        region: "us-east-1",
+        accessToken: GOOD_SSO_TOKEN,
+        expiresAt: `${inAnHour}UTC`,
+      }),
+    );
+    const result = await sandbox.run(["--profile", "legacy", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(JSON.parse(result.stdout).AccessKeyId, /^ASIAFAKE/);
+    const profiles = await sandbox.run(["profiles", "--json"]);
+    const legacy = JSON.parse(profiles.stdout).find((p: { name: string }) => p.name === "legacy");
+    assert.equal(legacy.state, "signed in");
+    assert.equal(legacy.validUntil, `${inAnHour}Z`);
+  });
+});
+
+Deno.test("aec goes on with a token the service would not refresh until it ends, as the SDKs do", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(login.code, 0, login.stderr);
+    const path = await tokenFile(sandbox, "corp");
+    const token = { ...await readJson(path), refreshToken: "revoked-refresh-token" };
+    token.expiresAt = new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+    await Deno.writeTextFile(path, JSON.stringify(token));
+    const stillValid = await sandbox.run(["--profile", "sso", "--json"], {
+      env: loginEnv(sandbox),
+    });
+    assert.equal(stillValid.code, 0, stillValid.stderr);
+    assert.ok(sandbox.aws.ssoOidc.calls.includes("CreateToken:refresh_token"));
+
+    token.expiresAt = "2020-01-01T00:00:00Z";
+    await Deno.writeTextFile(path, JSON.stringify(token));
+    assertOneLine(
+      await sandbox.run(["--profile", "sso", "--json"], { env: loginEnv(sandbox) }),
+      3,
+      /^aec: The IAM Identity Center session of profile sso has expired \(run 'aec login --profile sso'\)$/m,
+    );
+    assert.deepEqual(await readJson(path), token);
+  });
+});
+
+Deno.test("aec login shows escape sequences in the service's refusal as text", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    sandbox.aws.ssoOidc.authorizeError = "access_denied\x1b]0;owned\x07\u202e";
+    const result = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(result.code, 3, result.stderr);
+    assert.doesNotMatch(result.stderr, TERMINAL_CONTROLS);
+    assert.equal(
+      result.stderr.trim().split("\n").at(-1)!,
+      "aec: Sign-in was refused: access_denied\\u001b]0;owned\\u0007\\u202e",
+    );
+  });
 });

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { CredentialError, printable } from "../errors.ts";
+import { CredentialError, printableName } from "../errors.ts";
 import { closestWords } from "../suggest.ts";
 
 /** A profile's settings, as the SDK parses them from the config and credentials files. */
@@ -171,7 +171,7 @@ function profileNotFound(profiles: Profiles, name: string, files: readonly strin
   const close = closestWords(name, Object.keys(profiles));
   const hint = close.length > 0 ? `; did you mean ${close.join(", ")}?` : "";
   return new CredentialError(
-    `The config profile (${printable(name)}) could not be found${where}${hint}`,
+    `The config profile (${printableName(name)}) could not be found${where}${hint}`,
   );
 }
 

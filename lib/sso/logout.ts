@@ -15,6 +15,7 @@ import { timedRequestHandler } from "../sdk_http.ts";
 import { ssoBehind } from "./sso_target.ts";
 import {
   cacheDirectory,
+  parseTokenTime,
   readToken,
   type SsoTarget,
   type SsoToken,
@@ -112,7 +113,9 @@ async function allTokenFiles(env: Env): Promise<string[]> {
 
 /** The portal's Logout, so the token stops working everywhere; a failure only reaches --debug. */
 async function endSession(token: SsoToken, log: Logger): Promise<void> {
-  if (Date.parse(token.expiresAt) <= Date.now()) return;
+  // A token whose end aec cannot read may still work: end it too.
+  const expires = parseTokenTime(token.expiresAt);
+  if (expires !== undefined && expires <= Date.now()) return;
   registerSecret(token.accessToken);
   const { SSOClient, LogoutCommand } = await import("@aws-sdk/client-sso");
   const client = new SSOClient({

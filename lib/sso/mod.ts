@@ -17,7 +17,7 @@ import { ssoBehind, targetOfSession } from "./sso_target.ts";
 
 export { ssoBehind, targetOfSession };
 export { targetOfProfile } from "./sso_target.ts";
-export { readToken, tokenPath, tokenState } from "./token_cache.ts";
+export { parseTokenTime, readToken, tokenPath, tokenState } from "./token_cache.ts";
 import { readToken, tokenPath, tokenState } from "./token_cache.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,7 +45,7 @@ function loginModule() {
 
 /**
  * Makes sure the IAM Identity Center session behind `profile` can give
- * credentials: a token that is valid or can be refreshed. Otherwise it signs
+ * credentials: a token that is valid, refreshed if it nears its end. Otherwise it signs
  * in when `signIn` is set (`--sso-login`), or fails naming the command to run.
  */
 export async function ensureSsoSession(
@@ -56,7 +56,17 @@ export async function ensureSsoSession(
 ): Promise<void> {
   const behind = ssoBehind(profiles, sessions, profile);
   if (behind === undefined) return;
-  const state = tokenState(await readToken(await tokenPath(behind.target, options.env)));
+  const token = await readToken(await tokenPath(behind.target, options.env));
+  let state = tokenState(token);
+  // aec refreshes before the SDK would, so that only an answer it checked replaces the token.
+  if (state === "refreshable" && token !== undefined && !options.force) {
+    state = await (await loginModule()).refreshSession(
+      behind.target,
+      token,
+      options.env,
+      options.log,
+    );
+  }
   options.log.debug(`IAM Identity Center session of profile ${behind.profile}: ${state}`);
   if (!options.force && (state === "valid" || state === "refreshable")) return;
   const problem = options.force

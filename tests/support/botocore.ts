@@ -71,19 +71,50 @@ json.dump(out, sys.stdout)
  * shared credentials file (`raw_config_parse`, as its credentials provider
  * does), or as a config file, whose profiles `sections` then holds.
  */
-export async function readFilesWithBotocore(
+export function readFilesWithBotocore(
   botocore: Botocore,
   paths: readonly string[],
   kind: "credentials" | "config" = "credentials",
 ): Promise<BotocoreFile[]> {
+  return runScript(botocore, READ_FILES, [paths, kind]);
+}
+
+const READ_TOKEN_TIMES = `
+import json, sys, dateutil.parser
+from datetime import datetime, timedelta
+from dateutil.tz import tzutc
+now = datetime.now(tzutc())
+epoch = datetime(1970, 1, 1, tzinfo=tzutc())
+out = []
+for text in json.load(sys.stdin):
+    try:
+        # As botocore.tokens reads expiresAt; a time without a zone cannot be compared with now.
+        time = dateutil.parser.parse(text)
+        time - now
+        out.append((time - epoch) // timedelta(milliseconds=1))
+    except Exception:
+        out.append(None)
+json.dump(out, sys.stdout)
+`;
+
+/** Each of `texts` read as botocore reads a token's `expiresAt`, in ms since the epoch, or null when it cannot. */
+export function tokenTimesWithBotocore(
+  botocore: Botocore,
+  texts: readonly string[],
+): Promise<(number | null)[]> {
+  return runScript(botocore, READ_TOKEN_TIMES, texts);
+}
+
+/** Runs `script` with botocore's Python, `input` as JSON on its stdin, and parses its JSON output. */
+async function runScript<T>(botocore: Botocore, script: string, input: unknown): Promise<T> {
   const child = new Deno.Command(botocore.python, {
-    args: ["-c", READ_FILES],
+    args: ["-c", script],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify([paths, kind])));
+  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
   await writer.close();
   const { success, stdout, stderr } = await child.output();
   const decoder = new TextDecoder();
