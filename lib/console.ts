@@ -24,6 +24,7 @@ import type { Credentials } from "./credentials.ts";
 import { CredentialError, messageOf } from "./errors.ts";
 import { type Logger, say } from "./log.ts";
 import type { ProfileChoice } from "./profile.ts";
+import { commandLine } from "./suggest.ts";
 import { type CredentialPlan, type Profiles, profileSettings } from "./config/mod.ts";
 import { registerSecret } from "./redact.ts";
 import { callerArn, profilePlan } from "./resolve.ts";
@@ -271,11 +272,16 @@ async function federationToken(
   );
 }
 
-/** Opens `url` in the browser; the URL never reaches stderr, being a secret. */
-export async function openConsole(url: string, env: Env): Promise<void> {
+/**
+ * Opens `url` in the browser; the URL never reaches stderr, being a secret.
+ * The hint keeps the profile that was named.
+ */
+export async function openConsole(url: string, env: Env, profile: ProfileChoice): Promise<void> {
   if (!await openBrowser(url, env)) {
+    const named = profile.explicit ? ["--profile", profile.name] : [];
     throw new CredentialError(
-      "Could not open a browser for the console; run 'aec console --stdout' to print the URL",
+      "Could not open a browser for the console; run " +
+        `'${commandLine(["aec", "console", ...named, "--stdout"])}' to print the URL`,
     );
   }
 }
@@ -312,6 +318,6 @@ export async function runConsole(
     log,
   });
   if (options.stdout) return url;
-  await openConsole(url, env);
+  await openConsole(url, env, profile);
   return undefined;
 }

@@ -8,12 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import { ALL_OPTIONS } from "../lib/cli.ts";
+import { optionsOf, spellings } from "../lib/cli.ts";
 import { completionScript, isShell, type Shell, SHELLS } from "../lib/completions.ts";
 import { FORMATS } from "../lib/formats.ts";
 
-// `--completions` is handled outside parseCli, so ALL_OPTIONS may lack it.
-const OPTIONS = [...new Set([...ALL_OPTIONS, "--completions"])].sort();
+const OPTIONS = optionsOf("aec").flatMap(spellings).sort();
 
 function installed(command: string): boolean {
   return new Deno.Command("sh", {
