@@ -89,11 +89,14 @@ function signInChoices(profiles: Profiles, sessions: Profiles): string {
   const list = (names: string[]) =>
     names.slice(0, MAX_CHOICES).join(", ") + (names.length > MAX_CHOICES ? ", …" : "");
   // A name that would break the line is left out.
+  const named = Object.keys(sessions).filter((name) => !hasControlCharacter(name));
+  // The SDK merges each [sso-session NAME] into the profiles as `sso-session.NAME`.
+  const merged = new Set(Object.keys(sessions).map((name) => `sso-session.${name}`));
   const sso = Object.keys(profiles).filter((name) => {
     const settings = profileSettings(profiles, name);
-    return !hasControlCharacter(name) && (settings?.sso_session || settings?.sso_start_url);
+    return !hasControlCharacter(name) && !merged.has(name) &&
+      (settings?.sso_session || settings?.sso_start_url);
   });
-  const named = Object.keys(sessions).filter((name) => !hasControlCharacter(name));
   if (sso.length === 0 && named.length === 0) {
     return "; no profile or sso-session of the config file does";
   }
