@@ -453,14 +453,6 @@ export function scanOptions(
     }
     const spec = byName.get(resolveOption(spelled, known, command))!;
     const { name } = spec;
-    if (spec.value?.kind === "command") {
-      // `--exe` and the like, as prefixes go; `--exec=VALUE` means nothing.
-      if (inline !== undefined) throw new UsageError(`${name} does not take a value`);
-      given.rest = argv.slice(argv[i + 1] === "--" ? i + 2 : i + 1);
-      if (given.rest[0] === undefined || given.rest[0] === "") {
-        throw new UsageError(`${name} needs a command to run`);
-      }
-    }
     if (spec.mode) {
       const shown = spelled.startsWith("--") ? name : spelled;
       if (given.mode !== undefined && given.mode.name !== name) {
@@ -468,14 +460,14 @@ export function scanOptions(
       }
       given.mode ??= { name, spelled: shown };
     }
-    if (spec.value?.kind === "command") {
-      given.add(name, {});
-      break;
-    }
-    if (!spec.value) {
+    if (!spec.value || spec.value.kind === "command") {
+      // `--exec=VALUE` means nothing: the command follows.
       if (inline !== undefined) throw new UsageError(`${name} does not take a value`);
       given.add(name, {});
-      continue;
+      if (!spec.value) continue;
+      given.rest = argv.slice(argv[i + 1] === "--" ? i + 2 : i + 1);
+      if (!given.rest[0]) throw new UsageError(`${name} needs a command to run`);
+      break;
     }
     let value = inline;
     if (value === undefined) {
