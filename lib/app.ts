@@ -30,8 +30,8 @@ import {
   type ConsoleOptions,
   DEFAULT_MFA_SESSION_SECONDS,
   EXEC_ORDER_HINT,
+  helpText,
   type RunOptions,
-  USAGE,
 } from "./cli.ts";
 import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "./cli_cache.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
@@ -57,7 +57,7 @@ async function writeStdout(text: string): Promise<void> {
 export async function run(cli: Cli): Promise<number> {
   switch (cli.kind) {
     case "help":
-      await writeStdout(USAGE);
+      await writeStdout(helpText(cli.command));
       return 0;
     case "version":
       await writeStdout(`${VERSION}\n`);

@@ -49,7 +49,8 @@ export function processJson(credentials: Credentials, pretty: boolean): string {
 // target shell so that `eval` can never run part of a value as code.
 const PLAIN = /^[A-Za-z0-9/+=._:@%,-]*$/;
 
-function posixValue(value: string): string {
+/** `value` as one word of a POSIX shell: as it is when plain, else in single quotes. */
+export function posixValue(value: string): string {
   return PLAIN.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 

@@ -20,6 +20,7 @@ import {
   firstLine,
   hasControlCharacter,
   NoCredentialsError,
+  UnreachableError,
 } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
@@ -90,7 +91,13 @@ export async function profilePlan(
 ): Promise<{ plan: CredentialPlan; profiles: Profiles }> {
   const { profiles } = await readSdkProfiles(profile.name);
   return {
-    plan: planCredentials(profiles, profile.name, profile.explicit, awsFilePaths()),
+    plan: planCredentials(
+      profiles,
+      profile.name,
+      profile.explicit,
+      awsFilePaths(),
+      profile.origin,
+    ),
     profiles,
   };
 }
@@ -158,7 +165,13 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   const { sessions: ssoSessions } = read;
   // `--duration` stands for the profile's own duration_seconds, wherever that is read.
   const profiles = withDuration(read.profiles, profile.name, request.durationSeconds);
-  const plan = planCredentials(profiles, profile.name, profile.explicit, awsFilePaths());
+  const plan = planCredentials(
+    profiles,
+    profile.name,
+    profile.explicit,
+    awsFilePaths(),
+    profile.origin,
+  );
   const section = profileSettings(profiles, profile.name);
   const profileRegion = section?.region;
   const stsRegion = chooseRegion(request.region, profileRegion, Deno.env.toObject());
@@ -240,7 +253,8 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
       }
       const sso = ssoBehind(profiles, ssoSessions, profile.name);
       // The token was there but did not work (revoked, say): only a new sign-in helps.
-      if (sso) {
+      // A portal out of reach is no reason to sign in again.
+      if (sso && !UnreachableError.is(error)) {
         if (request.ssoLogin && !signInAgain) return await resolve(true);
         // The SDK's own advice names the AWS CLI; aec's hint replaces it.
         const cause = firstLine(error).replace(/\s*To refresh this SSO session.*$/, "");

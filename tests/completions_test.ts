@@ -8,12 +8,19 @@
  */
 
 import assert from "node:assert/strict";
-import { ALL_OPTIONS } from "../lib/cli.ts";
+import { helpText, optionsOf, spellings, type Subcommand, SUBCOMMANDS } from "../lib/cli.ts";
 import { completionScript, isShell, type Shell, SHELLS } from "../lib/completions.ts";
 import { FORMATS } from "../lib/formats.ts";
 
-// `--completions` is handled outside parseCli, so ALL_OPTIONS may lack it.
-const OPTIONS = [...new Set([...ALL_OPTIONS, "--completions"])].sort();
+const OPTIONS = optionsOf("aec").flatMap(spellings).sort();
+const SUBCOMMAND_NAMES = Object.keys(SUBCOMMANDS) as Subcommand[];
+
+/** The options a help text lists: the words that begin its indented lines. */
+function listedOptions(help: string): string[] {
+  return [...help.matchAll(/^ +(-[\w-]+(?:, -[\w-]+)*)/gm)].flatMap((match) =>
+    match[1]!.split(", ")
+  );
+}
 
 function installed(command: string): boolean {
   return new Deno.Command("sh", {
@@ -205,6 +212,17 @@ for (const shell of SHELLS) {
   Deno.test(`completionScript() covers every option for ${shell}`, () => {
     const script = completionScript(shell);
     for (const option of OPTIONS) assert.match(script, spelled(shell, option), option);
+  });
+
+  Deno.test(`completionScript() covers every option of aec --help and each command's --help for ${shell}`, () => {
+    const script = completionScript(shell);
+    const helps = [helpText(), ...SUBCOMMAND_NAMES.map((command) => helpText(command))];
+    const listed = new Set(helps.flatMap(listedOptions));
+    assert.ok(listed.has("--sso-session") && listed.has("--stdout"), "subcommand options");
+    for (const option of listed) assert.match(script, spelled(shell, option), option);
+    for (const command of SUBCOMMAND_NAMES) {
+      assert.match(script, new RegExp(`(?<![\\w-])${command}(?![\\w-])`), command);
+    }
   });
 
   Deno.test(`completionScript() offers every format and shell name for ${shell}`, () => {
@@ -407,6 +425,73 @@ for (const shell of DRIVEN) {
           // aec's own options end at --exec.
           assert.deepEqual(await complete(shell, sandbox, `aec ${exec} zz-aec-tool --prof`), []);
         }
+      });
+    },
+  });
+
+  Deno.test({
+    name: `${shell} completion offers the subcommands, first and after aec help`,
+    ignore: !INSTALLED[shell],
+    fn: async () => {
+      await withSandbox({}, async (sandbox) => {
+        assert.deepEqual(await complete(shell, sandbox, "aec lo"), ["login", "logout"]);
+        assert.deepEqual(await complete(shell, sandbox, "aec "), [...SUBCOMMAND_NAMES].sort());
+        assert.deepEqual(await complete(shell, sandbox, "aec help c"), ["console"]);
+        // A subcommand comes first only.
+        assert.deepEqual(await complete(shell, sandbox, "aec --json lo"), []);
+      });
+    },
+  });
+
+  Deno.test({
+    name: `${shell} completion offers each subcommand's own options, as its --help lists them`,
+    ignore: !INSTALLED[shell],
+    fn: async () => {
+      await withSandbox({}, async (sandbox) => {
+        for (const command of ["login", "logout", "console", "profiles"] as const) {
+          const expected = listedOptions(helpText(command)).filter((option) =>
+            option.startsWith("--")
+          );
+          assert.deepEqual(
+            await complete(shell, sandbox, `aec ${command} --`),
+            expected.sort(),
+            command,
+          );
+        }
+      });
+    },
+  });
+
+  Deno.test({
+    name: `${shell} completion offers profiles and sso-sessions to the subcommands`,
+    ignore: !INSTALLED[shell],
+    fn: async () => {
+      const files = {
+        config:
+          "[profile dev]\n[sso-session corp]\n[sso-session 'quoted']\n[sso-session two words]\n",
+        credentials: "[prod]\n",
+      };
+      await withSandbox(files, async (sandbox) => {
+        for (const command of ["login", "logout", "console"]) {
+          assert.deepEqual(
+            await complete(shell, sandbox, `aec ${command} --profile `),
+            ["dev", "prod"],
+            command,
+          );
+        }
+        for (const command of ["login", "logout"]) {
+          assert.deepEqual(
+            await complete(shell, sandbox, `aec ${command} --sso-session `),
+            ["corp", "quoted"],
+            command,
+          );
+        }
+        const env = { AWS_CONFIG_FILE: `${sandbox.home}/elsewhere` };
+        await Deno.writeTextFile(env.AWS_CONFIG_FILE, "[sso-session moved]\n");
+        assert.deepEqual(
+          await complete(shell, sandbox, "aec login --sso-session ", { env }),
+          ["moved"],
+        );
       });
     },
   });

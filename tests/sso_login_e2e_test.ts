@@ -216,7 +216,17 @@ Deno.test("aec login refuses a profile without IAM Identity Center (exit 2)", as
     assertOneLine(
       await sandbox.run(["login", "--profile", "plain"]),
       2,
-      /Profile plain does not use IAM Identity Center/,
+      /^aec: Profile plain does not use IAM Identity Center \(it has no sso_session or sso_start_url\); profiles that do: sso, legacy; sso-sessions \(aec login --sso-session NAME\): corp \(/,
+    );
+    assertOneLine(
+      await sandbox.run(["login"], { env: { AWS_PROFILE: "plain" } }),
+      2,
+      /^aec: Profile plain named in AWS_PROFILE does not use IAM Identity Center/,
+    );
+    assertOneLine(
+      await sandbox.run(["login", "--profile", "nosuch"]),
+      3,
+      /^aec: The config profile \(nosuch\) could not be found; profiles that do: sso, legacy;/,
     );
     assertOneLine(
       await sandbox.run(["login", "--profile", "sso", "--sso-session", "corp"]),

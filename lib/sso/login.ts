@@ -63,7 +63,7 @@ export async function runLogin(
 ): Promise<number> {
   const { profiles, sessions } = await readSdkProfiles(profile.name);
   const target = command.ssoSession === undefined
-    ? requireTarget(profiles, sessions, profile.name)
+    ? requireTarget(profiles, sessions, profile)
     : targetOfSession(sessions, command.ssoSession);
   log.debug(`signing in to ${target.startUrl} (${target.sessionName ?? "legacy profile"})`);
   await login(target, { ...command, env, log });
