@@ -11,23 +11,16 @@ import assert from "node:assert/strict";
 import { ALL_OPTIONS } from "../lib/cli.ts";
 import { completionScript, isShell, type Shell, SHELLS } from "../lib/completions.ts";
 import { FORMATS } from "../lib/formats.ts";
+import { onPath, type Probe, requires } from "./support/clients.ts";
 
 // `--completions` is handled outside parseCli, so ALL_OPTIONS may lack it.
 const OPTIONS = [...new Set([...ALL_OPTIONS, "--completions"])].sort();
 
-function installed(command: string): boolean {
-  return new Deno.Command("sh", {
-    args: ["-c", 'command -v "$1"', "sh", command],
-    stdout: "null",
-    stderr: "null",
-  }).outputSync().success;
-}
-
-const INSTALLED: Record<Shell, boolean> = {
-  bash: installed("bash"),
-  zsh: installed("zsh"),
-  fish: installed("fish"),
-  powershell: installed("pwsh"),
+const INSTALLED: Record<Shell, Probe<string>> = {
+  bash: await onPath("bash"),
+  zsh: await onPath("zsh"),
+  fish: await onPath("fish"),
+  powershell: await onPath("pwsh"),
 };
 
 /** A working directory with a HOME, a PATH directory holding `zz-aec-tool`, and files. */
@@ -228,8 +221,10 @@ Deno.test("completionScript('bash') loads in plain bash and registers _aec", asy
 });
 
 Deno.test({
-  name: "completionScript('zsh') parses and, sourced after compinit, registers _aec",
-  ignore: !INSTALLED.zsh,
+  ...requires(
+    "completionScript('zsh') parses and, sourced after compinit, registers _aec",
+    INSTALLED.zsh,
+  ),
   fn: async () => {
     await withSandbox({}, async (sandbox) => {
       const script = await writeScript(sandbox, "zsh");
@@ -247,8 +242,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "completionScript('fish') loads in fish",
-  ignore: !INSTALLED.fish,
+  ...requires("completionScript('fish') loads in fish", INSTALLED.fish),
   fn: async () => {
     await withSandbox({}, async (sandbox) => {
       const script = await writeScript(sandbox, "fish");
@@ -260,8 +254,7 @@ Deno.test({
 
 for (const shell of DRIVEN) {
   Deno.test({
-    name: `${shell} completion offers every option`,
-    ignore: !INSTALLED[shell],
+    ...requires(`${shell} completion offers every option`, INSTALLED[shell]),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         assert.deepEqual(await complete(shell, sandbox, "aec -"), OPTIONS);
@@ -271,8 +264,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion offers the profiles of ~/.aws/config and ~/.aws/credentials`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion offers the profiles of ~/.aws/config and ~/.aws/credentials`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       const files = {
         config: "[profile dev]\nregion = eu-west-1\n[default]\nregion = us-east-1\n",
@@ -292,8 +287,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       const files = { config: "[profile home-config]\n", credentials: "[home-credentials]\n" };
       await withSandbox(files, async (sandbox) => {
@@ -322,8 +319,7 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion reads section headers as the AWS SDK does`,
-    ignore: !INSTALLED[shell],
+    ...requires(`${shell} completion reads section headers as the AWS SDK does`, INSTALLED[shell]),
     fn: async () => {
       const files = {
         config: [
@@ -352,8 +348,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion offers no profiles, and no errors, without AWS files`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion offers no profiles, and no errors, without AWS files`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         assert.deepEqual(await complete(shell, sandbox, "aec --profile "), []);
@@ -362,8 +360,7 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion offers formats, shells and cache files`,
-    ignore: !INSTALLED[shell],
+    ...requires(`${shell} completion offers formats, shells and cache files`, INSTALLED[shell]),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         assert.deepEqual(await complete(shell, sandbox, "aec --format e"), [
@@ -389,8 +386,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion completes the command after --exec, then its arguments`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion completes the command after --exec, then its arguments`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         for (const exec of ["--exec", "--exec --", "--profile dev --exec --"]) {
@@ -427,8 +426,7 @@ Deno.test("bash completion hands the command after --exec to bash-completion", a
 });
 
 Deno.test({
-  name: "zsh completion works when autoloaded from $fpath",
-  ignore: !INSTALLED.zsh,
+  ...requires("zsh completion works when autoloaded from $fpath", INSTALLED.zsh),
   fn: async () => {
     await withSandbox({ credentials: "[prod]\n" }, async (sandbox) => {
       const zshFromFpath = true;
@@ -445,8 +443,7 @@ Deno.test({
 
 // pwsh is not a Debian package; this runs only where it is installed.
 Deno.test({
-  name: "powershell completion offers options, formats and profiles",
-  ignore: !INSTALLED.powershell,
+  ...requires("powershell completion offers options, formats and profiles", INSTALLED.powershell),
   fn: async () => {
     await withSandbox({ config: "[profile dev]\n[default]\n", credentials: "[prod]\n" }, async (
       sandbox,

@@ -1,6 +1,7 @@
 /** End to end: --exec runs the command directly with the credentials in its environment. */
 
 import assert from "node:assert/strict";
+import { command, POSIX, requires } from "./support/clients.ts";
 import { REPO_ROOT, STATIC_CREDENTIALS, STATIC_KEY_ID, withSandbox } from "./support/sandbox.ts";
 
 const CONFIG = `[profile admin]
@@ -193,23 +194,9 @@ Deno.test("aec --exec exits 127 when the command is not found", async () => {
   });
 });
 
-/** Whether `command ARGS` runs and succeeds: a tool the signal tests need. */
-async function runs(command: string, ...args: string[]): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const hasPython = await runs("python3", "--version");
-// util-linux's `script` gives aec a pseudo-terminal as its controlling terminal.
-const hasScript = Deno.build.os === "linux" && await runs("script", "--version");
-if (!hasPython || !hasScript) {
-  console.warn("exec_e2e_test: python3 or util-linux script is missing; skipping signal tests");
-}
+const PYTHON = await command("python3");
+// util-linux's `script` gives aec a pseudo-terminal as its controlling terminal (BSD's has no --version).
+const SCRIPT = await command("script");
 
 interface Counted {
   /** What the command printed, with the terminal's line ends made plain. */
@@ -242,7 +229,7 @@ async function runCounted(
     `${REPO_ROOT}main.ts`,
     ...args,
     "--exec",
-    "python3",
+    PYTHON.found!,
     SIGNAL_COUNTER,
     ...signals,
   ];
@@ -285,8 +272,12 @@ for (const serve of [false, true]) {
   const modeArgs = serve ? ["--profile", "admin", "--serve"] : ["--profile", "base"];
 
   Deno.test({
-    name: `aec ${mode}: Ctrl-C and Ctrl-\\ at the terminal reach the command once`,
-    ignore: !hasPython || !hasScript,
+    ...requires(
+      `aec ${mode}: Ctrl-C and Ctrl-\\ at the terminal reach the command once`,
+      PYTHON,
+      POSIX,
+      SCRIPT,
+    ),
     fn: async () => {
       await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
         for (const [keys, signal] of [["\x03", "SIGINT"], ["\x1c", "SIGQUIT"]] as const) {
@@ -302,8 +293,12 @@ for (const serve of [false, true]) {
   });
 
   Deno.test({
-    name: `aec ${mode}: a signal to aec's PID alone reaches the command once, also on a terminal`,
-    ignore: !hasPython || !hasScript,
+    ...requires(
+      `aec ${mode}: a signal to aec's PID alone reaches the command once, also on a terminal`,
+      PYTHON,
+      POSIX,
+      SCRIPT,
+    ),
     fn: async () => {
       await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
         for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -318,8 +313,12 @@ for (const serve of [false, true]) {
   });
 
   Deno.test({
-    name: `aec ${mode}: a signal to its whole process group reaches the command once`,
-    ignore: !hasPython || !hasScript,
+    ...requires(
+      `aec ${mode}: a signal to its whole process group reaches the command once`,
+      PYTHON,
+      POSIX,
+      SCRIPT,
+    ),
     fn: async () => {
       await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
         // On the terminal aec leads its own process group, as a shell's job does.
@@ -333,8 +332,11 @@ for (const serve of [false, true]) {
   });
 
   Deno.test({
-    name: `aec ${mode} forwards SIGUSR1, SIGUSR2 and SIGQUIT and exits after the command`,
-    ignore: !hasPython || posixOnly,
+    ...requires(
+      `aec ${mode} forwards SIGUSR1, SIGUSR2 and SIGQUIT and exits after the command`,
+      PYTHON,
+      POSIX,
+    ),
     fn: async () => {
       await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
         for (const signal of ["SIGUSR1", "SIGUSR2", "SIGQUIT"] as const) {

@@ -1,6 +1,7 @@
 /** End to end: each kind of profile resolves through the real SDK over HTTP. */
 
 import assert from "node:assert/strict";
+import { awsCli, requires } from "./support/clients.ts";
 import {
   REPO_ROOT,
   type Sandbox,
@@ -289,15 +290,11 @@ Deno.test("--region and --with-region add AWS_REGION and AWS_DEFAULT_REGION to e
   });
 });
 
-const AWS_CLI_V2 = await new Deno.Command("aws", { args: ["--version"] }).output().then(
-  (output) => /^aws-cli\/2\./.test(new TextDecoder().decode(output.stdout)) ? "aws" : undefined,
-  () => undefined,
-) ?? (await Deno.stat("/usr/bin/aws").then(() => "/usr/bin/aws", () => undefined));
+// Its credentials come from a credential_process: the CLI calls no AWS endpoint.
+const AWS_CLI_V2 = await awsCli({ v2: true });
 
 Deno.test({
-  name: "every --format prints what aws configure export-credentials prints" +
-    (AWS_CLI_V2 ? "" : " (ignored: no AWS CLI v2)"),
-  ignore: AWS_CLI_V2 === undefined,
+  ...requires("every --format prints what aws configure export-credentials prints", AWS_CLI_V2),
   fn: async () => {
     await withSandbox({}, async (sandbox) => {
       const script = await sandbox.write(
@@ -308,7 +305,7 @@ Deno.test({
       await Deno.chmod(script, 0o755);
       await Deno.writeTextFile(sandbox.configFile, `[profile p]\ncredential_process = ${script}\n`);
       for (const format of ["process", "env", "env-no-export", "powershell", "windows-cmd"]) {
-        const cli = await new Deno.Command(AWS_CLI_V2!, {
+        const cli = await new Deno.Command(AWS_CLI_V2.found!.command, {
           args: ["configure", "export-credentials", "--profile", "p", "--format", format],
           env: sandbox.env,
           clearEnv: true,

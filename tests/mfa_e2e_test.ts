@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { command, POSIX, requires } from "./support/clients.ts";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
 import {
   REPO_ROOT,
@@ -21,20 +22,8 @@ const FILES = {
     `aws_secret_access_key = ${STATIC_SECRET}\n`,
 };
 
-async function has(command: string): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const noScript = Deno.build.os === "windows" || !(await has("script"));
+const SCRIPT = [POSIX, await command("script")];
+const SETSID = [POSIX, await command("setsid")];
 
 function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
@@ -61,8 +50,7 @@ async function runOnTerminal(sandbox: Sandbox, args: string[], typed: string) {
 }
 
 Deno.test({
-  name: "aec asks for the MFA code once and assumes the role with an MFA session",
-  ignore: noScript,
+  ...requires("aec asks for the MFA code once and assumes the role with an MFA session", ...SCRIPT),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, text } = await runOnTerminal(
@@ -86,8 +74,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec --no-mfa-session assumes the role directly with the code",
-  ignore: noScript,
+  ...requires("aec --no-mfa-session assumes the role directly with the code", ...SCRIPT),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, text } = await runOnTerminal(
@@ -105,8 +92,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec exits 3 on a wrong MFA code and keeps no session",
-  ignore: noScript,
+  ...requires("aec exits 3 on a wrong MFA code and keeps no session", ...SCRIPT),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, text } = await runOnTerminal(
@@ -129,8 +115,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "one MFA code serves two roles with the same source and serial, until the session ends",
-  ignore: noScript,
+  ...requires(
+    "one MFA code serves two roles with the same source and serial, until the session ends",
+    ...SCRIPT,
+  ),
   fn: async () => {
     await withSandbox({
       config: FILES.config + `[profile mfa2]\nrole_arn = arn:aws:iam::111122223333:role/other\n` +
@@ -171,8 +159,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a role that asks for more than an hour keeps the direct AssumeRole with MFA",
-  ignore: noScript,
+  ...requires(
+    "a role that asks for more than an hour keeps the direct AssumeRole with MFA",
+    ...SCRIPT,
+  ),
   fn: async () => {
     await withSandbox({
       config: FILES.config.replace("mfa_serial", "duration_seconds = 7200\nmfa_serial"),
@@ -192,8 +182,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec exits 3 when an MFA code is needed and there is no terminal",
-  ignore: Deno.build.os === "windows" || !(await has("setsid")),
+  ...requires("aec exits 3 when an MFA code is needed and there is no terminal", ...SETSID),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       // setsid detaches aec from any controlling terminal the test runner has.
@@ -227,8 +216,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec logout --profile deletes the MFA session, so the next run asks again",
-  ignore: noScript,
+  ...requires(
+    "aec logout --profile deletes the MFA session, so the next run asks again",
+    ...SCRIPT,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const first = await runOnTerminal(
@@ -256,8 +247,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec --serve --exec asks for the MFA code once and refreshes the role from the session",
-  ignore: noScript,
+  ...requires(
+    "aec --serve --exec asks for the MFA code once and refreshes the role from the session",
+    ...SCRIPT,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       // Role credentials that need a refresh at once; the session lasts 8 hours.
