@@ -94,9 +94,14 @@ export async function run(cli: Cli): Promise<number> {
         "./profiles.ts",
       );
       const env = Deno.env.toObject();
-      const summaries = await summarizeProfiles(env, createLogger(cli.options.debug));
+      const { profiles, ssoSessions } = await summarizeProfiles(
+        env,
+        createLogger(cli.options.debug),
+      );
       await writeStdout(
-        cli.options.json ? JSON.stringify(summaries, null, 2) + "\n" : profilesTable(summaries),
+        cli.options.json
+          ? JSON.stringify(profiles, null, 2) + "\n"
+          : profilesTable(profiles, ssoSessions),
       );
       return 0;
     }

@@ -1,34 +1,22 @@
 /**
  * End to end: role sessions shared with the AWS CLI through its assume-role
- * cache, in both directions. The CLI is the machine's AWS CLI v1 (botocore
- * 1.43 honours AWS_ENDPOINT_URL_STS, so it reaches the local STS); without
- * one, those tests are ignored.
+ * cache, in both directions. The CLI is the first on PATH that honours
+ * AWS_ENDPOINT_URL_STS, so that it reaches the local STS; without one, those
+ * tests are ignored (tests/support/clients.ts).
  */
 
 import assert from "node:assert/strict";
-import { BOTOCORES } from "./support/botocore.ts";
+import { awsCli, botocores, requires } from "./support/clients.ts";
 import { type Sandbox, STATIC_CREDENTIALS, withSandbox } from "./support/sandbox.ts";
 
 const CONFIG = "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\n" +
   "source_profile = base\nregion = eu-west-1\n";
 const FILES = { config: CONFIG, credentials: STATIC_CREDENTIALS };
 
-/** An AWS CLI that reaches the local STS, or undefined. */
-async function findAwsCli(): Promise<string | undefined> {
-  try {
-    const { stdout, success } = await new Deno.Command("aws", { args: ["--version"] }).output();
-    const version = new TextDecoder().decode(stdout);
-    // botocore before 1.31 ignores AWS_ENDPOINT_URL_STS and would call the real STS.
-    const botocore = /botocore\/1\.(\d+)/.exec(version);
-    return success && botocore && Number(botocore[1]) >= 31 ? "aws" : undefined;
-  } catch {
-    return undefined;
-  }
-}
-const AWS_CLI = await findAwsCli();
+const AWS_CLI = await awsCli({ endpointUrls: true });
 
 async function aws(sandbox: Sandbox, args: string[]) {
-  const output = await new Deno.Command(AWS_CLI!, {
+  const output = await new Deno.Command(AWS_CLI.found!.command, {
     args,
     env: sandbox.env,
     clearEnv: true,
@@ -48,8 +36,10 @@ function cacheEntries(sandbox: Sandbox): string[] {
 }
 
 Deno.test({
-  name: "the AWS CLI assumes a role, then aec answers from the CLI's entry without STS",
-  ignore: AWS_CLI === undefined,
+  ...requires(
+    "the AWS CLI assumes a role, then aec answers from the CLI's entry without STS",
+    AWS_CLI,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       await aws(sandbox, ["sts", "get-caller-identity", "--profile", "admin"]);
@@ -68,8 +58,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec assumes a role, then the AWS CLI uses aec's entry without AssumeRole",
-  ignore: AWS_CLI === undefined,
+  ...requires("aec assumes a role, then the AWS CLI uses aec's entry without AssumeRole", AWS_CLI),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const result = await sandbox.run(["--profile", "admin", "--json"]);
@@ -193,8 +182,7 @@ Deno.test({
 
 // botocore that keeps an account id with credentials (1.35 and later) and reaches the local STS.
 const BOTOCORE_ACCOUNT_ID = await (async () => {
-  for (const botocore of BOTOCORES) {
-    if (Number(botocore.version.split(".")[1]) < 31) continue;
+  for (const botocore of (await botocores({ endpointUrls: true })).found ?? []) {
     const check =
       "import botocore.credentials as c; assert 'account_id' in c.ReadOnlyCredentials._fields";
     const { success } = await new Deno.Command(botocore.python, {

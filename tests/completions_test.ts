@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { helpText, optionsOf, spellings, type Subcommand, SUBCOMMANDS } from "../lib/cli.ts";
 import { completionScript, isShell, type Shell, SHELLS } from "../lib/completions.ts";
 import { FORMATS } from "../lib/formats.ts";
+import { onPath, type Probe, requires } from "./support/clients.ts";
 
 const OPTIONS = optionsOf("aec").flatMap(spellings).sort();
 const SUBCOMMAND_NAMES = Object.keys(SUBCOMMANDS) as Subcommand[];
@@ -22,19 +23,11 @@ function listedOptions(help: string): string[] {
   );
 }
 
-function installed(command: string): boolean {
-  return new Deno.Command("sh", {
-    args: ["-c", 'command -v "$1"', "sh", command],
-    stdout: "null",
-    stderr: "null",
-  }).outputSync().success;
-}
-
-const INSTALLED: Record<Shell, boolean> = {
-  bash: installed("bash"),
-  zsh: installed("zsh"),
-  fish: installed("fish"),
-  powershell: installed("pwsh"),
+const INSTALLED: Record<Shell, Probe<string>> = {
+  bash: await onPath("bash"),
+  zsh: await onPath("zsh"),
+  fish: await onPath("fish"),
+  powershell: await onPath("pwsh"),
 };
 
 /** A working directory with a HOME, a PATH directory holding `zz-aec-tool`, and files. */
@@ -246,8 +239,10 @@ Deno.test("completionScript('bash') loads in plain bash and registers _aec", asy
 });
 
 Deno.test({
-  name: "completionScript('zsh') parses and, sourced after compinit, registers _aec",
-  ignore: !INSTALLED.zsh,
+  ...requires(
+    "completionScript('zsh') parses and, sourced after compinit, registers _aec",
+    INSTALLED.zsh,
+  ),
   fn: async () => {
     await withSandbox({}, async (sandbox) => {
       const script = await writeScript(sandbox, "zsh");
@@ -265,8 +260,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "completionScript('fish') loads in fish",
-  ignore: !INSTALLED.fish,
+  ...requires("completionScript('fish') loads in fish", INSTALLED.fish),
   fn: async () => {
     await withSandbox({}, async (sandbox) => {
       const script = await writeScript(sandbox, "fish");
@@ -278,8 +272,7 @@ Deno.test({
 
 for (const shell of DRIVEN) {
   Deno.test({
-    name: `${shell} completion offers every option`,
-    ignore: !INSTALLED[shell],
+    ...requires(`${shell} completion offers every option`, INSTALLED[shell]),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         assert.deepEqual(await complete(shell, sandbox, "aec -"), OPTIONS);
@@ -289,8 +282,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion offers the profiles of ~/.aws/config and ~/.aws/credentials`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion offers the profiles of ~/.aws/config and ~/.aws/credentials`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       const files = {
         config: "[profile dev]\nregion = eu-west-1\n[default]\nregion = us-east-1\n",
@@ -310,8 +305,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       const files = { config: "[profile home-config]\n", credentials: "[home-credentials]\n" };
       await withSandbox(files, async (sandbox) => {
@@ -340,8 +337,7 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion reads section headers as the AWS SDK does`,
-    ignore: !INSTALLED[shell],
+    ...requires(`${shell} completion reads section headers as the AWS SDK does`, INSTALLED[shell]),
     fn: async () => {
       const files = {
         config: [
@@ -370,8 +366,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion offers no profiles, and no errors, without AWS files`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion offers no profiles, and no errors, without AWS files`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         assert.deepEqual(await complete(shell, sandbox, "aec --profile "), []);
@@ -380,8 +378,7 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion offers formats, shells and cache files`,
-    ignore: !INSTALLED[shell],
+    ...requires(`${shell} completion offers formats, shells and cache files`, INSTALLED[shell]),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         assert.deepEqual(await complete(shell, sandbox, "aec --format e"), [
@@ -407,8 +404,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion completes the command after --exec, then its arguments`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion completes the command after --exec, then its arguments`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         for (const exec of ["--exec", "--exec --", "--profile dev --exec --"]) {
@@ -512,8 +511,7 @@ Deno.test("bash completion hands the command after --exec to bash-completion", a
 });
 
 Deno.test({
-  name: "zsh completion works when autoloaded from $fpath",
-  ignore: !INSTALLED.zsh,
+  ...requires("zsh completion works when autoloaded from $fpath", INSTALLED.zsh),
   fn: async () => {
     await withSandbox({ credentials: "[prod]\n" }, async (sandbox) => {
       const zshFromFpath = true;
@@ -530,8 +528,7 @@ Deno.test({
 
 // pwsh is not a Debian package; this runs only where it is installed.
 Deno.test({
-  name: "powershell completion offers options, formats and profiles",
-  ignore: !INSTALLED.powershell,
+  ...requires("powershell completion offers options, formats and profiles", INSTALLED.powershell),
   fn: async () => {
     await withSandbox({ config: "[profile dev]\n[default]\n", credentials: "[prod]\n" }, async (
       sandbox,

@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { command, POSIX, requires } from "./support/clients.ts";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
 import {
   REPO_ROOT,
@@ -12,7 +13,7 @@ import {
   STATIC_SECRET,
   withSandbox,
 } from "./support/sandbox.ts";
-import { hasScript, runOnTerminal, runs } from "./support/terminal.ts";
+import { runOnTerminal, TERMINAL } from "./support/terminal.ts";
 
 const SERIAL = "arn:aws:iam::111122223333:mfa/alice";
 const FILES = {
@@ -22,11 +23,13 @@ const FILES = {
     `aws_secret_access_key = ${STATIC_SECRET}\n`,
 };
 
-const noScript = !hasScript;
+const SETSID = [POSIX, await command("setsid")];
 
 Deno.test({
-  name: "aec asks for the MFA code once and assumes the role with an MFA session",
-  ignore: noScript,
+  ...requires(
+    "aec asks for the MFA code once and assumes the role with an MFA session",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, text } = await runOnTerminal(
@@ -57,8 +60,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec --no-mfa-session assumes the role directly with the code",
-  ignore: noScript,
+  ...requires("aec --no-mfa-session assumes the role directly with the code", ...TERMINAL),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, text } = await runOnTerminal(
@@ -76,8 +78,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec exits 3 on a wrong MFA code and keeps no session",
-  ignore: noScript,
+  ...requires("aec exits 3 on a wrong MFA code and keeps no session", ...TERMINAL),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, text } = await runOnTerminal(
@@ -100,8 +101,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "one MFA code serves two roles with the same source and serial, until the session ends",
-  ignore: noScript,
+  ...requires(
+    "one MFA code serves two roles with the same source and serial, until the session ends",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox({
       config: FILES.config + `[profile mfa2]\nrole_arn = arn:aws:iam::111122223333:role/other\n` +
@@ -156,8 +159,10 @@ function mfaSessionFiles(sandbox: Sandbox): string[] {
 
 for (const refusal of ["ExpiredToken", "InvalidClientTokenId"] as const) {
   Deno.test({
-    name: `aec drops an MFA session STS refuses (${refusal}) and asks for a code again`,
-    ignore: noScript,
+    ...requires(
+      `aec drops an MFA session STS refuses (${refusal}) and asks for a code again`,
+      ...TERMINAL,
+    ),
     fn: async () => {
       await withSandbox(FILES, async (sandbox) => {
         const session = await startMfaSession(sandbox);
@@ -195,8 +200,10 @@ for (const refusal of ["ExpiredToken", "InvalidClientTokenId"] as const) {
 }
 
 Deno.test({
-  name: "aec asks for a new MFA code only once when STS refuses the new session too",
-  ignore: noScript,
+  ...requires(
+    "aec asks for a new MFA code only once when STS refuses the new session too",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       await startMfaSession(sandbox);
@@ -218,8 +225,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec keeps the MFA session when STS denies the role (AccessDenied), asking for no code",
-  ignore: noScript,
+  ...requires(
+    "aec keeps the MFA session when STS denies the role (AccessDenied), asking for no code",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       await startMfaSession(sandbox);
@@ -241,8 +250,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a role that asks for more than an hour keeps the direct AssumeRole with MFA",
-  ignore: noScript,
+  ...requires(
+    "a role that asks for more than an hour keeps the direct AssumeRole with MFA",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox({
       config: FILES.config.replace("mfa_serial", "duration_seconds = 7200\nmfa_serial"),
@@ -262,8 +273,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec exits 3 when an MFA code is needed and there is no terminal",
-  ignore: Deno.build.os === "windows" || !(await runs("setsid", "--version")),
+  ...requires("aec exits 3 when an MFA code is needed and there is no terminal", ...SETSID),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       // setsid detaches aec from any controlling terminal the test runner has.
@@ -297,8 +307,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec logout --profile deletes the MFA session, so the next run asks again",
-  ignore: noScript,
+  ...requires(
+    "aec logout --profile deletes the MFA session, so the next run asks again",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const first = await runOnTerminal(
@@ -326,8 +338,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec --serve --exec asks for the MFA code once and refreshes the role from the session",
-  ignore: noScript,
+  ...requires(
+    "aec --serve --exec asks for the MFA code once and refreshes the role from the session",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       // Role credentials that need a refresh at once; the session lasts 8 hours.

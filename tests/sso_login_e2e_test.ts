@@ -7,10 +7,11 @@
 
 import assert from "node:assert/strict";
 import { pythonJsonDumps, sha1Hex } from "../lib/python_json.ts";
-import { BOTOCORES } from "./support/botocore.ts";
+import { type Botocore, botocores, requires } from "./support/clients.ts";
 import { GOOD_SSO_TOKEN } from "./support/fake_aws.ts";
 import { REPO_ROOT, type RunResult, type Sandbox, withSandbox } from "./support/sandbox.ts";
 
+const decoder = new TextDecoder();
 const START_URL = "https://corp.awsapps.com/start";
 const LEGACY_URL = "https://legacy.awsapps.com/start#/";
 const CONFIG = `[profile sso]
@@ -342,35 +343,51 @@ if sys.argv[1:] == ["credentials"]:
 print(json.dumps(result))
 `;
 
-for (const python of ["python3", "/usr/bin/python3"]) {
-  const hasTokens = await new Deno.Command(python, {
-    args: ["-c", "import botocore.tokens"],
-    stdout: "null",
-    stderr: "null",
-  }).output().then((output) => output.success, () => false);
-  // Debian's botocore 1.29 ignores AWS_ENDPOINT_URL_SSO, so only the token is checked there.
-  const full = python === "python3";
-  Deno.test({
-    name: `botocore (${python}) reads the token aec login wrote${full ? " and resolves" : ""}`,
-    ignore: !hasTokens,
-    fn: async () => {
-      await withSandbox({ config: CONFIG }, async (sandbox) => {
-        const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
-        assert.equal(login.code, 0, login.stderr);
-        const output = await new Deno.Command(python, {
-          args: ["-c", BOTOCORE_TOKEN, ...(full ? ["credentials"] : [])],
-          env: { ...sandbox.env, AWS_ENDPOINT_URL_SSO_OIDC: sandbox.aws.url },
-          clearEnv: true,
-        }).output();
-        const stderr = new TextDecoder().decode(output.stderr);
-        assert.ok(output.success, stderr);
-        const read = JSON.parse(new TextDecoder().decode(output.stdout));
-        assert.equal(read.token, (await readJson(await tokenFile(sandbox, "corp"))).accessToken);
-        if (full) assert.match(read.accessKeyId, /^ASIAFAKE/);
-      });
-    },
-  });
+// Reading the token calls nothing; resolving credentials calls the local portal
+// (AWS_ENDPOINT_URL_SSO), which only a botocore that honours the variable reaches.
+const TOKEN_READERS = await botocores({ module: "botocore.tokens" });
+const RESOLVERS = await botocores({ module: "botocore.tokens", endpointUrls: true });
+
+/** What `botocore` reads after `aec login`: the token and, with `resolve`, the credentials. */
+async function readWithBotocore(sandbox: Sandbox, botocore: Botocore, resolve: boolean) {
+  const output = await new Deno.Command(botocore.python, {
+    args: ["-c", BOTOCORE_TOKEN, ...(resolve ? ["credentials"] : [])],
+    env: { ...sandbox.env, AWS_ENDPOINT_URL_SSO_OIDC: sandbox.aws.url },
+    clearEnv: true,
+  }).output();
+  assert.ok(output.success, `botocore ${botocore.version}: ${decoder.decode(output.stderr)}`);
+  return JSON.parse(decoder.decode(output.stdout));
 }
+
+Deno.test({
+  ...requires("botocore reads the token aec login wrote", TOKEN_READERS),
+  fn: async () => {
+    await withSandbox({ config: CONFIG }, async (sandbox) => {
+      const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+      assert.equal(login.code, 0, login.stderr);
+      const token = (await readJson(await tokenFile(sandbox, "corp"))).accessToken;
+      for (const botocore of TOKEN_READERS.found!) {
+        assert.equal((await readWithBotocore(sandbox, botocore, false)).token, token);
+      }
+    });
+  },
+});
+
+Deno.test({
+  ...requires("botocore resolves credentials with the token aec login wrote", RESOLVERS),
+  fn: async () => {
+    await withSandbox({ config: CONFIG }, async (sandbox) => {
+      const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+      assert.equal(login.code, 0, login.stderr);
+      const token = (await readJson(await tokenFile(sandbox, "corp"))).accessToken;
+      for (const botocore of RESOLVERS.found!) {
+        const read = await readWithBotocore(sandbox, botocore, true);
+        assert.equal(read.token, token);
+        assert.match(read.accessKeyId, /^ASIAFAKE/);
+      }
+    });
+  },
+});
 
 Deno.test("aec login --no-browser prints the URL and code and opens nothing", async () => {
   await withSandbox({ config: CONFIG }, async (sandbox) => {
@@ -542,7 +559,7 @@ Deno.test("aec logout deletes the AWS CLI's cached role credentials of the sessi
 });
 
 // botocore before 1.31 ignores AWS_ENDPOINT_URL_SSO and would call the real portal.
-const BOTOCORE_WITH_ENDPOINTS = BOTOCORES.find((b) => Number(b.version.split(".")[1]) >= 31);
+const BOTOCORE_WITH_ENDPOINTS = (await botocores({ endpointUrls: true })).found?.[0];
 const BOTOCORE_SSO_CACHE = `
 import os, botocore.session
 from botocore.credentials import JSONFileCache

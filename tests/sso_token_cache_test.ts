@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { pythonJsonDumps, sha1Hex } from "../lib/python_json.ts";
 import { isReusable, parseTokenTime, type SsoToken, tokenState } from "../lib/sso/token_cache.ts";
-import { BOTOCORE_IGNORED, BOTOCORES, tokenTimesWithBotocore } from "./support/botocore.ts";
+import { tokenTimesWithBotocore } from "./support/botocore.ts";
+import { botocores, requires } from "./support/clients.ts";
+
+const BOTOCORE = await botocores();
 
 Deno.test("pythonJsonDumps() writes what Python's json.dumps(sort_keys=True) writes", () => {
   // Expected strings computed with CPython 3.11's json.dumps(..., sort_keys=True).
@@ -123,10 +126,9 @@ Deno.test("parseTokenTime() reads the spellings botocore reads, UTC among them",
 });
 
 Deno.test({
-  name: `parseTokenTime() agrees with every botocore here${BOTOCORE_IGNORED}`,
-  ignore: BOTOCORES.length === 0,
+  ...requires("parseTokenTime() agrees with every botocore here", BOTOCORE),
   async fn() {
-    for (const botocore of BOTOCORES) {
+    for (const botocore of BOTOCORE.found ?? []) {
       const theirs = await tokenTimesWithBotocore(botocore, TOKEN_TIMES.map(([text]) => text));
       TOKEN_TIMES.forEach(([text], index) => {
         assert.equal(

@@ -17,7 +17,7 @@ import { ssoBehind, targetOfSession } from "./sso_target.ts";
 
 export { ssoBehind, targetOfSession };
 export { targetOfProfile } from "./sso_target.ts";
-export { parseTokenTime, readToken, tokenPath, tokenState } from "./token_cache.ts";
+export { parseTokenTime, readToken, type SsoToken, tokenPath, tokenState } from "./token_cache.ts";
 import { readToken, tokenPath, tokenState } from "./token_cache.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,13 +1,10 @@
 /**
  * botocore, the reader behind the AWS CLI and boto3, as an independent client
- * in tests. Every Python here that can import it takes part: pyenv's `python3`
- * (botocore 1.43) and Debian's `/usr/bin/python3` (python3-botocore 1.29).
+ * in tests: what it reads from the AWS files. Which botocores there are, and
+ * whether a test can run, is for `botocores()` of clients.ts.
  */
 
-export interface Botocore {
-  python: string;
-  version: string;
-}
+import type { Botocore } from "./clients.ts";
 
 /** The credentials botocore resolves for a profile, or why it could not. */
 export type BotocoreCredentials =
@@ -22,30 +19,6 @@ export type BotocoreFile = {
 } | {
   error: string;
 };
-
-async function find(): Promise<Botocore[]> {
-  const found: Botocore[] = [];
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    const output = await new Deno.Command(python, {
-      args: ["-c", "import botocore; print(botocore.__version__)"],
-      stdout: "piped",
-      stderr: "null",
-    }).output().catch(() => undefined);
-    if (!output?.success) continue;
-    const version = new TextDecoder().decode(output.stdout).trim();
-    // Without pyenv, `python3` is Debian's own: count each botocore once.
-    if (!found.some((other) => other.version === version)) found.push({ python, version });
-  }
-  return found;
-}
-
-/** Every botocore available, first pyenv's; empty when Python cannot import botocore. */
-export const BOTOCORES: readonly Botocore[] = await find();
-
-/** A suffix for test names: why a test that needs botocore is ignored. */
-export const BOTOCORE_IGNORED = BOTOCORES.length === 0
-  ? " (ignored: no python3 can import botocore)"
-  : "";
 
 const READ_FILES = `
 import configparser, json, sys
