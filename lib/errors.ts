@@ -95,8 +95,8 @@ export function printable(text: string): string {
  * controls escaped, when it holds one, so that it stays one visible word.
  */
 export function printableName(name: string): string {
-  if (!HAS_TERMINAL_CONTROL.test(name)) return name;
-  return `"${printable(name.replace(/["\\]/g, (character) => `\\${character}`))}"`;
+  // JSON's escapes (\n, \u001b) for C0 controls; printable() for the rest JSON leaves raw.
+  return HAS_TERMINAL_CONTROL.test(name) ? printable(JSON.stringify(name)) : name;
 }
 
 /** The first line of the error's message, with its cause when the message alone says little. */
