@@ -30,15 +30,15 @@ import {
   type ConsoleOptions,
   DEFAULT_MFA_SESSION_SECONDS,
   EXEC_ORDER_HINT,
+  helpText,
   type RunOptions,
-  USAGE,
 } from "./cli.ts";
 import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "./cli_cache.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { lifetime, render, terminalSummary } from "./formats.ts";
 import { load } from "./load.ts";
 import { createLogger, type Logger, say, tell } from "./log.ts";
-import { CredentialError, messageOf, printable, UsageError } from "./errors.ts";
+import { CredentialError, messageOf, printableName, UsageError } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { NotRegularFileError, refuseIrregularFile } from "./files/mod.ts";
@@ -57,7 +57,7 @@ async function writeStdout(text: string): Promise<void> {
 export async function run(cli: Cli): Promise<number> {
   switch (cli.kind) {
     case "help":
-      await writeStdout(USAGE);
+      await writeStdout(helpText(cli.command));
       return 0;
     case "version":
       await writeStdout(`${VERSION}\n`);
@@ -108,9 +108,14 @@ export async function run(cli: Cli): Promise<number> {
         "./profiles.ts",
       );
       const env = Deno.env.toObject();
-      const summaries = await summarizeProfiles(env, createLogger(cli.options.debug));
+      const { profiles, ssoSessions } = await summarizeProfiles(
+        env,
+        createLogger(cli.options.debug),
+      );
       await writeStdout(
-        cli.options.json ? JSON.stringify(summaries, null, 2) + "\n" : profilesTable(summaries),
+        cli.options.json
+          ? JSON.stringify(profiles, null, 2) + "\n"
+          : profilesTable(profiles, ssoSessions),
       );
       return 0;
     }
@@ -250,15 +255,15 @@ async function exportCredentials(options: RunOptions): Promise<number> {
 function checkExecProfile(profileFlag: string | undefined, profile: ProfileChoice, env: Env) {
   if (profileFlag !== undefined && profile.origin === "default") {
     throw new UsageError(
-      `${printable(profileFlag)} after --exec goes to the command, and aec was given no ` +
+      `${printableName(profileFlag)} after --exec goes to the command, and aec was given no ` +
         `profile: ${EXEC_ORDER_HINT}`,
     );
   }
   const outer = env.AEC_PROFILE;
   if (profile.explicit && outer && outer !== profile.name) {
     say(
-      `aec: the command gets profile ${printable(profile.name)}, in place of profile ` +
-        `${printable(outer)} of the aec shell it starts from`,
+      `aec: the command gets profile ${printableName(profile.name)}, in place of profile ` +
+        `${printableName(outer)} of the aec shell it starts from`,
     );
   }
 }
@@ -374,7 +379,7 @@ async function obtainCredentials(
   }
 
   const { resolveCredentials } = await load<typeof import("./resolve.ts")>("./resolve.ts");
-  const { credentials, profileRegion } = await resolveCredentials({
+  const { credentials, profileRegion, assumeRoleAnswer } = await resolveCredentials({
     profile,
     ensureTemporary: options.ensureTemporary,
     ssoLogin: options.ssoLogin,
@@ -383,7 +388,14 @@ async function obtainCredentials(
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
   });
-  if (cliCachePath) await saveCliCache(cliCachePath.path, credentials, log);
+  if (cliCachePath) {
+    await saveCliCache(
+      cliCachePath.path,
+      credentials,
+      { roleArn: cliCachePath.roleArn, answer: assumeRoleAnswer },
+      log,
+    );
+  }
   if (cachePath && identity) {
     await saveCache(
       cachePath,
@@ -406,7 +418,7 @@ async function cliCacheFor(
   env: Env,
   log: Logger,
   read: AwsFileTexts | undefined,
-): Promise<{ path: string; profileRegion: string | undefined } | undefined> {
+): Promise<{ path: string; profileRegion: string | undefined; roleArn: string } | undefined> {
   try {
     const files = read ?? await readAwsFiles(env);
     const profiles: Record<string, Record<string, string>> = {};
@@ -427,7 +439,11 @@ async function cliCacheFor(
     if (!call || planCredentials(profiles, profile.name, profile.explicit).kind !== "profile") {
       return undefined;
     }
-    return { path: await cliCachePath(call, env), profileRegion: settings.region };
+    return {
+      path: await cliCachePath(call, env),
+      profileRegion: settings.region,
+      roleArn: call.RoleArn,
+    };
   } catch (error) {
     log.debug(`AWS CLI cache not used: ${messageOf(error)}`);
     return undefined;

@@ -1,7 +1,7 @@
 /** Command-line parsing: argv in, a typed command out, or a UsageError (exit 2). */
 
 import { UsageError } from "./errors.ts";
-import { closestWord } from "./suggest.ts";
+import { closestWord, commandLine } from "./suggest.ts";
 import { type Format, FORMATS, isFormat } from "./formats.ts";
 import { profileNameProblem } from "./config/mod.ts";
 import { isHostName, normalizeHostName } from "./serve/allowed_hosts.ts";
@@ -120,7 +120,8 @@ export interface SsoPopulateOptions {
 }
 
 export type Cli =
-  | { kind: "help" }
+  /** `aec --help`, or `aec COMMAND --help`. */
+  | { kind: "help"; command?: Subcommand }
   | { kind: "version" }
   | { kind: "completions"; shell: Shell }
   | { kind: "run"; options: RunOptions }
@@ -132,6 +133,10 @@ export type Cli =
   | { kind: "sso-roles"; options: SsoRolesOptions }
   | { kind: "sso-populate"; options: SsoPopulateOptions };
 
+const DEFAULT_CACHE_BUFFER_MINUTES = 10;
+/** An MFA session's length when nothing says otherwise (aws-vault's default too). */
+export const DEFAULT_MFA_SESSION_SECONDS = 8 * 3600;
+
 /** The shells `--completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
 export type Shell = typeof SHELLS[number];
@@ -140,159 +145,464 @@ export function isShell(value: string): value is Shell {
   return (SHELLS as readonly string[]).includes(value);
 }
 
-// Output-mode flags; at most one may be given. `--format` and `--exec` are
-// modes too and are handled where they are parsed.
-const MODE_FLAGS: Record<string, Format> = {
-  "--json": "process",
-  "--env": "env-no-export",
-  "--env-export": "env",
-};
+/** aec's subcommands, in the order the help lists them, with what each does. */
+export const SUBCOMMANDS = {
+  login: "Sign in to IAM Identity Center (a browser here, else a device code)",
+  logout: "Sign out: end the session and delete its token and aec's cache",
+  console: "Open the AWS console signed in as the profile",
+  profiles: "List the profiles: kind, region, source, state (no AWS call)",
+  pick: "Choose a profile from a fuzzy list on the terminal; prints its name",
+  sso: "List an sso-session's accounts and roles, or write a profile for each",
+  help: "Print this help, or a command's (aec help COMMAND)",
+} as const;
+export type Subcommand = keyof typeof SUBCOMMANDS;
+/** `aec` itself (getting credentials), or one of its subcommands. */
+export type Command = "aec" | Subcommand;
+const SUBCOMMAND_NAMES = Object.keys(SUBCOMMANDS) as Subcommand[];
 
-const VALUE_OPTIONS = [
-  "--profile",
-  "--region",
-  "--format",
-  "--credentials-file-profile",
-  "--cache-file",
-  "--cache-expiration-buffer",
-  "--imds",
-  "--container",
-  "--completions",
-  "--mfa-session-duration",
-  "--allow-host",
-  "--duration",
-] as const;
-const BOOLEAN_OPTIONS = [
-  "--pretty",
-  "--ensure-temporary",
-  "--debug",
-  "--version",
-  "--help",
-  "-h",
-  "--cache",
-  "--refresh",
-  "--serve",
-  "--sso-login",
-  "--no-cli-cache",
-  "--no-mfa-session",
-  "--with-region",
-  "--no-region",
-];
-const ALIASES: Record<string, string> = { "-c": "--credentials-file-profile" };
+function isSubcommand(word: string | undefined): word is Subcommand {
+  return word !== undefined && Object.hasOwn(SUBCOMMANDS, word);
+}
 
-/** Every option aec accepts, for shell completion. */
-export const ALL_OPTIONS: readonly string[] = [
-  ...Object.keys(MODE_FLAGS),
-  ...VALUE_OPTIONS,
-  ...BOOLEAN_OPTIONS,
-  ...Object.keys(ALIASES),
-  "--exec",
+/**
+ * What an option's value completes to in the shell scripts. `command` is
+ * `--exec`'s: the rest of the line is a command of its own.
+ */
+export type ValueKind =
+  | "profile"
+  | "sso-session"
+  | "format"
+  | "shell"
+  | "file"
+  | "command"
+  | "none";
+
+/** The headings of `aec --help`, in order. */
+const SECTIONS = {
+  profile: "Profile",
+  output:
+    "Output (choose one; default: pretty JSON, or a summary without the secrets on a terminal)",
+  sessions: "Sessions shared with the AWS CLI",
+  cache: "Cache",
+  serve: "Serving refreshing credentials (HOST defaults to 127.0.0.1; PORT 0 picks a free port)",
+  other: "Other",
+} as const;
+
+/**
+ * One option of one or more commands. The parser, `--help` and the shell
+ * completions all read {@link OPTIONS}; a new option is one entry there (and
+ * the code that uses its value: `given.value("--name")`, `given.has("--flag")`).
+ */
+export interface OptionSpec {
+  /** The long name, e.g. `--profile`. */
+  readonly name: string;
+  /** Other spellings, e.g. `-c`. */
+  readonly aliases?: readonly string[];
+  /** For an option that takes a value: its name in the help, and what completes it. */
+  readonly value?: { readonly placeholder: string; readonly kind: ValueKind };
+  /** The next word too, when it is not an option (`--container`'s TOKEN). */
+  readonly optionalWord?: boolean;
+  /** Every value is kept (`given.values()`); otherwise the last one wins. */
+  readonly repeatable?: boolean;
+  /** An output mode of `aec`: two different ones are a usage error. */
+  readonly mode?: boolean;
+  readonly commands: readonly Command[];
+  /** Where `aec --help` lists an option of `aec`; the others are listed under their command. */
+  readonly section?: keyof typeof SECTIONS;
+  readonly help: string;
+}
+
+const SESSION_COMMANDS = ["aec", "login", "logout", "console"] as const;
+
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "--profile",
+    value: { placeholder: "NAME", kind: "profile" },
+    commands: SESSION_COMMANDS,
+    section: "profile",
+    help: 'Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")',
+  },
+  {
+    name: "--region",
+    value: { placeholder: "REGION", kind: "none" },
+    commands: ["aec"],
+    section: "profile",
+    help: "Export AWS_REGION and AWS_DEFAULT_REGION as REGION (shell formats, --exec)",
+  },
+  {
+    name: "--no-region",
+    commands: ["aec"],
+    section: "profile",
+    help: "Leave out the region (shell formats and --exec export it by default)",
+  },
+  {
+    name: "--with-region",
+    commands: ["aec"],
+    section: "profile",
+    help: "Accepted for aws-export-credentials: the region is exported anyway",
+  },
+  {
+    name: "--duration",
+    value: { placeholder: "DURATION", kind: "none" },
+    commands: ["aec"],
+    section: "profile",
+    help: "Length of the session aec asks for: 3600, 90m, 12h (15m to 12h)",
+  },
+  {
+    name: "--ensure-temporary",
+    commands: ["aec"],
+    section: "profile",
+    help: "Exchange long-term keys for a session with STS GetSessionToken",
+  },
+  {
+    name: "--sso-login",
+    commands: ["aec", "console"],
+    section: "profile",
+    help: "Sign in to IAM Identity Center first if the profile's session ended",
+  },
+  {
+    name: "--json",
+    mode: true,
+    commands: ["aec"],
+    section: "output",
+    help: "credential_process JSON on one line (--pretty indents it)",
+  },
+  { name: "--env", mode: true, commands: ["aec"], section: "output", help: "NAME=value lines" },
+  {
+    name: "--env-export",
+    mode: true,
+    commands: ["aec"],
+    section: "output",
+    help: "export NAME=value lines, for eval in bash or zsh",
+  },
+  {
+    name: "--format",
+    value: { placeholder: "FORMAT", kind: "format" },
+    mode: true,
+    commands: ["aec"],
+    section: "output",
+    help: `One of: ${FORMATS.join(", ")}`,
+  },
+  {
+    name: "--exec",
+    value: { placeholder: "[--] CMD ...", kind: "command" },
+    mode: true,
+    commands: ["aec"],
+    section: "output",
+    help: "Run CMD (else $SHELL) with the credentials; aec's options go before --exec",
+  },
+  {
+    name: "--credentials-file-profile",
+    aliases: ["-c"],
+    value: { placeholder: "NAME", kind: "profile" },
+    mode: true,
+    commands: ["aec"],
+    section: "output",
+    help: "Write them into profile NAME of the shared credentials file",
+  },
+  {
+    name: "--no-cli-cache",
+    commands: ["aec"],
+    section: "sessions",
+    help: "Neither read nor write the AWS CLI's assume-role cache",
+  },
+  {
+    name: "--no-mfa-session",
+    commands: ["aec"],
+    section: "sessions",
+    help: "Assume an MFA role directly, without aec's MFA session",
+  },
+  {
+    name: "--mfa-session-duration",
+    value: { placeholder: "DURATION", kind: "none" },
+    commands: ["aec"],
+    section: "sessions",
+    help: "Length of a new MFA session: 15m to 36h (default 8h)",
+  },
+  {
+    name: "--cache-file",
+    value: { placeholder: "PATH", kind: "file" },
+    commands: ["aec"],
+    section: "cache",
+    help: "Reuse unexpired credentials saved in PATH; save new ones there",
+  },
+  {
+    name: "--cache",
+    commands: ["aec"],
+    section: "cache",
+    help: "The same, with a per-profile file in the user's cache directory",
+  },
+  {
+    name: "--cache-expiration-buffer",
+    value: { placeholder: "MINUTES", kind: "none" },
+    commands: ["aec"],
+    section: "cache",
+    help: "Treat cached credentials as expired this long before (default 10)",
+  },
+  {
+    name: "--refresh",
+    commands: ["aec"],
+    section: "cache",
+    help: "Resolve anew (and save) even when a cache (aec's, the CLI's) has them",
+  },
+  {
+    name: "--imds",
+    value: { placeholder: "[HOST:]PORT", kind: "none" },
+    mode: true,
+    commands: ["aec"],
+    section: "serve",
+    help: "Serve them as an EC2 instance metadata endpoint (IMDSv2)",
+  },
+  {
+    name: "--container",
+    value: { placeholder: "[HOST:]PORT [TOKEN]", kind: "none" },
+    optionalWord: true,
+    mode: true,
+    commands: ["aec"],
+    section: "serve",
+    help: "Serve them as an ECS container credentials endpoint",
+  },
+  {
+    name: "--serve",
+    commands: ["aec"],
+    section: "serve",
+    help: "With --exec: give CMD a private container endpoint that keeps them fresh",
+  },
+  {
+    name: "--allow-host",
+    value: { placeholder: "NAME", kind: "none" },
+    repeatable: true,
+    commands: ["aec"],
+    section: "serve",
+    help: "Also answer clients calling this machine NAME, e.g. host.docker.internal",
+  },
+  {
+    name: "--sso-session",
+    value: { placeholder: "NAME", kind: "sso-session" },
+    commands: ["login", "logout"],
+    help: "An [sso-session] of the config file instead of a profile's",
+  },
+  {
+    name: "--sso-session",
+    value: { placeholder: "NAME", kind: "sso-session" },
+    commands: ["sso"],
+    help: "The [sso-session] to list (may be left out when the config file has one)",
+  },
+  {
+    name: "--sso-login",
+    commands: ["sso"],
+    help: "Sign in to IAM Identity Center first if the session ended",
+  },
+  { name: "--json", commands: ["sso"], help: "roles: print the list as JSON, for scripts" },
+  {
+    name: "--template",
+    value: { placeholder: "T", kind: "none" },
+    commands: ["sso"],
+    help: "populate: names from {account_name} {account_id} {role_name} {sso_session}",
+  },
+  {
+    name: "--region",
+    value: { placeholder: "[PATTERN=]REGION", kind: "none" },
+    repeatable: true,
+    commands: ["sso"],
+    help: "populate: the region of accounts whose name or id match (* ?), else of all",
+  },
+  {
+    name: "--prune",
+    commands: ["sso"],
+    help: "populate: remove its profiles of accounts and roles no longer listed",
+  },
+  {
+    name: "--dry-run",
+    commands: ["sso"],
+    help: "populate: print the change as a unified diff; write nothing",
+  },
+  {
+    name: "--use-device-code",
+    commands: ["login"],
+    help: "Sign in with a code confirmed in any browser",
+  },
+  {
+    name: "--no-browser",
+    commands: ["login"],
+    help: "Print the sign-in URL instead of opening a browser",
+  },
+  { name: "--all", commands: ["logout"], help: "Every session in the token cache" },
+  {
+    name: "--region",
+    value: { placeholder: "REGION", kind: "none" },
+    commands: ["console"],
+    help: "The console's region (default: the profile's)",
+  },
+  {
+    name: "--stdout",
+    commands: ["console"],
+    help: "Print the sign-in URL (a secret for 15 minutes), opening no browser",
+  },
+  {
+    name: "--destination",
+    value: { placeholder: "URL", kind: "none" },
+    commands: ["console"],
+    help: "The console page to open (default: the region's console home)",
+  },
+  {
+    name: "--duration",
+    value: { placeholder: "DURATION", kind: "none" },
+    commands: ["console"],
+    help: "Console session length: 3600, 90m, 12h (15m to 12h)",
+  },
+  { name: "--json", commands: ["profiles"], help: "Print the list as JSON, for scripts" },
+  {
+    name: "--completions",
+    value: { placeholder: "SHELL", kind: "shell" },
+    commands: ["aec"],
+    section: "other",
+    help: "Print a completion script for bash, zsh, fish or powershell",
+  },
+  {
+    name: "--pretty",
+    commands: ["aec"],
+    section: "other",
+    help: "Indent JSON output by two spaces",
+  },
+  {
+    name: "--debug",
+    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso"],
+    section: "other",
+    help: "Explain on stderr what aec does (secrets are redacted)",
+  },
+  { name: "--version", commands: ["aec"], section: "other", help: "Print aec's version" },
+  {
+    name: "--help",
+    aliases: ["-h"],
+    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso", "help"],
+    section: "other",
+    help: "Print this help",
+  },
 ];
-/** The options that take a value (`-c` included). */
-export const OPTIONS_WITH_VALUES: readonly string[] = [...VALUE_OPTIONS, ...Object.keys(ALIASES)];
-const DEFAULT_CACHE_BUFFER_MINUTES = 10;
-/** An MFA session's length when nothing says otherwise (aws-vault's default too). */
-export const DEFAULT_MFA_SESSION_SECONDS = 8 * 3600;
+
+/** The options of `command`, in the table's order. */
+export function optionsOf(command: Command, specs: readonly OptionSpec[] = OPTIONS): OptionSpec[] {
+  return specs.filter((spec) => spec.commands.includes(command));
+}
+
+/** The option's spellings: its aliases, then its name. */
+export function spellings(spec: OptionSpec): string[] {
+  return [...spec.aliases ?? [], spec.name];
+}
+
+/** The options given on one command line, by their long names. */
+export class GivenOptions {
+  readonly #given = new Map<string, { value?: string; word?: string }[]>();
+  /** The output mode given, as the user spelled it (`-c`, not its long name). */
+  mode: { name: string; spelled: string } | undefined;
+  /** The words after an option of kind `command` (`--exec`), a `--` included. */
+  rest: string[] = [];
+
+  add(name: string, occurrence: { value?: string; word?: string }): void {
+    this.#given.set(name, [...this.#given.get(name) ?? [], occurrence]);
+  }
+
+  has(name: string): boolean {
+    return this.#given.has(name);
+  }
+
+  /** The option's value: the last one given, as argparse and the AWS CLI take it. */
+  value(name: string): string | undefined {
+    return this.#given.get(name)?.at(-1)?.value;
+  }
+
+  /** Every value of the option, in order (for a `repeatable` one). */
+  values(name: string): string[] {
+    return (this.#given.get(name) ?? []).flatMap(({ value }) => value === undefined ? [] : [value]);
+  }
+
+  /** The optional word after the option's last value (`--container`'s TOKEN). */
+  word(name: string): string | undefined {
+    return this.#given.get(name)?.at(-1)?.word;
+  }
+}
+
+/**
+ * Reads the options of `command` from `argv` (the words after the command's
+ * name), as argparse did for aws-export-credentials: `--name value`,
+ * `--name=value`, `-cVALUE`, unique prefixes of long names, a repeated
+ * option's last value.
+ *
+ * @throws {UsageError} for an unknown option, a word where none is taken, a
+ * missing or empty value, or two different output modes.
+ */
+export function scanOptions(
+  command: Command,
+  argv: readonly string[],
+  specs: readonly OptionSpec[] = OPTIONS,
+): GivenOptions {
+  const byName = new Map<string, OptionSpec>();
+  for (const spec of optionsOf(command, specs)) {
+    for (const spelling of spellings(spec)) byName.set(spelling, spec);
+  }
+  const known = [...byName.keys()];
+  const given = new GivenOptions();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("-") || arg === "-") throw unexpectedWord(command, argv, i);
+    let spelled = arg;
+    let inline: string | undefined;
+    const short = arg.startsWith("--") ? undefined : byName.get(arg.slice(0, 2));
+    if (arg.length > 2 && short?.value) {
+      // `-cNAME` and `-c=NAME`, as argparse reads them.
+      spelled = arg.slice(0, 2);
+      inline = arg.slice(2).replace(/^=/, "");
+    } else if (arg.startsWith("--") && arg.includes("=")) {
+      spelled = arg.slice(0, arg.indexOf("="));
+      inline = arg.slice(arg.indexOf("=") + 1);
+    }
+    const spec = byName.get(resolveOption(spelled, known, command))!;
+    const { name } = spec;
+    if (spec.mode) {
+      const shown = spelled.startsWith("--") ? name : spelled;
+      if (given.mode !== undefined && given.mode.name !== name) {
+        throw new UsageError(`${given.mode.spelled} and ${shown} cannot be used together`);
+      }
+      given.mode ??= { name, spelled: shown };
+    }
+    if (!spec.value || spec.value.kind === "command") {
+      // `--exec=VALUE` means nothing: the command follows.
+      if (inline !== undefined) throw new UsageError(`${name} does not take a value`);
+      given.add(name, {});
+      if (!spec.value) continue;
+      given.rest = argv.slice(i + 1);
+      break;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("-")) throw new UsageError(`${name} needs a value`);
+      value = next;
+      i++;
+    }
+    if (value === "") throw new UsageError(`${name} needs a non-empty value`);
+    // The optional word is the next one, since no command takes positional arguments.
+    const next = argv[i + 1];
+    if (spec.optionalWord && inline === undefined && next && !next.startsWith("-")) {
+      given.add(name, { value, word: next });
+      i++;
+    } else {
+      given.add(name, { value });
+    }
+  }
+  return given;
+}
 
 /** Parses aec's arguments (without the program name). Pure: reads no environment. */
 export function parseCli(argv: readonly string[]): Cli {
   const [first, ...rest] = argv;
-  if (isSubcommand(first)) return parseSubcommand(first, rest);
-  let mode: Mode | undefined;
-  let modeFlag: string | undefined;
-  const setMode = (flag: string, next: Mode) => {
-    if (modeFlag !== undefined) {
-      throw new UsageError(`${modeFlag} and ${flag} cannot be used together`);
-    }
-    modeFlag = flag;
-    mode = next;
-  };
-  const values: Partial<Record<typeof VALUE_OPTIONS[number], string>> = {};
-  const flags = new Set<string>();
-  // The one option that may be repeated.
-  const allowedHosts: string[] = [];
+  if (isSubcommand(first)) return first === "help" ? parseHelp(rest) : parseSubcommand(first, rest);
+  const given = scanOptions("aec", argv);
 
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-
-    if (!arg.startsWith("-") || arg === "-") throw bareWord(arg);
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = ALIASES[arg] ?? resolveOption(eq === -1 ? arg : arg.slice(0, eq), ALL_OPTIONS);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-
-    if (name === "--exec") {
-      // `--exe` and the like, as prefixes go; `--exec=VALUE` means nothing.
-      if (inline !== undefined) throw new UsageError("--exec does not take a value");
-      setMode("--exec", parseExec(argv.slice(i + 1)));
-      break;
-    }
-
-    if ((VALUE_OPTIONS as readonly string[]).includes(name)) {
-      let value = inline;
-      if (value === undefined) {
-        const next = argv[i + 1];
-        if (next === undefined || next.startsWith("-")) {
-          throw new UsageError(`${name} needs a value`);
-        }
-        value = next;
-        i++;
-      }
-      if (value === "") throw new UsageError(`${name} needs a non-empty value`);
-      const option = name as typeof VALUE_OPTIONS[number];
-      if (option === "--allow-host") {
-        if (!isHostName(value)) {
-          throw new UsageError(
-            `--allow-host takes a host name without a port, such as host.docker.internal; ` +
-              `got '${value}'`,
-          );
-        }
-        allowedHosts.push(normalizeHostName(value));
-        continue;
-      }
-      if (values[option] !== undefined) throw new UsageError(`${name} was given twice`);
-      if (option === "--format") {
-        if (!isFormat(value)) {
-          throw new UsageError(
-            `--format must be one of ${FORMATS.join(", ")}; got '${value}'`,
-          );
-        }
-        setMode("--format", { kind: "print", format: value });
-      }
-      if (option === "--credentials-file-profile") {
-        // Before anything resolves credentials that could then not be written.
-        const problem = profileNameProblem(value);
-        if (problem) throw new UsageError(problem);
-        setMode(arg === "-c" ? "-c" : name, { kind: "credentials-file", profile: value });
-      }
-      if (option === "--imds") setMode(name, { kind: "imds", address: parseHostPort(value) });
-      if (option === "--container") {
-        const container: Mode = { kind: "container", address: parseHostPort(value) };
-        // The optional TOKEN is the next word, since aec takes no other positional arguments.
-        const token = inline === undefined ? argv[i + 1] : undefined;
-        if (token !== undefined && token !== "" && !token.startsWith("-")) {
-          container.token = token;
-          i++;
-        }
-        setMode(name, container);
-      }
-      values[option] = value;
-      continue;
-    }
-
-    const isModeFlag = Object.hasOwn(MODE_FLAGS, name);
-    if (isModeFlag || BOOLEAN_OPTIONS.includes(name)) {
-      if (inline !== undefined) throw new UsageError(`${name} does not take a value`);
-      if (isModeFlag) setMode(name, { kind: "print", format: MODE_FLAGS[name]! });
-      else flags.add(name);
-      continue;
-    }
-
-    throw new UsageError(`Unknown option '${name}'`);
-  }
-
-  if (flags.has("--help") || flags.has("-h")) return { kind: "help" };
-  if (flags.has("--version")) return { kind: "version" };
-  const shell = values["--completions"];
+  if (given.has("--help")) return { kind: "help" };
+  if (given.has("--version")) return { kind: "version" };
+  const shell = given.value("--completions");
   if (shell !== undefined) {
     if (!isShell(shell)) {
       throw new UsageError(`--completions takes one of ${SHELLS.join(", ")}; got '${shell}'`);
@@ -300,59 +610,108 @@ export function parseCli(argv: readonly string[]): Cli {
     return { kind: "completions", shell };
   }
 
-  // TypeScript cannot see the assignments inside setMode.
-  const chosen = mode as Mode | undefined;
-  if (flags.has("--serve")) {
+  const chosen = outputMode(given);
+  const modeFlag = given.mode?.spelled;
+  if (given.has("--serve")) {
     if (chosen?.kind !== "exec") throw new UsageError("--serve works only with --exec");
     chosen.serve = true;
   }
   const serverFlag = chosen?.kind === "imds" || chosen?.kind === "container"
     ? modeFlag
-    : flags.has("--serve")
+    : given.has("--serve")
     ? "--serve"
     : undefined;
+  const allowedHosts = given.values("--allow-host").map((name) => {
+    if (!isHostName(name)) {
+      throw new UsageError(
+        `--allow-host takes a host name without a port, such as host.docker.internal; ` +
+          `got '${name}'`,
+      );
+    }
+    return normalizeHostName(name);
+  });
   if (allowedHosts.length > 0 && serverFlag === undefined) {
     throw new UsageError("--allow-host works only with --imds, --container or --serve");
   }
-  const cache = parseCacheOptions(values, flags);
+  const cache = parseCacheOptions(given);
   if (cache && serverFlag) {
     const cacheFlag = cache.path === undefined ? "--cache" : "--cache-file";
     throw new UsageError(`${cacheFlag} cannot be used with ${serverFlag}`);
   }
 
+  const mfaSessionDuration = given.value("--mfa-session-duration");
   const options: RunOptions = {
     // No mode at all prints pretty JSON, as aws-export-credentials does (on a
     // terminal, a summary instead, unless --pretty asks for the JSON).
     mode: chosen ??
-      (flags.has("--pretty")
+      (given.has("--pretty")
         ? { kind: "print", format: "process" }
         : { kind: "print", format: "process", implicit: true }),
     // No mode prints indented JSON, as aws-export-credentials did; so does
     // `--format process`, as the AWS CLI does. `--json` is compact.
-    pretty: flags.has("--pretty") || chosen === undefined || modeFlag === "--format",
-    ensureTemporary: flags.has("--ensure-temporary"),
-    debug: flags.has("--debug"),
-    ssoLogin: flags.has("--sso-login"),
-    withRegion: flags.has("--with-region"),
-    noRegion: flags.has("--no-region"),
-    refresh: flags.has("--refresh"),
-    cliCache: !flags.has("--no-cli-cache"),
+    pretty: given.has("--pretty") || chosen === undefined || modeFlag === "--format",
+    ensureTemporary: given.has("--ensure-temporary"),
+    debug: given.has("--debug"),
+    ssoLogin: given.has("--sso-login"),
+    withRegion: given.has("--with-region"),
+    noRegion: given.has("--no-region"),
+    refresh: given.has("--refresh"),
+    cliCache: !given.has("--no-cli-cache"),
     mfaSession: {
-      enabled: !flags.has("--no-mfa-session"),
-      seconds: values["--mfa-session-duration"] === undefined
+      enabled: !given.has("--no-mfa-session"),
+      seconds: mfaSessionDuration === undefined
         ? DEFAULT_MFA_SESSION_SECONDS
-        : parseDuration(values["--mfa-session-duration"], MFA_SESSION_DURATION),
+        : parseDuration(mfaSessionDuration, MFA_SESSION_DURATION),
     },
   };
-  if (values["--profile"] !== undefined) options.profile = values["--profile"];
-  if (values["--region"] !== undefined) options.region = values["--region"];
-  if (values["--duration"] !== undefined) {
-    options.durationSeconds = parseDuration(values["--duration"], SESSION_DURATION);
-  }
+  const profile = given.value("--profile");
+  if (profile !== undefined) options.profile = profile;
+  const region = given.value("--region");
+  if (region !== undefined) options.region = region;
+  const duration = given.value("--duration");
+  if (duration !== undefined) options.durationSeconds = parseDuration(duration, SESSION_DURATION);
   rejectUselessRegion(options);
   if (cache) options.cache = cache;
   if (allowedHosts.length > 0) options.allowedHosts = allowedHosts;
   return { kind: "run", options };
+}
+
+// The output-mode flags that print, and what they print.
+const PRINT_FLAGS: Record<string, Format> = {
+  "--json": "process",
+  "--env": "env-no-export",
+  "--env-export": "env",
+};
+
+/** The output mode given, with its value checked, or `undefined` for the default. */
+function outputMode(given: GivenOptions): Mode | undefined {
+  const name = given.mode?.name;
+  if (name === undefined) return undefined;
+  if (Object.hasOwn(PRINT_FLAGS, name)) return { kind: "print", format: PRINT_FLAGS[name]! };
+  if (name === "--exec") return parseExec(given.rest);
+  const value = given.value(name)!;
+  switch (name) {
+    case "--format":
+      if (!isFormat(value)) {
+        throw new UsageError(`--format must be one of ${FORMATS.join(", ")}; got '${value}'`);
+      }
+      return { kind: "print", format: value };
+    case "--credentials-file-profile": {
+      // Before anything resolves credentials that could then not be written.
+      const problem = profileNameProblem(value);
+      if (problem) throw new UsageError(problem);
+      return { kind: "credentials-file", profile: value };
+    }
+    case "--imds":
+      return { kind: "imds", address: parseHostPort(value) };
+    case "--container": {
+      const container: Mode = { kind: "container", address: parseHostPort(value) };
+      const token = given.word(name);
+      if (token !== undefined) container.token = token;
+      return container;
+    }
+  }
+  throw new Error(`Output mode ${name} has no meaning`);
 }
 
 /** What to tell someone whose aec options ended up among the command's words. */
@@ -380,7 +739,8 @@ function parseExec(words: readonly string[]): ExecMode {
 function spellsProfile(word: string): boolean {
   if (!word.startsWith("--")) return false;
   try {
-    return resolveOption(word.split("=", 1)[0]!, ALL_OPTIONS) === "--profile";
+    const known = optionsOf("aec").flatMap(spellings);
+    return resolveOption(word.split("=", 1)[0]!, known, "aec") === "--profile";
   } catch {
     return false; // Not an option of aec's at all.
   }
@@ -394,7 +754,7 @@ function spellsProfile(word: string): boolean {
  * @throws {UsageError} for a prefix of several options, naming them, or an
  * unknown option, naming the closest.
  */
-function resolveOption(name: string, known: readonly string[], where = "aec"): string {
+function resolveOption(name: string, known: readonly string[], command: Command): string {
   if (known.includes(name)) return name;
   if (name.startsWith("--") && name.length > 2) {
     const candidates = known.filter((option) => option.startsWith(name));
@@ -407,160 +767,115 @@ function resolveOption(name: string, known: readonly string[], where = "aec"): s
   const closest = name.startsWith("--")
     ? closestWord(name, known.filter((option) => option.startsWith("--")))
     : undefined;
-  const unknown = where === "aec"
+  const unknown = command === "aec"
     ? `Unknown option '${name}'`
-    : `Unknown option '${name}' for ${where}`;
+    : `Unknown option '${name}' for aec ${command}`;
   throw new UsageError(closest ? `${unknown}; did you mean ${closest}?` : unknown);
 }
 
-/** The usage error for a word where aec takes none: maybe a profile, maybe a command. */
-function bareWord(word: string): UsageError {
-  const command = closestWord(word, Object.keys(SUBCOMMANDS));
-  if (command) return new UsageError(`Unknown command '${word}'; did you mean 'aec ${command}'?`);
+/**
+ * The usage error for a word where `command` takes none: maybe a profile,
+ * maybe a command, maybe a habit of aws-vault (`exec dev -- cmd`) or granted
+ * (`assume dev`), answered with the aec command line that does it.
+ */
+function unexpectedWord(command: Command, argv: readonly string[], index: number): UsageError {
+  const word = argv[index]!;
+  if (command !== "aec") {
+    const takesProfile = optionsOf(command).some((spec) => spec.name === "--profile");
+    const hint = takesProfile
+      ? `; to use profile ${word}, run '${commandLine(["aec", command, "--profile", word])}'`
+      : "";
+    return new UsageError(`Unexpected argument '${word}' for aec ${command}${hint}`);
+  }
+  if (index === 0 && word === "exec") return execHabit(argv.slice(1));
+  const closest = closestWord(word, SUBCOMMAND_NAMES);
+  if (closest) return new UsageError(`Unknown command '${word}'; did you mean 'aec ${closest}'?`);
+  // First, it reads as `aec PROFILE [OPTIONS]`: the same with --profile.
+  const rest = index === 0 ? argv.slice(1) : [];
   return new UsageError(
-    `Unexpected argument '${word}': to use profile ${word}, run 'aec --profile ${word}' ` +
-      `(commands: ${Object.keys(SUBCOMMANDS).join(", ")})`,
+    `Unexpected argument '${word}': to use profile ${word}, run ` +
+      `'${commandLine(["aec", "--profile", word, ...rest])}' ` +
+      `(commands: ${SUBCOMMAND_NAMES.join(", ")})`,
   );
 }
 
-/** The options of each subcommand: those that take a value, and flags. */
-const SUBCOMMANDS = {
-  login: { values: ["--profile", "--sso-session"], flags: ["--use-device-code", "--no-browser"] },
-  logout: { values: ["--profile", "--sso-session"], flags: ["--all"] },
-  console: {
-    values: ["--profile", "--region", "--destination", "--duration"],
-    flags: ["--stdout", "--sso-login"],
-  },
-  profiles: { values: [], flags: ["--json"] },
-  pick: { values: [], flags: [] },
-  // Its commands' options are in SSO_COMMANDS.
-  sso: { values: [], flags: [] },
-} as const;
-/** The commands of `aec sso` and their options; `--region` may be repeated. */
-const SSO_COMMANDS = {
-  roles: { values: ["--sso-session"], flags: ["--json", "--sso-login"] },
-  populate: {
-    values: ["--sso-session", "--template", "--region"],
-    flags: ["--prune", "--dry-run", "--sso-login"],
-  },
-} as const;
-type Subcommand = keyof typeof SUBCOMMANDS;
-
-function isSubcommand(word: string | undefined): word is Subcommand {
-  return word !== undefined && Object.hasOwn(SUBCOMMANDS, word);
+/** aws-vault's `exec PROFILE [--] COMMAND [ARGS...]`, answered with aec's. */
+function execHabit(words: readonly string[]): UsageError {
+  const profile = words[0] !== undefined && !words[0].startsWith("-") ? words[0] : undefined;
+  let command = words.slice(profile === undefined ? 0 : 1);
+  if (command[0] === "--") command = command.slice(1);
+  // Other options of aws-vault's have no place in the line.
+  else if (command[0]?.startsWith("-")) command = [];
+  const line = commandLine([
+    "aec",
+    ...(profile === undefined ? [] : ["--profile", profile]),
+    "--exec",
+    "--",
+    ...command,
+  ]);
+  const placeholder = command.length === 0 ? " COMMAND [ARGS...]" : "";
+  const as = profile === undefined ? "with a profile's credentials" : `as profile ${profile}`;
+  return new UsageError(
+    `Unknown command 'exec'; to run a command ${as}, run '${line}${placeholder}'`,
+  );
 }
 
-/** A subcommand's own options (and `--debug`, `--help`), or `undefined` for `--help`. */
-function parseSubcommandArgs(
-  command: string,
-  spec: { values: readonly string[]; flags: readonly string[] },
-  argv: readonly string[],
-) {
-  const values: Record<string, string> = {};
-  // Every value of `--region`, the one option given more than once.
-  const regions: string[] = [];
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("-") || arg === "-") {
-      throw new UsageError(`Unexpected argument '${arg}' for aec ${command}`);
-    }
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const known = [...spec.values, ...spec.flags, "--debug", "--help", "-h"];
-    const name = resolveOption(eq === -1 ? arg : arg.slice(0, eq), known, `aec ${command}`);
-    if ((spec.values as readonly string[]).includes(name)) {
-      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-      if (value === undefined || (eq === -1 && value.startsWith("-"))) {
-        throw new UsageError(`${name} needs a value`);
-      }
-      if (value === "") throw new UsageError(`${name} needs a non-empty value`);
-      if (command === "sso populate" && name === "--region") regions.push(value);
-      else if (values[name] !== undefined) throw new UsageError(`${name} was given twice`);
-      values[name] = value;
-    } else if (name === "--help" || name === "-h") {
-      return undefined;
-    } else if (eq === -1) {
-      flags.add(name);
-    } else {
-      throw new UsageError(`${name} does not take a value`);
-    }
-  }
-  return { values, flags, regions };
-}
-
-/** `aec sso roles` and `aec sso populate`. */
-function parseSso(argv: readonly string[]): Cli {
-  const [command, ...rest] = argv;
-  if (command === "--help" || command === "-h") return { kind: "help" };
-  if (command === undefined || !Object.hasOwn(SSO_COMMANDS, command)) {
-    const names = Object.keys(SSO_COMMANDS);
-    const closest = command === undefined ? undefined : closestWord(command, names);
+/** `aec help` and `aec help COMMAND`. */
+function parseHelp(argv: readonly string[]): Cli {
+  const [topic, ...extra] = argv;
+  if (topic === undefined || topic === "--help" || topic === "-h") return { kind: "help" };
+  if (topic.startsWith("-")) throw new UsageError(`Unknown option '${topic}' for aec help`);
+  if (!isSubcommand(topic)) {
+    const closest = closestWord(topic, SUBCOMMAND_NAMES);
     throw new UsageError(
       closest
-        ? `Unknown command 'aec sso ${command}'; did you mean 'aec sso ${closest}'?`
-        : `aec sso takes a command: ${names.join(" or ")}`,
+        ? `Unknown command '${topic}'; did you mean 'aec help ${closest}'?`
+        : `Unknown command '${topic}' (commands: ${SUBCOMMAND_NAMES.join(", ")})`,
     );
   }
-  const name = command as keyof typeof SSO_COMMANDS;
-  const parsed = parseSubcommandArgs(`sso ${name}`, SSO_COMMANDS[name], rest);
-  if (parsed === undefined) return { kind: "help" };
-  const { values, flags, regions } = parsed;
-  const common = {
-    ...(values["--sso-session"] === undefined ? {} : { ssoSession: values["--sso-session"] }),
-    ssoLogin: flags.has("--sso-login"),
-    debug: flags.has("--debug"),
-  };
-  if (name === "roles") {
-    return { kind: "sso-roles", options: { ...common, json: flags.has("--json") } };
+  if (extra[0] !== undefined) {
+    throw new UsageError(`Unexpected argument '${extra[0]}' for aec help`);
   }
-  return {
-    kind: "sso-populate",
-    options: {
-      ...common,
-      ...(values["--template"] === undefined ? {} : { template: values["--template"] }),
-      regions,
-      prune: flags.has("--prune"),
-      dryRun: flags.has("--dry-run"),
-    },
-  };
+  return { kind: "help", command: topic };
 }
 
-/** `aec login`, `aec logout` and `aec console`, which take only their own options. */
-function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
+/** `aec login`, `aec logout`, `aec console` and `aec profiles`: only their own options. */
+function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly string[]): Cli {
   if (command === "sso") return parseSso(argv);
-  const parsed = parseSubcommandArgs(command, SUBCOMMANDS[command], argv);
-  if (parsed === undefined) return { kind: "help" };
-  const { values, flags } = parsed;
-  const profile = values["--profile"];
-  const debug = flags.has("--debug");
+  const given = scanOptions(command, argv);
+  if (given.has("--help")) return { kind: "help", command };
+  const profile = given.value("--profile");
+  const debug = given.has("--debug");
   if (command === "pick") return { kind: "pick", options: { debug } };
   if (command === "profiles") {
-    return { kind: "profiles", options: { json: flags.has("--json"), debug } };
+    return { kind: "profiles", options: { json: given.has("--json"), debug } };
   }
   if (command === "console") {
     const options: ConsoleOptions = {
-      stdout: flags.has("--stdout"),
-      ssoLogin: flags.has("--sso-login"),
+      stdout: given.has("--stdout"),
+      ssoLogin: given.has("--sso-login"),
       debug,
     };
     if (profile !== undefined) options.profile = profile;
-    if (values["--region"] !== undefined) options.region = values["--region"];
-    const destination = values["--destination"];
+    const region = given.value("--region");
+    if (region !== undefined) options.region = region;
+    const destination = given.value("--destination");
     if (destination !== undefined) {
       if (!/^https:\/\//i.test(destination) || !URL.canParse(destination)) {
         throw new UsageError(`--destination takes an https:// URL; got '${destination}'`);
       }
       options.destination = destination;
     }
-    const duration = values["--duration"];
+    const duration = given.value("--duration");
     if (duration !== undefined) options.durationSeconds = parseDuration(duration);
     return { kind: "console", options };
   }
-  const ssoSession = values["--sso-session"];
+  const ssoSession = given.value("--sso-session");
   if (profile !== undefined && ssoSession !== undefined) {
     throw new UsageError("--profile and --sso-session cannot be used together");
   }
-  if (flags.has("--all") && (profile !== undefined || ssoSession !== undefined)) {
+  const all = given.has("--all");
+  if (all && (profile !== undefined || ssoSession !== undefined)) {
     throw new UsageError(`--all cannot be used with ${profile ? "--profile" : "--sso-session"}`);
   }
   const named = {
@@ -573,11 +888,135 @@ function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
       kind: "login",
       options: {
         ...named,
-        useDeviceCode: flags.has("--use-device-code"),
-        noBrowser: flags.has("--no-browser"),
+        useDeviceCode: given.has("--use-device-code"),
+        noBrowser: given.has("--no-browser"),
       },
     }
-    : { kind: "logout", options: { ...named, all: flags.has("--all") } };
+    : { kind: "logout", options: { ...named, all } };
+}
+
+/** The commands of `aec sso`, and the options only populate takes. */
+const SSO_COMMANDS = ["roles", "populate"];
+const POPULATE_OPTIONS = ["--template", "--region", "--prune", "--dry-run"];
+
+/** `aec sso roles` and `aec sso populate`: the command's word first, then options. */
+function parseSso(argv: readonly string[]): Cli {
+  const [action, ...rest] = argv;
+  if (action === "--help" || action === "-h") return { kind: "help", command: "sso" };
+  if (action === undefined || !SSO_COMMANDS.includes(action)) {
+    const closest = action === undefined ? undefined : closestWord(action, SSO_COMMANDS);
+    throw new UsageError(
+      closest
+        ? `Unknown command 'aec sso ${action}'; did you mean 'aec sso ${closest}'?`
+        : `aec sso takes a command first: ${SSO_COMMANDS.join(" or ")}`,
+    );
+  }
+  const given = scanOptions("sso", rest);
+  if (given.has("--help")) return { kind: "help", command: "sso" };
+  const wrong = action === "roles"
+    ? POPULATE_OPTIONS.find((name) => given.has(name))
+    : given.has("--json")
+    ? "--json"
+    : undefined;
+  if (wrong !== undefined) {
+    throw new UsageError(
+      `${wrong} works only with aec sso ${action === "roles" ? "populate" : "roles"}`,
+    );
+  }
+  const ssoSession = given.value("--sso-session");
+  const common = {
+    ...(ssoSession === undefined ? {} : { ssoSession }),
+    ssoLogin: given.has("--sso-login"),
+    debug: given.has("--debug"),
+  };
+  if (action === "roles") {
+    return { kind: "sso-roles", options: { ...common, json: given.has("--json") } };
+  }
+  const template = given.value("--template");
+  return {
+    kind: "sso-populate",
+    options: {
+      ...common,
+      ...(template === undefined ? {} : { template }),
+      regions: given.values("--region"),
+      prune: given.has("--prune"),
+      dryRun: given.has("--dry-run"),
+    },
+  };
+}
+
+const EXIT_CODES = `Exit codes: 0 success, 2 usage error or no credentials, 3 credential error,
+126/127 command not runnable/not found, 130 interrupted while waiting for you,
+otherwise the command's own code.
+`;
+
+/** The help of aec (`aec --help`), or of one of its commands (`aec console --help`). */
+export function helpText(command?: Subcommand): string {
+  if (command !== undefined) {
+    const options = optionsOf(command);
+    const title = `aec ${command}: ${lowerFirst(SUBCOMMANDS[command])}`;
+    const usage = command === "help" ? "  aec help [COMMAND]" : wrap(
+      command === "sso" ? "aec sso roles|populate" : `aec ${command}`,
+      options.map((spec) => `[${label(spec, false)}]`),
+    );
+    return `${title}\n\nUsage:\n${usage}\n\nOptions:\n${optionLines(options, 2)}`;
+  }
+  const own = optionsOf("aec");
+  const sections = Object.entries(SECTIONS).map(([key, heading]) => {
+    const options = own.filter((spec) => (spec.section ?? "other") === key);
+    return `${heading}:\n${optionLines(options, 2)}`;
+  });
+  const commands = SUBCOMMAND_NAMES.map((name) => {
+    const options = optionsOf(name).filter((spec) => !spec.commands.includes("aec"));
+    return entry(name, SUBCOMMANDS[name], 2) + optionLines(options, 4);
+  });
+  return `aec: get AWS credentials from a profile and inject them into other programs
+
+Usage:
+  aec [--profile NAME] [OUTPUT] [OPTIONS]
+  aec [--profile NAME] [OPTIONS] --exec [[--] COMMAND [ARGS...]]
+  aec COMMAND [OPTIONS]    (aec help COMMAND prints its options)
+
+${sections.join("\n")}
+Commands:
+${commands.join("")}
+${EXIT_CODES}`;
+}
+
+/** How the help shows an option: `-c, --credentials-file-profile NAME`. */
+function label(spec: OptionSpec, aliases = true): string {
+  const names = aliases ? spellings(spec).join(", ") : spec.name;
+  return spec.value ? `${names} ${spec.value.placeholder}` : names;
+}
+
+function optionLines(options: readonly OptionSpec[], indent: number): string {
+  return options.map((spec) => entry(label(spec), spec.help, indent)).join("");
+}
+
+const HELP_COLUMN = 24;
+
+/** One entry of the help: its name, and its text in the help column (on a line of its own if need be). */
+function entry(name: string, text: string, indent: number): string {
+  const head = " ".repeat(indent) + name;
+  return head.length + 2 <= HELP_COLUMN
+    ? `${head.padEnd(HELP_COLUMN)}${text}\n`
+    : `${head}\n${" ".repeat(HELP_COLUMN)}${text}\n`;
+}
+
+/** `start` and the words after it, in lines of at most 100 columns, continued under the words. */
+function wrap(start: string, words: readonly string[]): string {
+  const indent = " ".repeat(2 + start.length + 1);
+  const lines = [`  ${start}`];
+  for (const word of words) {
+    const line = lines.at(-1)!;
+    if (line.length + 1 + word.length > 100 && line !== indent) lines.push(indent + word);
+    else lines[lines.length - 1] = line === indent ? line + word : `${line} ${word}`;
+  }
+  return lines.join("\n");
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** How long a length given on the command line may be, in seconds. */
@@ -653,125 +1092,23 @@ function rejectUselessRegion(options: RunOptions): void {
   }
 }
 
-function parseCacheOptions(
-  values: Partial<Record<typeof VALUE_OPTIONS[number], string>>,
-  flags: ReadonlySet<string>,
-): CacheOptions | undefined {
-  const path = values["--cache-file"];
-  if (path !== undefined && flags.has("--cache")) {
+function parseCacheOptions(given: GivenOptions): CacheOptions | undefined {
+  const path = given.value("--cache-file");
+  if (path !== undefined && given.has("--cache")) {
     throw new UsageError("--cache and --cache-file cannot be used together");
   }
-  const buffer = values["--cache-expiration-buffer"];
-  if (buffer !== undefined && !/^\d+$/.test(buffer)) {
+  const buffer = given.value("--cache-expiration-buffer");
+  // Python's int(), which aws-export-credentials read it with, takes a sign.
+  if (buffer !== undefined && !/^\+?\d+$/.test(buffer)) {
     throw new UsageError(`--cache-expiration-buffer takes whole minutes; got '${buffer}'`);
   }
-  if (path === undefined && !flags.has("--cache")) return undefined;
+  if (path === undefined && !given.has("--cache")) return undefined;
   const cache: CacheOptions = {
     bufferMinutes: buffer === undefined ? DEFAULT_CACHE_BUFFER_MINUTES : Number(buffer),
   };
   if (path !== undefined) cache.path = path;
   return cache;
 }
-
-export const USAGE = `aec: get AWS credentials from a profile and inject them into other programs
-
-Usage:
-  aec [--profile NAME] [OUTPUT] [OPTIONS]
-  aec [--profile NAME] [OPTIONS] --exec [[--] COMMAND [ARGS...]]
-  aec login [--profile NAME | --sso-session NAME] [--use-device-code] [--no-browser]
-  aec logout [--profile NAME | --sso-session NAME | --all]
-  aec console [--profile NAME] [--stdout] [--region REGION] [--destination URL]
-              [--duration DURATION] [--sso-login]
-  aec profiles [--json]
-  aec pick
-  aec sso roles [--sso-session NAME] [--json] [--sso-login]
-  aec sso populate [--sso-session NAME] [--template T] [--region [PATTERN=]REGION]...
-                   [--prune] [--dry-run] [--sso-login]
-
-Profile:
-  --profile NAME        Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")
-  --region REGION       Export AWS_REGION and AWS_DEFAULT_REGION as REGION (shell formats, --exec)
-  --no-region           Leave the region out (shell formats and --exec export the profile's or
-                        the environment's region by default)
-  --duration DURATION   Length of the session aec asks for: 3600, 90m, 12h (15m to 12h; default
-                        the profile's duration_seconds)
-  --ensure-temporary    Exchange long-term keys for a session with STS GetSessionToken
-  --sso-login           Sign in to IAM Identity Center first if the profile's session ended
-
-Output (choose one; default: pretty JSON, or a summary without the secrets on a terminal):
-  --json                credential_process JSON on one line (--pretty indents it)
-  --env                 NAME=value lines
-  --env-export          export NAME=value lines, for eval in bash or zsh
-  --format FORMAT       One of: ${FORMATS.join(", ")}
-  --exec [--] CMD ...   Run CMD with the credentials in its environment; exits with its code.
-                        Without CMD, a shell ($SHELL). aec's options go before --exec
-  -c, --credentials-file-profile NAME
-                        Write them into profile NAME of the shared credentials file
-
-Sessions shared with the AWS CLI:
-  --no-cli-cache        Neither read nor write the AWS CLI's assume-role cache
-  --no-mfa-session      Assume an MFA role directly, without aec's MFA session
-  --mfa-session-duration DURATION
-                        Length of a new MFA session: 15m to 36h (default 8h)
-
-Cache:
-  --cache-file PATH     Reuse unexpired credentials saved in PATH; save new ones there
-  --cache               The same, with a per-profile file in the user's cache directory
-  --cache-expiration-buffer MINUTES
-                        Treat cached credentials as expired this long before (default 10)
-  --refresh             Resolve anew (and save) even when a cache (aec's, the CLI's) has them
-
-Serving refreshing credentials (HOST defaults to 127.0.0.1; PORT 0 picks a free port):
-  --imds [HOST:]PORT    Serve them as an EC2 instance metadata endpoint (IMDSv2)
-  --container [HOST:]PORT [TOKEN]
-                        Serve them as an ECS container credentials endpoint
-  --serve --exec [--] CMD ...
-                        Run CMD with a private container endpoint that keeps them fresh
-  --allow-host NAME     Answer clients that call this machine NAME, e.g. host.docker.internal
-                        (repeatable; IP addresses and localhost always work)
-
-IAM Identity Center (writes the token cache that the AWS CLI and SDKs share):
-  login                 Sign in: a browser on this machine, else a device code
-    --sso-session NAME  Sign in to an [sso-session] instead of a profile's
-    --use-device-code   Sign in with a code confirmed in any browser
-    --no-browser        Print the sign-in URL instead of opening a browser
-  logout                Sign out: end the session and delete its token and aec's cache
-    --all               Every session in the token cache
-
-The AWS console (the sign-in URL is a secret for 15 minutes):
-  console               Open the console signed in as the profile
-    --stdout            Print the sign-in URL instead of opening a browser
-    --destination URL   The console page to open (default: the region's console home)
-    --duration DURATION Console session length: 3600, 90m, 12h (15m to 12h)
-
-Profiles:
-  profiles              List the profiles: kind, region, source, state (no AWS call)
-    --json              The same as JSON, for scripts
-  pick                  Choose a profile from a fuzzy list on the terminal; prints its name
-
-IAM Identity Center accounts and roles (the session's portal; --sso-session may be left out
-with one [sso-session] in the config):
-  sso roles             List the accounts and roles the session may use (--json for scripts)
-  sso populate          Write a profile for each into the config file, kept up to date
-    --template T        Profile names from {account_name}, {account_id}, {role_name} and
-                        {sso_session} (default: {account_name}.{role_name})
-    --region [PATTERN=]REGION
-                        The profiles' region: for accounts whose name or id match PATTERN
-                        (* and ?; the first match wins), else for all (repeatable)
-    --prune             Remove the profiles it wrote whose account or role is gone
-    --dry-run           Print the change as a unified diff; write nothing
-
-Other:
-  --completions SHELL   Print a completion script for bash, zsh, fish or powershell
-  --pretty              Indent JSON output by two spaces
-  --debug               Explain on stderr what aec does (secrets are redacted)
-  --version             Print aec's version
-  -h, --help            Print this help
-
-Exit codes: 0 success, 2 usage error or no credentials, 3 credential error,
-126/127 command not runnable/not found, 130 interrupted while waiting for you,
-otherwise the command's own code.
-`;
 
 /** Whether `--debug` is among aec's own arguments, for reporting errors that stop parsing. */
 export function wantsDebug(argv: readonly string[]): boolean {

@@ -11,8 +11,10 @@
 import { readTrustedJson, writeFileAtomic } from "./files/mod.ts";
 import { homeDirectory } from "./config/mod.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
+import { CredentialError, firstLine } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { pythonJsonDumps, sha1Hex } from "./python_json.ts";
+import type { AssumeRoleAnswer } from "./sts.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -54,9 +56,83 @@ export function roleCallOf(
 }
 
 /** `~/.aws/cli/cache/<key>.json` for `call`, as botocore names it. */
-export async function cliCachePath(call: RoleCall, env: Env): Promise<string> {
-  const key = (await sha1Hex(pythonJsonDumps({ ...call }))).replace(/[:/\\]/g, "_");
-  return `${homeDirectory(env)}/.aws/cli/cache/${key}.json`;
+export function cliCachePath(call: RoleCall, env: Env): Promise<string> {
+  return cacheFile(pythonJsonDumps({ ...call }), env);
+}
+
+/** The file botocore keeps under the SHA-1 of `args`, made file-safe as it does. */
+async function cacheFile(args: string, env: Env): Promise<string> {
+  const key = (await sha1Hex(args)).replace(/[:/\\]/g, "_");
+  return `${cliCacheDirectory(env)}/${key}.json`;
+}
+
+function cliCacheDirectory(env: Env): string {
+  return `${homeDirectory(env)}/.aws/cli/cache`;
+}
+
+/** A role of IAM Identity Center, whose credentials AWS CLI v2 caches beside role sessions. */
+export interface SsoRole {
+  accountId: string;
+  roleName: string;
+  /** The sso-session's name; a legacy profile's entry is keyed by its start URL instead. */
+  sessionName?: string;
+  startUrl: string;
+}
+
+/** The CLI's entry for `role`, named as botocore's `SSOCredentialFetcher._create_cache_key` does. */
+export function ssoCliCachePath(role: SsoRole, env: Env): Promise<string> {
+  const args = { roleName: role.roleName, accountId: role.accountId };
+  return cacheFile(
+    pythonJsonDumps(
+      role.sessionName
+        ? { ...args, sessionName: role.sessionName }
+        : { ...args, startUrl: role.startUrl },
+      { compact: true },
+    ),
+    env,
+  );
+}
+
+/**
+ * Deletes the CLI's cached IAM Identity Center role credentials: those of
+ * `roles`, or every one (what `aws sso logout` deletes). Only a JSON file of
+ * this user with `"ProviderType": "sso"` goes, and of a link only the link.
+ * Returns how many went.
+ */
+export async function deleteSsoCliCache(
+  roles: readonly SsoRole[] | "all",
+  env: Env,
+  log: Logger,
+): Promise<number> {
+  const directory = cliCacheDirectory(env);
+  const paths = new Set<string>();
+  if (roles === "all") {
+    try {
+      for await (const entry of Deno.readDir(directory)) {
+        if (entry.name.endsWith(".json")) paths.add(`${directory}/${entry.name}`);
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  } else {
+    for (const role of roles) paths.add(await ssoCliCachePath(role, env));
+  }
+  let deleted = 0;
+  for (const path of paths) {
+    const read = await readTrustedJson(path, MAX_ENTRY_BYTES, 0);
+    if (!read.ok || (read.value as { ProviderType?: unknown } | null)?.ProviderType !== "sso") {
+      continue;
+    }
+    try {
+      await Deno.remove(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) continue;
+      throw new CredentialError(`Could not delete ${path}: ${firstLine(error)}`, error);
+    }
+    log.debug(`removed the AWS CLI's cached IAM Identity Center role credentials ${path}`);
+    deleted++;
+  }
+  return deleted;
 }
 
 /**
@@ -106,20 +182,30 @@ export function parseCliTime(text: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** Writes `credentials` as the CLI's entry at `path` (0600, directory 0700, atomically). */
+/**
+ * Writes `credentials` as the CLI's entry at `path` (0600, directory 0700,
+ * atomically), as botocore writes it: STS's answer with the account id in
+ * `Credentials.AccountId` (from the assumed role's ARN, or the role's when
+ * aec did not see the answer).
+ */
 export async function saveCliCache(
   path: string,
   credentials: Credentials,
+  role: { roleArn: string; answer: AssumeRoleAnswer | undefined },
   log: Logger,
 ): Promise<void> {
   if (!credentials.sessionToken || !credentials.expiration) return;
+  const { accessKeyId: _, ...answer } = role.answer ?? {};
+  const accountId = accountOf(role.answer?.AssumedRoleUser.Arn ?? role.roleArn);
   const entry = {
     Credentials: {
       AccessKeyId: credentials.accessKeyId,
       SecretAccessKey: credentials.secretAccessKey,
       SessionToken: credentials.sessionToken,
       Expiration: isoSeconds(credentials.expiration),
+      ...(accountId === undefined ? {} : { AccountId: accountId }),
     },
+    ...answer,
   };
   try {
     await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
@@ -129,4 +215,9 @@ export async function saveCliCache(
   } catch (error) {
     log.debug(`could not save the AWS CLI cache entry (${path}): ${String(error)}`);
   }
+}
+
+/** The account of an ARN (its fifth field, as botocore's ArnParser reads it), if it is one. */
+function accountOf(arn: string): string | undefined {
+  return /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):./.exec(arn)?.[1];
 }

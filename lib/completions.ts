@@ -1,14 +1,28 @@
 /**
- * Shell completion scripts for aec, printed by `aec --completions SHELL`.
+ * Shell completion scripts for aec, printed by `aec --completions SHELL`, generated from the
+ * option table the parser reads (lib/cli.ts), so that every command and option is offered.
  *
- * The scripts list aec's options and complete their values. Profile names are read by the
- * shell itself at completion time, since running aec on every TAB would be slow. Like the
- * AWS SDK, they take `[default]` and `[profile NAME]` (NAME maybe quoted) from the config
- * file and `[NAME]` from the credentials file; names with whitespace, which the SDK does not
- * read as plain profiles, are left out.
+ * The scripts complete the subcommands, each command's own options, and the values of those
+ * options: formats, shells, files, and the names of profiles and `[sso-session]`s. The names
+ * are read by the shell itself at completion time, since starting aec on every TAB would cost
+ * a Deno start-up and load the config parser (a few hundred milliseconds on a slow machine);
+ * a header match is all it takes. Like the AWS SDK, the scripts take `[default]` and
+ * `[profile NAME]` (NAME maybe quoted) from the config file (AWS_CONFIG_FILE, else
+ * ~/.aws/config), `[NAME]` from the credentials file (AWS_SHARED_CREDENTIALS_FILE, else
+ * ~/.aws/credentials), and `[sso-session NAME]` from the config file; names with whitespace,
+ * which the SDK does not read as plain sections, are left out.
  */
 
-import { ALL_OPTIONS, OPTIONS_WITH_VALUES, type Shell, SHELLS } from "./cli.ts";
+import {
+  type Command,
+  optionsOf,
+  type OptionSpec,
+  type Shell,
+  SHELLS,
+  spellings,
+  SUBCOMMANDS,
+  type ValueKind,
+} from "./cli.ts";
 import { FORMATS } from "./formats.ts";
 
 export { isShell, type Shell, SHELLS } from "./cli.ts";
@@ -27,53 +41,66 @@ export function completionScript(shell: Shell): string {
   }
 }
 
-/** What an option's value completes to: profile names, file names or fixed words. */
-type Values = "profiles" | "files" | readonly string[];
+const SUBCOMMAND_NAMES = Object.keys(SUBCOMMANDS) as (keyof typeof SUBCOMMANDS)[];
+const COMMANDS: readonly Command[] = ["aec", ...SUBCOMMAND_NAMES];
 
-// `--completions` is handled outside parseCli, so the parser's lists may lack it.
-const NAMES = [...new Set([...ALL_OPTIONS, "--completions"])];
-const TAKING_VALUES = new Set([...OPTIONS_WITH_VALUES, "--completions"]);
-// Options that take a value missing here complete nothing (regions, ports, minutes).
-const VALUES = new Map<string, Values>([
-  ["--profile", "profiles"],
-  ["--credentials-file-profile", "profiles"],
-  ["-c", "profiles"],
-  ["--format", FORMATS],
-  ["--completions", SHELLS],
-  ["--cache-file", "files"],
-]);
+/** The fixed words a value of `kind` completes to. */
+const WORDS: Partial<Record<ValueKind, readonly string[]>> = { format: FORMATS, shell: SHELLS };
 
-interface Option {
-  name: string;
-  takesValue: boolean;
-  values: Values | undefined;
-}
+/** The options that end aec's own arguments: the rest of the line is a command (`--exec`). */
+const COMMAND_OPTIONS = optionsOf("aec").filter((spec) => spec.value?.kind === "command")
+  .flatMap(spellings);
 
-const OPTIONS: readonly Option[] = NAMES.map((name) => ({
-  name,
-  takesValue: TAKING_VALUES.has(name),
-  values: VALUES.get(name),
-}));
-
-/** The options whose value completes the same way, grouped in their original order. */
-function groupByAction(action: (option: Option) => string): [string, string[]][] {
+/** The spellings of the options of `command` whose values complete alike, grouped by `action`. */
+function groupByAction(
+  command: Command,
+  action: (kind: ValueKind) => string,
+): [string, string[]][] {
   const groups = new Map<string, string[]>();
-  for (const option of OPTIONS.filter((option) => option.takesValue)) {
-    const key = action(option);
-    groups.set(key, [...groups.get(key) ?? [], option.name]);
+  for (const spec of optionsOf(command)) {
+    if (!spec.value || spec.value.kind === "command") continue;
+    const key = action(spec.value.kind);
+    groups.set(key, [...groups.get(key) ?? [], ...spellings(spec)]);
   }
   return [...groups];
 }
 
+/** Every spelling of every option of `command`. */
+function spellingsOf(command: Command): string[] {
+  return optionsOf(command).flatMap(spellings);
+}
+
+/** The commands that take positional words: aec its subcommand, help the command to explain. */
+const POSITIONAL_AT: Partial<Record<Command, number>> = { aec: 1, help: 2 };
+
 function bashScript(): string {
-  const cases = groupByAction(({ values }) => {
-    if (values === "profiles") return `_aec_profiles "$cur"`;
-    if (values === "files") {
+  const action = (kind: ValueKind) => {
+    if (kind === "profile" || kind === "sso-session") return `_aec_names ${kind} "$cur"`;
+    if (kind === "file") {
       return `compopt -o filenames 2>/dev/null; _aec_reply < <(compgen -f -- "$cur")`;
     }
-    if (values) return `_aec_reply < <(compgen -W "${values.join(" ")}" -- "$cur")`;
-    return "";
-  }).map(([action, names]) => `    ${names.join("|")})${action ? ` ${action}` : ""} ;;`);
+    const words = WORDS[kind];
+    return words ? `_aec_reply < <(compgen -W "${words.join(" ")}" -- "$cur")` : "";
+  };
+  const commands = COMMANDS.map((command) => {
+    const cases = groupByAction(command, action).map(([act, names]) =>
+      `        ${names.join("|")})${act ? ` ${act}` : ""} ;;`
+    );
+    const options = `_aec_reply < <(compgen -W "${spellingsOf(command).join(" ")}" -- "$cur")`;
+    const at = POSITIONAL_AT[command];
+    const otherwise = at === undefined ? options : [
+      `if ((COMP_CWORD == ${at})) && [[ $cur != -* ]]; then`,
+      `            _aec_reply < <(compgen -W "${SUBCOMMAND_NAMES.join(" ")}" -- "$cur")`,
+      "          else",
+      `            ${options}`,
+      "          fi",
+    ].join("\n");
+    return `    ${command})
+      case $prev in
+${[...cases, `        *)\n          ${otherwise}\n          ;;`].join("\n")}
+      esac
+      ;;`;
+  });
   return `# bash completion for aec; generated by \`aec --completions bash\`.
 # Load it from ~/.bashrc with: source <(aec --completions bash)
 
@@ -84,17 +111,20 @@ _aec_reply() {
   while IFS= read -r line; do COMPREPLY+=("$line"); done
 }
 
-# Sets COMPREPLY to the profile names that start with $1.
-_aec_profiles() {
-  local kind file line name seen=$'\\n'
+# Sets COMPREPLY to the names of the profiles ($1 = profile) or the sso-sessions
+# ($1 = sso-session) of the AWS files that start with $2.
+_aec_names() {
+  local want=$1 kind file line name seen=$'\\n'
   local header='^[[:space:]]*[[]([^]]*)[]]([[:space:]]+[#;].*)?[[:space:]]*$'
-  local named='^profile[[:space:]]+(.*)$'
+  local named='^(profile|sso-session)[[:space:]]+(.*)$'
   COMPREPLY=()
   for kind in config credentials; do
     if [[ $kind == config ]]; then
       file=\${AWS_CONFIG_FILE:-$HOME/.aws/config}
-    else
+    elif [[ $want == profile ]]; then
       file=\${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
+    else
+      continue
     fi
     # The AWS SDK expands a leading ~ in these variables.
     [[ $file == '~/'* ]] && file=$HOME/\${file#'~/'}
@@ -104,25 +134,32 @@ _aec_profiles() {
       name=\${BASH_REMATCH[1]}
       if [[ $kind == config ]]; then
         if [[ $name =~ $named ]]; then
-          name=\${BASH_REMATCH[1]}
+          [[ \${BASH_REMATCH[1]} == "$want" ]] || continue
+          name=\${BASH_REMATCH[2]}
           [[ $name == '"'*'"' || $name == "'"*"'" ]] && name=\${name:1:\${#name}-2}
-        elif [[ $name != default ]]; then
+        elif [[ $want != profile || $name != default ]]; then
           continue
         fi
       fi
       [[ -z $name || $name == *[[:space:]]* || $seen == *$'\\n'"$name"$'\\n'* ]] && continue
       seen+=$name$'\\n'
-      [[ $name == "$1"* ]] && COMPREPLY+=("$name")
+      [[ $name == "$2"* ]] && COMPREPLY+=("$name")
     done <"$file"
   done
 }
 
 _aec() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} i
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} command=aec i
   COMPREPLY=()
+  if ((COMP_CWORD > 1)); then
+    case \${COMP_WORDS[1]} in
+      ${SUBCOMMAND_NAMES.join("|")}) command=\${COMP_WORDS[1]} ;;
+    esac
+  fi
   # Everything after --exec (and an optional --) is a command line of its own.
   for ((i = 1; i < COMP_CWORD; i++)); do
-    [[ \${COMP_WORDS[i]} == --exec ]] || continue
+    [[ $command == aec ]] || break
+    case \${COMP_WORDS[i]} in ${COMMAND_OPTIONS.join("|")}) ;; *) continue ;; esac
     ((i++))
     if [[ \${COMP_WORDS[i]} == -- ]] && ((i < COMP_CWORD)); then ((i++)); fi
     if declare -F _command_offset >/dev/null; then
@@ -142,9 +179,8 @@ _aec() {
   elif [[ $prev == = ]]; then
     prev=\${COMP_WORDS[COMP_CWORD-2]}
   fi
-  case $prev in
-${cases.join("\n")}
-    *) _aec_reply < <(compgen -W "${NAMES.join(" ")}" -- "$cur") ;;
+  case $command in
+${commands.join("\n")}
   esac
 }
 
@@ -152,32 +188,68 @@ complete -F _aec aec
 `;
 }
 
+/** `text` inside single quotes of a POSIX shell (zsh's, bash's). */
+function singleQuoted(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
 function zshScript(): string {
-  const specs = OPTIONS.map(({ name, takesValue, values }) => {
-    if (!takesValue) return `'${name}'`;
-    // `--option=` accepts the value after = or as the next word; -c only as the next word.
-    const option = name.startsWith("--") ? `${name}=` : name;
-    const bare = name.replace(/^-+/, "");
-    if (values === "profiles") return `'${option}:profile:_aec_profiles'`;
-    if (values === "files") return `'${option}:file:_files'`;
-    if (values) return `'${option}:${bare}:(${values.join(" ")})'`;
-    return `'${option}:${bare}: '`;
+  const describe = (text: string) => text.replace(/[\\[\]:]/g, (c) => `\\${c}`);
+  const spec = (option: OptionSpec, spelling: string) => {
+    const repeat = option.repeatable ? "*" : "";
+    const help = `[${describe(option.help)}]`;
+    if (!option.value || option.value.kind === "command") {
+      return singleQuoted(`${repeat}${spelling}${help}`);
+    }
+    // `--option=` takes the value after = or as the next word; `-c+` attached or next.
+    const name = spelling.startsWith("--") ? `${spelling}=` : `${spelling}+`;
+    const { kind, placeholder } = option.value;
+    const message = placeholder.toLowerCase();
+    const words = WORDS[kind];
+    // In braces, so that _arguments passes _aec_names no options of its own.
+    const action = kind === "profile" || kind === "sso-session"
+      ? `{_aec_names ${kind}}`
+      : kind === "file"
+      ? "_files"
+      : words
+      ? `(${words.join(" ")})`
+      : " ";
+    return singleQuoted(`${repeat}${name}${help}:${message}:${action}`);
+  };
+  const commands = SUBCOMMAND_NAMES.map((name) =>
+    `    ${singleQuoted(`${name}:${SUBCOMMANDS[name]}`)}`
+  );
+  const cases = COMMANDS.map((command) => {
+    const specs = optionsOf(command).flatMap((option) =>
+      spellings(option).map((spelling) => spec(option, spelling))
+    );
+    const args = `_arguments : \\\n${specs.map((line) => `        ${line}`).join(" \\\n")}`;
+    const at = POSITIONAL_AT[command];
+    const body = at === undefined
+      ? args
+      : `if (( CURRENT == ${command === "aec" ? at + 1 : at} )) && [[ $PREFIX != -* ]]; then
+        _describe -t commands 'aec command' subcommands
+      else
+        ${args.replaceAll("\n", "\n    ")}
+      fi`;
+    return `    (${command})\n      ${body}\n      ;;`;
   });
   return `#compdef aec
 # zsh completion for aec; generated by \`aec --completions zsh\`.
 # Save it as _aec in a directory of $fpath, or load it after compinit with:
 #   source <(aec --completions zsh)
 
-# Offers the profile names.
-_aec_profiles() {
+# Offers the names of the profiles ($1 = profile) or the sso-sessions ($1 = sso-session).
+_aec_names() {
   emulate -L zsh
-  local kind file line name expl
-  local -aU profiles
+  local want=$1 kind file line name expl
+  local -aU aec_names
   local header='^[[:space:]]*[[]([^]]*)[]]([[:space:]]+[#;].*)?[[:space:]]*$'
-  local named='^profile[[:space:]]+(.*)$'
+  local named='^(profile|sso-session)[[:space:]]+(.*)$'
   for kind file in \\
     config "\${AWS_CONFIG_FILE:-$HOME/.aws/config}" \\
     credentials "\${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}"; do
+    [[ $kind == credentials && $want != profile ]] && continue
     # The AWS SDK expands a leading ~ in these variables.
     [[ $file == '~/'* ]] && file=$HOME/\${file#'~/'}
     [[ -r $file ]] || continue
@@ -186,33 +258,51 @@ _aec_profiles() {
       name=$match[1]
       if [[ $kind == config ]]; then
         if [[ $name =~ $named ]]; then
-          name=$match[1]
+          [[ $match[1] == "$want" ]] || continue
+          name=$match[2]
           [[ $name == '"'*'"' || $name == "'"*"'" ]] && name=\${name[2,-2]}
-        elif [[ $name != default ]]; then
+        elif [[ $want != profile || $name != default ]]; then
           continue
         fi
       fi
-      [[ -n $name && $name != *[[:space:]]* ]] && profiles+=("$name")
+      [[ -n $name && $name != *[[:space:]]* ]] && aec_names+=("$name")
     done
   done
-  _wanted profiles expl profile compadd -a profiles
+  _wanted $want-names expl $want compadd -a aec_names
 }
 
 _aec() {
-  # Everything after --exec (and an optional --) is a command line of its own.
-  local exec=\${words[(i)--exec]}
-  if (( exec < CURRENT )); then
-    shift $exec words
-    (( CURRENT -= exec ))
-    if [[ $words[1] == -- ]] && (( CURRENT > 1 )); then
-      shift words
-      (( CURRENT-- ))
-    fi
-    _normal
-    return
+  # Not \`commands\`: zsh keeps the commands on PATH in that name.
+  local -a subcommands=(
+${commands.join("\n")}
+  )
+  local subcommand=aec i
+  if (( CURRENT > 2 )); then
+    case $words[2] in
+      (${SUBCOMMAND_NAMES.join("|")}) subcommand=$words[2] ;;
+    esac
   fi
-  _arguments : \\
-${specs.map((spec) => `    ${spec}`).join(" \\\n")}
+  if [[ $subcommand == aec ]]; then
+    # Everything after --exec (and an optional --) is a command line of its own.
+    for (( i = 2; i < CURRENT; i++ )); do
+      case $words[i] in (${COMMAND_OPTIONS.join("|")}) ;; (*) continue ;; esac
+      shift $i words
+      (( CURRENT -= i ))
+      if [[ $words[1] == -- ]] && (( CURRENT > 1 )); then
+        shift words
+        (( CURRENT-- ))
+      fi
+      _normal
+      return
+    done
+  else
+    # The subcommand's options, as if it were the command.
+    shift words
+    (( CURRENT-- ))
+  fi
+  case $subcommand in
+${cases.join("\n")}
+  esac
 }
 
 # Autoloaded from $fpath, this file is the body of _aec; sourced, it registers _aec.
@@ -225,22 +315,38 @@ fi
 }
 
 function fishScript(): string {
-  const outside = `-n 'not __aec_exec_words >/dev/null'`;
-  const lines = OPTIONS.map(({ name, takesValue, values }) => {
-    const flag = name.startsWith("--") ? `-l ${name.slice(2)}` : `-s ${name.slice(1)}`;
-    let value = "";
-    if (values === "profiles") value = " -x -a '(__aec_profiles)'";
-    else if (values === "files") value = " -r -F";
-    else if (values) value = ` -x -a '${values.join(" ")}'`;
-    else if (takesValue) value = " -x";
-    return `complete -c aec ${outside} ${flag}${value}`;
-  });
+  const quote = (text: string) => `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+  const lines = COMMANDS.flatMap((
+    command,
+  ) => [
+    `# aec${command === "aec" ? "" : ` ${command}`}`,
+    ...optionsOf(command).flatMap((option) => {
+      // An option of several commands has one line for each, which fish merges.
+      const flags = spellings(option).map((spelling) =>
+        spelling.startsWith("--") ? `-l ${spelling.slice(2)}` : `-s ${spelling.slice(1)}`
+      ).join(" ");
+      let value = "";
+      const kind = option.value?.kind;
+      const words = kind === undefined ? undefined : WORDS[kind];
+      if (kind === "profile" || kind === "sso-session") value = ` -x -a '(__aec_names ${kind})'`;
+      else if (kind === "file") value = " -r -F";
+      else if (words) value = ` -x -a '${words.join(" ")}'`;
+      else if (kind !== undefined && kind !== "command") value = " -x";
+      return [`complete -c aec -n '__aec_in ${command}' ${flags}${value} -d ${quote(option.help)}`];
+    }),
+  ]);
+  const subcommands = SUBCOMMAND_NAMES.flatMap((name) => [
+    `complete -c aec -n '__aec_word 1' -a ${name} -d ${quote(SUBCOMMANDS[name])}`,
+    `complete -c aec -n '__aec_in help; and __aec_word 2' -a ${name} -d ${
+      quote(SUBCOMMANDS[name])
+    }`,
+  ]);
   return `# fish completion for aec; generated by \`aec --completions fish\`.
 # Save it as ~/.config/fish/completions/aec.fish, or load it with:
 #   aec --completions fish | source
 
-# Prints the profile names.
-function __aec_profiles
+# Prints the names of the profiles ($argv[1] = profile) or the sso-sessions ($argv[1] = sso-session).
+function __aec_names
     set -l config $AWS_CONFIG_FILE
     test -n "$config"; or set config ~/.aws/config
     set -l credentials $AWS_SHARED_CREDENTIALS_FILE
@@ -249,57 +355,95 @@ function __aec_profiles
     set config (string replace -r -- '^~/' ~/ $config)
     set credentials (string replace -r -- '^~/' ~/ $credentials)
     set -l header '^[[:space:]]*[[]([^]]*)[]](?:[[:space:]]+[#;].*)?[[:space:]]*$'
-    set -l profiles
+    set -l names
     if test -r "$config"
         for name in (string replace -rf -- $header '$1' <$config)
-            if test "$name" = default
-                set -a profiles $name
-            else if string match -qr -- '^profile[[:space:]]' $name
-                set -a profiles (string replace -r -- '^profile[[:space:]]+(["\\']?)(.*)\\1$' '$2' $name)
+            if test "$argv[1]" = profile -a "$name" = default
+                set -a names $name
+            else if string match -qr -- "^$argv[1][[:space:]]" $name
+                set -a names (string replace -r -- '^[^[:space:]]+[[:space:]]+(["\\']?)(.*)\\1$' '$2' $name)
             end
         end
     end
-    if test -r "$credentials"
-        set -a profiles (string replace -rf -- $header '$1' <$credentials)
+    if test "$argv[1]" = profile -a -r "$credentials"
+        set -a names (string replace -rf -- $header '$1' <$credentials)
     end
     # fish drops duplicate candidates itself.
-    string match -r -- '^[^[:space:]]+$' $profiles
+    string match -r -- '^[^[:space:]]+$' $names
 end
 
 # Prints the words after --exec (and an optional --); fails outside --exec.
 function __aec_exec_words
     set -l words (commandline -opc)
-    set -l exec (contains -i -- --exec $words); or return
+    set -l exec
+    for option in ${COMMAND_OPTIONS.join(" ")}
+        set exec (contains -i -- $option $words); and break
+    end
+    test -n "$exec"; or return 1
     set -e words[1..$exec]
     test "$words[1]" = --; and set -e words[1]
     string escape -- $words
     return 0
 end
 
+# Succeeds when the word being completed is the Nth after aec.
+function __aec_word
+    test (count (commandline -opc)) -eq $argv[1]
+end
+
+# Succeeds when the command being completed is one of $argv: aec itself or a subcommand.
+function __aec_in
+    set -l words (commandline -opc)
+    set -l command aec
+    if set -q words[2]; and contains -- $words[2] ${SUBCOMMAND_NAMES.join(" ")}
+        set command $words[2]
+    else if __aec_exec_words >/dev/null
+        return 1
+    end
+    contains -- $command $argv
+end
+
 complete -c aec -f
 complete -c aec -n '__aec_exec_words >/dev/null' \\
     -a '(__fish_complete_subcommand --commandline (__aec_exec_words) (commandline -ct))'
+${subcommands.join("\n")}
 ${lines.join("\n")}
 `;
 }
 
 function powershellScript(): string {
-  const quote = (words: readonly string[]) => words.map((word) => `'${word}'`).join(", ");
-  const branches = groupByAction(({ values }) => {
-    if (values === "profiles") return "Get-AecProfile";
+  const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  const list = (words: readonly string[]) => `@(${words.map(quote).join(", ")})`;
+  const action = (kind: ValueKind) => {
+    if (kind === "profile" || kind === "sso-session") return `Get-AecName ${kind}`;
     // Returning nothing lets PowerShell complete file names.
-    if (values === "files") return "return";
-    if (values) return `@(${quote(values)})`;
-    return "return";
-  }).map(([action, names]) => `        { $_ -in @(${quote(names)}) } { ${action} }`);
+    if (kind === "file") return "return";
+    const words = WORDS[kind];
+    return words ? list(words) : "return";
+  };
+  const commands = COMMANDS.map((command) => {
+    const branches = groupByAction(command, action).map(([act, names]) =>
+      `                { $_ -in ${list(names)} } { ${act} }`
+    );
+    const options = list(spellingsOf(command));
+    const at = POSITIONAL_AT[command];
+    const otherwise = at === undefined
+      ? options
+      : `if ($words.Count -eq ${at} -and -not $wordToComplete.StartsWith('-')) { $subcommands } else { ${options} }`;
+    return `        ${quote(command)} {
+            switch ($option) {
+${[...branches, `                default { ${otherwise} }`].join("\n")}
+            }
+        }`;
+  });
   return `# PowerShell completion for aec; generated by \`aec --completions powershell\`.
 # Load it from $PROFILE with: aec --completions powershell | Out-String | Invoke-Expression
 
 Register-ArgumentCompleter -Native -CommandName aec -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
 
-    # Prints the profile names.
-    function Get-AecProfile {
+    # Prints the names of the profiles ($Kind = profile) or the sso-sessions ($Kind = sso-session).
+    function Get-AecName([string]$Kind) {
         $config = if ($env:AWS_CONFIG_FILE) { $env:AWS_CONFIG_FILE } else { '~/.aws/config' }
         $credentials = if ($env:AWS_SHARED_CREDENTIALS_FILE) {
             $env:AWS_SHARED_CREDENTIALS_FILE
@@ -309,22 +453,30 @@ Register-ArgumentCompleter -Native -CommandName aec -ScriptBlock {
             foreach ($line in Get-Content -LiteralPath ($config -replace '^~(?=[\\\\/])', $HOME) -ErrorAction Ignore) {
                 if ($line -notmatch $header) { continue }
                 $name = $Matches[1]
-                if ($name -cmatch '^profile\\s+(["'']?)(.*)\\1$') { $Matches[2] }
-                elseif ($name -ceq 'default') { $name }
+                if ($name -cmatch '^(profile|sso-session)\\s+(["'']?)(.*)\\2$') {
+                    if ($Matches[1] -ceq $Kind) { $Matches[3] }
+                }
+                elseif ($Kind -ceq 'profile' -and $name -ceq 'default') { $name }
             }
-            foreach ($line in Get-Content -LiteralPath ($credentials -replace '^~(?=[\\\\/])', $HOME) -ErrorAction Ignore) {
-                if ($line -match $header) { $Matches[1] }
+            if ($Kind -ceq 'profile') {
+                foreach ($line in Get-Content -LiteralPath ($credentials -replace '^~(?=[\\\\/])', $HOME) -ErrorAction Ignore) {
+                    if ($line -match $header) { $Matches[1] }
+                }
             }
         )
         $names | Where-Object { $_ -cmatch '^\\S+$' } | Select-Object -Unique
     }
 
+    $subcommands = ${list(SUBCOMMAND_NAMES)}
     # The words before the one being completed.
     $words = @($commandAst.CommandElements |
             Where-Object { $_.Extent.EndOffset -lt $cursorPosition } |
             ForEach-Object { $_.Extent.Text })
+    $command = if ($words.Count -ge 2 -and $subcommands -contains $words[1]) { $words[1] } else { 'aec' }
     # Everything after --exec is a command line of its own: PowerShell completes file names.
-    if ($words -contains '--exec') { return }
+    if ($command -eq 'aec' -and @($words | Where-Object { $_ -in ${
+    list(COMMAND_OPTIONS)
+  } }).Count) { return }
     $option = $words[-1]
     $prefix = ''
     if ($wordToComplete -match '^(--[^=]+)=(.*)$') {
@@ -332,9 +484,8 @@ Register-ArgumentCompleter -Native -CommandName aec -ScriptBlock {
         $prefix = "$option="
         $wordToComplete = $Matches[2]
     }
-    $candidates = switch ($option) {
-${branches.join("\n")}
-        default { @(${quote(NAMES)}) }
+    $candidates = switch ($command) {
+${commands.join("\n")}
     }
     $candidates | Where-Object { $_.StartsWith($wordToComplete) } | ForEach-Object {
         [System.Management.Automation.CompletionResult]::new("$prefix$_", $_, 'ParameterValue', $_)

@@ -24,6 +24,7 @@ import type { Credentials } from "./credentials.ts";
 import { CredentialError, messageOf } from "./errors.ts";
 import { type Logger, say } from "./log.ts";
 import type { ProfileChoice } from "./profile.ts";
+import { commandLine } from "./suggest.ts";
 import { type CredentialPlan, type Profiles, profileSettings } from "./config/mod.ts";
 import { registerSecret } from "./redact.ts";
 import { callerArn, profilePlan } from "./resolve.ts";
@@ -311,18 +312,24 @@ async function federationToken(
 /**
  * Opens `url` in the browser and waits until the browser has loaded it, so
  * that aec can remove the page it went through. The URL never reaches
- * stderr, being a secret.
+ * stderr, being a secret. The hints keep the profile that was named.
  */
-export async function openConsole(url: string, env: Env): Promise<void> {
+export async function openConsole(url: string, env: Env, profile: ProfileChoice): Promise<void> {
+  const stdoutLine = commandLine([
+    "aec",
+    "console",
+    ...(profile.explicit ? ["--profile", profile.name] : []),
+    "--stdout",
+  ]);
   const page = await openBrowser(url, env);
   if (!page) {
     throw new CredentialError(
-      "Could not open a browser for the console; run 'aec console --stdout' to print the URL",
+      `Could not open a browser for the console; run '${stdoutLine}' to print the URL`,
     );
   }
   if (!await page.loaded) {
     throw new CredentialError(
-      "The browser did not load aec's sign-in page; run 'aec console --stdout' to print the URL",
+      `The browser did not load aec's sign-in page; run '${stdoutLine}' to print the URL`,
     );
   }
 }
@@ -359,6 +366,6 @@ export async function runConsole(
     log,
   });
   if (options.stdout) return url;
-  await openConsole(url, env);
+  await openConsole(url, env, profile);
   return undefined;
 }

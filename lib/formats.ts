@@ -4,7 +4,7 @@
  */
 
 import { type Credentials, isoSeconds } from "./credentials.ts";
-import { CredentialError, hasControlCharacter, printable } from "./errors.ts";
+import { CredentialError, hasControlCharacter, printableName } from "./errors.ts";
 
 export const FORMATS = [
   "process",
@@ -49,7 +49,8 @@ export function processJson(credentials: Credentials, pretty: boolean): string {
 // target shell so that `eval` can never run part of a value as code.
 const PLAIN = /^[A-Za-z0-9/+=._:@%,-]*$/;
 
-function posixValue(value: string): string {
+/** `value` as one word of a POSIX shell: as it is when plain, else in single quotes. */
+export function posixValue(value: string): string {
   return PLAIN.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
@@ -133,7 +134,7 @@ export function terminalSummary(
   now = new Date(),
 ): string {
   const lines = [
-    `Profile:        ${printable(profile)}`,
+    `Profile:        ${printableName(profile)}`,
     `Access key id:  ${credentials.accessKeyId}`,
     `Valid:          ${lifetime(credentials, now)}`,
     "Secret key:     ******** (hidden on a terminal)",

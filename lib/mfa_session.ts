@@ -18,7 +18,7 @@ import { type Credentials, isoSeconds } from "./credentials.ts";
 import type { Logger } from "./log.ts";
 import { type Profiles, profileSettings } from "./config/mod.ts";
 import { registerSecret } from "./redact.ts";
-import { issuedCredentials, withSts } from "./sts.ts";
+import { issuedCredentials, type StsOptions, withSts } from "./sts.ts";
 import type { RequestHandler } from "./sdk_http.ts";
 import { promptMfaCode } from "./terminal.ts";
 
@@ -96,21 +96,66 @@ export interface MfaSessionOptions {
   log: Logger;
   region: string | undefined;
   requestHandler: RequestHandler;
+  /** Client plugins for the AssumeRole call. */
+  plugins?: StsOptions["plugins"];
   /** The session's length (GetSessionToken DurationSeconds). */
   sessionSeconds: number;
 }
 
-/** The role's credentials, assumed with the MFA session (asking for a code only without one). */
+/**
+ * The role's credentials, assumed with the MFA session (asking for a code only
+ * without one). A saved session that STS refuses as ended or unknown is
+ * dropped and a new one started, once, as if there had been none.
+ */
 export async function assumeWithMfaSession(
   role: MfaRole,
   options: MfaSessionOptions,
 ): Promise<Credentials> {
   const path = await mfaSessionPath(role.sourceProfile, role.serial, options.env);
-  const session = await loadSession(path, role.serial, options.log) ??
-    await startSession(path, role, options);
-  return await withSts(
+  const saved = await loadSession(path, role.serial, options.log);
+  if (saved === undefined) {
+    return await assumeRole(role, await startSession(path, role, options), options);
+  }
+  try {
+    return await assumeRole(role, saved, options);
+  } catch (error) {
+    const refusal = sessionRefusal(error);
+    if (refusal === undefined) throw error;
+    options.log.debug(
+      `STS refused the MFA session for ${role.serial} (${refusal}); dropping it and asking again`,
+    );
+    await Deno.remove(path).catch(() => {});
+    return await assumeRole(role, await startSession(path, role, options), options);
+  }
+}
+
+// STS's answers for a session whose own credentials no longer work (ended
+// early, or its source key deactivated or deleted): only a new session helps.
+// A denial of the role (AccessDenied) is not one: a new code would not change it.
+const SESSION_REFUSALS = new Set(["ExpiredToken", "InvalidClientTokenId"]);
+
+/** The error code when STS refused the session's credentials themselves. */
+function sessionRefusal(error: unknown): string | undefined {
+  const name = error instanceof Error && error.cause instanceof Error
+    ? error.cause.name
+    : undefined;
+  return name !== undefined && SESSION_REFUSALS.has(name) ? name : undefined;
+}
+
+/** AssumeRole signed with the MFA session, without MFA fields. */
+function assumeRole(
+  role: MfaRole,
+  session: Credentials,
+  options: MfaSessionOptions,
+): Promise<Credentials> {
+  return withSts(
     "AssumeRole",
-    { region: options.region, credentials: session, requestHandler: options.requestHandler },
+    {
+      region: options.region,
+      credentials: session,
+      requestHandler: options.requestHandler,
+      ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
+    },
     async (client, sts) => {
       const { Credentials: assumed } = await client.send(
         new sts.AssumeRoleCommand({

@@ -7,6 +7,14 @@ export interface ProfileChoice {
   origin: "--profile" | "AWS_PROFILE" | "AWS_DEFAULT_PROFILE" | "default";
 }
 
+/**
+ * `" named in AWS_PROFILE"` when a variable named the profile, which no
+ * command line shows, for messages about it; else nothing.
+ */
+export function namedIn(origin: ProfileChoice["origin"] | undefined): string {
+  return origin === "AWS_PROFILE" || origin === "AWS_DEFAULT_PROFILE" ? ` named in ${origin}` : "";
+}
+
 /** `--profile`, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`, else `default`. */
 export function chooseProfile(
   flag: string | undefined,

@@ -18,8 +18,17 @@ import { defaultCachePath, identityFingerprint, loadCache } from "./cache.ts";
 import { cliCachePath, loadCliCache, roleCallOf } from "./cli_cache.ts";
 import { isoSeconds } from "./credentials.ts";
 import type { Logger } from "./log.ts";
-import { printable } from "./errors.ts";
-import { accountNameOf, readToken, targetOfProfile, tokenPath, tokenState } from "./sso/mod.ts";
+import { printableName } from "./errors.ts";
+import {
+  accountNameOf,
+  parseTokenTime,
+  readToken,
+  type SsoToken,
+  targetOfProfile,
+  targetOfSession,
+  tokenPath,
+  tokenState,
+} from "./sso/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,10 +52,19 @@ export interface ProfileSummary {
   source: string[];
   /** What would happen now, without calling AWS. */
   state: string;
-  /** When the credentials on hand (a token, a cache entry) stop working, if known. */
+  /** When the credentials on hand (a token, a cache entry, session keys) stop working, if known and still ahead. */
   validUntil: string | null;
+  /** Resolving it asks for an MFA code: a role with `mfa_serial` in its source chain. */
+  asksForMfa: boolean;
   /** Why the profile cannot give credentials as it is, if it cannot. */
   problem: string | null;
+}
+
+/** One `[sso-session]` of the config file and whether it is signed in, for the table. */
+export interface SsoSessionSummary {
+  name: string;
+  state: string;
+  validUntil: string | null;
 }
 
 export function kindOf(settings: Readonly<Record<string, string | undefined>>): ProfileKind {
@@ -59,22 +77,45 @@ export function kindOf(settings: Readonly<Record<string, string | undefined>>): 
   return "none";
 }
 
-/** The chain of sources of profile `name`, ending where credentials come from. */
-function sourceChain(profiles: Profiles, name: string): string[] {
+/** The profiles resolving `name` goes through: `name`, then each role's `source_profile`. */
+function profileChain(profiles: Profiles, name: string): string[] {
   const chain = [name];
-  for (let settings = profileSettings(profiles, name); settings?.role_arn;) {
-    if (settings.credential_source) {
-      chain.push(settings.credential_source);
-      break;
-    }
+  for (
+    let settings = profileSettings(profiles, name);
+    settings?.role_arn && !settings.credential_source;
+  ) {
     const next = settings.source_profile;
     if (next === undefined || chain.includes(next)) break;
     chain.push(next);
     settings = profileSettings(profiles, next);
   }
-  const last = profileSettings(profiles, chain.at(-1)!);
-  if (last?.sso_session) chain.push(`sso-session ${last.sso_session}`);
   return chain;
+}
+
+/** The chain of sources of profile `name`, ending where credentials come from. */
+function sourceChain(profiles: Profiles, name: string): string[] {
+  const chain = profileChain(profiles, name);
+  const last = profileSettings(profiles, chain.at(-1)!);
+  if (last?.role_arn && last.credential_source) return [...chain, last.credential_source];
+  if (last?.sso_session) return [...chain, `sso-session ${last.sso_session}`];
+  return chain;
+}
+
+/** Each role of the chain is assumed in turn, and any with `mfa_serial` asks for a code. */
+function asksForMfa(profiles: Profiles, name: string): boolean {
+  return profileChain(profiles, name).some((link) => {
+    const settings = profileSettings(profiles, link);
+    return Boolean(settings?.role_arn && settings.mfa_serial);
+  });
+}
+
+/**
+ * The time `text` names (in any spelling botocore reads, as in token files),
+ * as `isoSeconds` writes it, or `undefined` if it names none.
+ */
+function timeOf(text: string | undefined): string | undefined {
+  const time = text === undefined ? undefined : parseTokenTime(text);
+  return time === undefined ? undefined : isoSeconds(new Date(time));
 }
 
 /** The AWS files read once, and every profile and sso-session in them. */
@@ -89,14 +130,17 @@ export async function indexProfiles(env: Env): Promise<ProfileIndex> {
   return { files, ...allProfiles(files) };
 }
 
-/** Every profile, summarised from the files (and the caches) alone. */
-export async function summarizeProfiles(env: Env, log: Logger): Promise<ProfileSummary[]> {
+/** Every profile and sso-session, summarised from the files (and the caches) alone. */
+export async function summarizeProfiles(
+  env: Env,
+  log: Logger,
+): Promise<{ profiles: ProfileSummary[]; ssoSessions: SsoSessionSummary[] }> {
   const index = await indexProfiles(env);
   const summaries: ProfileSummary[] = [];
   for (const name of Object.keys(index.profiles)) {
     summaries.push(await summarizeProfile(index, name, env, log));
   }
-  return summaries;
+  return { profiles: summaries, ssoSessions: await summarizeSsoSessions(index.sessions, env) };
 }
 
 /** Profile `name` of `index`, summarised from the files (and the caches) alone. */
@@ -116,6 +160,7 @@ export async function summarizeProfile(
     source: sourceChain(profiles, name),
     state: "",
     validUntil: null,
+    asksForMfa: asksForMfa(profiles, name),
     problem: null,
   };
   try {
@@ -126,6 +171,39 @@ export async function summarizeProfile(
     summary.problem = error instanceof Error ? error.message : String(error);
   }
   return summary;
+}
+
+/** Whether each `[sso-session]` is signed in, and until when. */
+async function summarizeSsoSessions(sessions: Profiles, env: Env): Promise<SsoSessionSummary[]> {
+  const summaries: SsoSessionSummary[] = [];
+  for (const name of Object.keys(sessions)) {
+    const summary: SsoSessionSummary = { name, state: "", validUntil: null };
+    try {
+      const token = await readToken(await tokenPath(targetOfSession(sessions, name), env));
+      Object.assign(summary, signInState(token));
+    } catch (error) {
+      summary.state = `broken: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    summaries.push(summary);
+  }
+  return summaries;
+}
+
+/** What an IAM Identity Center token means for whoever uses it. */
+function signInState(token: SsoToken | undefined): { state: string; validUntil: string | null } {
+  const state = tokenState(token);
+  const end = timeOf(token?.expiresAt);
+  if (state === "missing") return { state: "signed out (aec login)", validUntil: null };
+  if (state === "expired") {
+    return {
+      state: `signed out: the session expired${end ? ` at ${end}` : ""} (aec login)`,
+      validUntil: null,
+    };
+  }
+  return {
+    state: state === "valid" ? "signed in" : "signed in (the token will be refreshed)",
+    validUntil: end ?? null,
+  };
 }
 
 async function describeState(
@@ -162,42 +240,72 @@ async function describeState(
   const ssoName = summary.source.findLast((name) => targetOfProfile(profiles, sessions, name));
   const target = ssoName === undefined ? undefined : targetOfProfile(profiles, sessions, ssoName);
   if (target) {
-    const token = await readToken(await tokenPath(target, env));
-    const state = tokenState(token);
-    summary.state = {
-      valid: "signed in",
-      refreshable: "signed in (the token will be refreshed)",
-      expired: "signed out: the session has expired (aec login)",
-      missing: "signed out (aec login)",
-    }[state];
-    if (token && state !== "missing") summary.validUntil = token.expiresAt;
+    Object.assign(summary, signInState(await readToken(await tokenPath(target, env))));
     return;
   }
-  summary.state = summary.kind === "static keys" ? "long-term keys" : "resolved when used";
+  if (summary.kind === "static keys") {
+    describeKeys(summary, profileSettings(profiles, summary.name) ?? {});
+    return;
+  }
+  summary.state = "resolved when used";
 }
 
-/**
- * The summaries as aligned columns for a terminal; with an ACCOUNT column
- * when a profile knows its account's name.
- */
-export function profilesTable(summaries: readonly ProfileSummary[]): string {
-  if (summaries.length === 0) return "No profiles in the AWS config or credentials file\n";
-  const accounts = summaries.some((summary) => summary.accountName !== null);
-  const rows = [
-    ["PROFILE", "KIND", "REGION", ...accounts ? ["ACCOUNT"] : [], "SOURCE", "STATE"],
-    ...summaries.map((summary) => [
-      summary.name,
-      summary.kind,
-      summary.region ?? "-",
-      ...accounts ? [printable(summary.accountName ?? "-")] : [],
-      summary.source.join(" -> "),
-      summary.problem ??
-        (summary.validUntil ? `${summary.state}, until ${summary.validUntil}` : summary.state),
-    ]),
-  ];
+/** Keys in the files: long-term, or a session (`-c` writes its end as aws_credential_expiration). */
+function describeKeys(
+  summary: ProfileSummary,
+  settings: Readonly<Record<string, string | undefined>>,
+): void {
+  if (!settings.aws_session_token) {
+    summary.state = "long-term keys";
+    return;
+  }
+  const end = timeOf(settings.aws_credential_expiration);
+  if (end !== undefined && new Date(end).getTime() <= Date.now()) {
+    summary.state = `session keys, expired at ${end}`;
+    return;
+  }
+  summary.state = "session keys";
+  summary.validUntil = end ?? null;
+}
+
+/** A state with its end, as the STATE column shows it. */
+function stateText(summary: { state: string; validUntil: string | null }): string {
+  return summary.validUntil ? `${summary.state}, until ${summary.validUntil}` : summary.state;
+}
+
+/** Rows as aligned columns, the last one unpadded. */
+function columns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) =>
     row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column]!))
       .join("  ")
   ).join("\n") + "\n";
+}
+
+/** The summaries as aligned columns for a terminal, then the sso-sessions, if any. */
+export function profilesTable(
+  summaries: readonly ProfileSummary[],
+  ssoSessions: readonly SsoSessionSummary[] = [],
+): string {
+  if (summaries.length === 0) return "No profiles in the AWS config or credentials file\n";
+  // An ACCOUNT column when a profile knows its account's name (aec sso populate).
+  const accounts = summaries.some((summary) => summary.accountName !== null);
+  const table = columns([
+    ["PROFILE", "KIND", "REGION", ...accounts ? ["ACCOUNT"] : [], "SOURCE", "STATE"],
+    ...summaries.map((summary) => [
+      summary.name,
+      summary.kind,
+      summary.region ?? "-",
+      ...accounts ? [printableName(summary.accountName ?? "-")] : [],
+      summary.source.join(" -> "),
+      summary.problem ?? stateText(summary) + (summary.asksForMfa ? "; asks for MFA" : ""),
+    ]),
+  ]);
+  if (ssoSessions.length === 0) return table;
+  return `${table}\n${
+    columns([
+      ["SSO SESSION", "STATE"],
+      ...ssoSessions.map((session) => [session.name, stateText(session)]),
+    ])
+  }`;
 }

@@ -20,13 +20,14 @@ import {
   firstLine,
   hasControlCharacter,
   NoCredentialsError,
+  UnreachableError,
 } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
 import { readSdkProfiles } from "./sdk_profiles.ts";
-import { issuedCredentials, withSts } from "./sts.ts";
+import { type AssumeRoleAnswer, assumeRoleRecorder, issuedCredentials, withSts } from "./sts.ts";
 import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
@@ -50,6 +51,8 @@ export interface Resolution {
   credentials: Credentials;
   /** The profile's own `region` setting, as the SDK reads it. */
   profileRegion?: string;
+  /** What STS answered to the AssumeRole that issued the credentials, when one did. */
+  assumeRoleAnswer?: AssumeRoleAnswer;
 }
 
 interface SdkCredentials {
@@ -75,6 +78,8 @@ export interface CredentialProvider {
   profiles: Profiles;
   /** The profile's own settings; absent when it does not exist. */
   settings?: ProfileSettings;
+  /** What STS answered to the AssumeRole that issued `accessKeyId`, if aec saw it. */
+  assumeRoleAnswer(accessKeyId: string): AssumeRoleAnswer | undefined;
 }
 
 // Bounds a whole resolution (a role chain, an SSO login, an MFA prompt) when serving.
@@ -86,18 +91,26 @@ export async function profilePlan(
 ): Promise<{ plan: CredentialPlan; profiles: Profiles }> {
   const { profiles } = await readSdkProfiles(profile.name);
   return {
-    plan: planCredentials(profiles, profile.name, profile.explicit, awsFilePaths()),
+    plan: planCredentials(
+      profiles,
+      profile.name,
+      profile.explicit,
+      awsFilePaths(),
+      profile.origin,
+    ),
     profiles,
   };
 }
 
 /** Resolves the profile's credentials once, with the profile's region. */
 export async function resolveCredentials(request: ResolveRequest): Promise<Resolution> {
-  const { credentials, profileRegion } = await prepareProfile(request);
+  const { credentials, profileRegion, assumeRoleAnswer } = await prepareProfile(request);
   const resolved = await credentials();
-  return profileRegion === undefined
-    ? { credentials: resolved }
-    : { credentials: resolved, profileRegion };
+  const resolution: Resolution = { credentials: resolved };
+  if (profileRegion !== undefined) resolution.profileRegion = profileRegion;
+  const answer = assumeRoleAnswer(resolved.accessKeyId);
+  if (answer !== undefined) resolution.assumeRoleAnswer = answer;
+  return resolution;
 }
 
 /**
@@ -152,22 +165,36 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   const { sessions: ssoSessions } = read;
   // `--duration` stands for the profile's own duration_seconds, wherever that is read.
   const profiles = withDuration(read.profiles, profile.name, request.durationSeconds);
-  const plan = planCredentials(profiles, profile.name, profile.explicit, awsFilePaths());
+  const plan = planCredentials(
+    profiles,
+    profile.name,
+    profile.explicit,
+    awsFilePaths(),
+    profile.origin,
+  );
   const section = profileSettings(profiles, profile.name);
   const profileRegion = section?.region;
   const stsRegion = chooseRegion(request.region, profileRegion, Deno.env.toObject());
 
+  // STS's whole answer, which the SDK's credentials leave out, for the AWS CLI's cache entry.
+  const recorder = assumeRoleRecorder();
   const init = {
     profile: profile.name,
     mfaCodeProvider: promptMfaCode,
     logger: sdkLogger(log),
     clientConfig: { requestHandler },
+    clientPlugins: [recorder.plugin],
     ...(request.durationSeconds !== undefined && section?.role_arn !== undefined
       ? {
         roleAssumer: await roleAssumerWithDuration(
           section.role_arn,
           request.durationSeconds,
-          { requestHandler, region: profileRegion, logger: sdkLogger(log) },
+          {
+            requestHandler,
+            region: profileRegion,
+            logger: sdkLogger(log),
+            plugins: [recorder.plugin],
+          },
         ),
       }
       : {}),
@@ -215,6 +242,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
           log,
           region: stsRegion,
           requestHandler,
+          plugins: [recorder.plugin],
           sessionSeconds: request.mfaSession.seconds,
         })
         : await provider();
@@ -225,7 +253,8 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
       }
       const sso = ssoBehind(profiles, ssoSessions, profile.name);
       // The token was there but did not work (revoked, say): only a new sign-in helps.
-      if (sso) {
+      // A portal out of reach is no reason to sign in again.
+      if (sso && !UnreachableError.is(error)) {
         if (request.ssoLogin && !signInAgain) return await resolve(true);
         // The SDK's own advice names the AWS CLI; aec's hint replaces it.
         const cause = firstLine(error).replace(/\s*To refresh this SSO session.*$/, "");
@@ -245,7 +274,11 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
       : result;
   };
 
-  const prepared: CredentialProvider = { credentials: () => resolve(), profiles };
+  const prepared: CredentialProvider = {
+    credentials: () => resolve(),
+    profiles,
+    assumeRoleAnswer: recorder.answerFor,
+  };
   if (section !== undefined) prepared.settings = section;
   if (profileRegion !== undefined) prepared.profileRegion = profileRegion;
   if (section?.role_arn !== undefined) prepared.roleArn = section.role_arn;
@@ -350,6 +383,8 @@ async function roleAssumerWithDuration(
     requestHandler: RequestHandler;
     region: string | undefined;
     logger: ReturnType<typeof sdkLogger>;
+    /** fromIni's `clientPlugins`, which a role assumer of one's own must carry too. */
+    plugins: Parameters<typeof import("@aws-sdk/client-sts").getDefaultRoleAssumer>[1];
   },
 ): Promise<RoleAssumer> {
   const { getDefaultRoleAssumer } = await import("@aws-sdk/client-sts");
@@ -357,7 +392,7 @@ async function roleAssumerWithDuration(
     requestHandler: options.requestHandler,
     credentialProviderLogger: options.logger,
     ...(options.region === undefined ? {} : { parentClientConfig: { region: options.region } }),
-  });
+  }, options.plugins);
   return (source, params) =>
     assume(source, params.RoleArn === roleArn ? { ...params, DurationSeconds: seconds } : params);
 }

@@ -16,7 +16,7 @@ import {
   readIfPresent,
   updateSections,
 } from "./config/mod.ts";
-import { CredentialError, UsageError } from "./errors.ts";
+import { CredentialError, printableName, UsageError } from "./errors.ts";
 import { editTextFile } from "./files/mod.ts";
 import { type Logger, say } from "./log.ts";
 import {
@@ -27,7 +27,6 @@ import {
   planPopulate,
   type PopulatePlan,
   type PortalAccount,
-  printableName,
   SessionRefusedError,
   signedIn,
   targetOfSession,

@@ -204,6 +204,27 @@ Deno.test("aec console exits 3 in one line when the federation endpoint trickles
   });
 });
 
+Deno.test("aec console names the command that prints the URL when no browser opens", async () => {
+  await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+    const env = { ...consoleEnv(sandbox), BROWSER: "false" };
+    for (
+      const [args, extra] of [
+        [["--profile", "admin"], {}],
+        [[], { AWS_PROFILE: "admin" }],
+      ] as const
+    ) {
+      const result = await sandbox.run(["console", ...args], { env: { ...env, ...extra } });
+      assert.equal(result.code, 3, result.stderr);
+      assert.equal(result.stdout, "");
+      assert.equal(
+        result.stderr,
+        "aec: Could not open a browser for the console; " +
+          "run 'aec console --profile admin --stdout' to print the URL\n",
+      );
+    }
+  });
+});
+
 Deno.test("aec console rejects a bad duration or destination (exit 2)", async () => {
   await withSandbox({ config: CONFIG }, async (sandbox) => {
     for (

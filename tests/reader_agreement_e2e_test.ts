@@ -8,12 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  BOTOCORE_IGNORED,
-  type BotocoreCredentials,
-  botocoreCredentials,
-  BOTOCORES,
-} from "./support/botocore.ts";
+import { type BotocoreCredentials, botocoreCredentials } from "./support/botocore.ts";
+import { botocores, requires } from "./support/clients.ts";
 import { assertRefused, runWithContainer } from "./support/container_role.ts";
 import {
   type Sandbox,
@@ -21,6 +17,9 @@ import {
   STATIC_CREDENTIALS,
   withSandbox,
 } from "./support/sandbox.ts";
+
+const BOTOCORE = await botocores();
+const BOTOCORES = BOTOCORE.found ?? [];
 
 const KEYS = "aws_access_key_id = AKIAPROFILEKEY000000\naws_secret_access_key = profileSecret\n";
 
@@ -295,8 +294,7 @@ const AGREED_CREDENTIALS = [
 ].join("\r\n");
 
 Deno.test({
-  name: "aec and botocore resolve the layouts aec accepts to the same keys" + BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires("aec and botocore resolve the layouts aec accepts to the same keys", BOTOCORE),
   async fn() {
     await withSandbox({ credentials: AGREED_CREDENTIALS }, async (sandbox) => {
       const script = await sandbox.write(

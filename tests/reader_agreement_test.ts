@@ -4,12 +4,11 @@ import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import { botocoreProfileName, sdkProfileName } from "../lib/config/ini.ts";
 import { CREDENTIAL_SETTINGS } from "../lib/config/profile_settings.ts";
 import { readerDisagreement } from "../lib/config/reader_agreement.ts";
-import {
-  BOTOCORE_IGNORED,
-  type BotocoreFile,
-  BOTOCORES,
-  readFilesWithBotocore,
-} from "./support/botocore.ts";
+import { type BotocoreFile, readFilesWithBotocore } from "./support/botocore.ts";
+import { botocores, requires } from "./support/clients.ts";
+
+const BOTOCORE = await botocores();
+const BOTOCORES = BOTOCORE.found ?? [];
 
 const files = (config: string, credentials = "") => ({
   config: { path: "/home/u/.aws/config", text: config },
@@ -266,9 +265,10 @@ async function readAll(
 }
 
 Deno.test({
-  name: "sdkProfileName() and botocoreProfileName() name the profiles the readers do" +
-    BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires(
+    "sdkProfileName() and botocoreProfileName() name the profiles the readers do",
+    BOTOCORE,
+  ),
   async fn() {
     const names = [
       ...["default", "profile x", "profile  x", "profile\tx", "profile.x", "profiles x", "x"],
@@ -457,9 +457,10 @@ function readersDiffer(oracle: Oracle, profile: string): boolean {
 }
 
 Deno.test({
-  name: "readerDisagreement() refuses exactly the files botocore and the SDK read differently" +
-    BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires(
+    "readerDisagreement() refuses exactly the files botocore and the SDK read differently",
+    BOTOCORE,
+  ),
   async fn() {
     const cases = fc.sample(caseArb, { numRuns: 800 });
     const dir = await Deno.makeTempDir({ prefix: "aec-agree-" });

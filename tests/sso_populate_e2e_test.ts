@@ -11,7 +11,10 @@ import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import { REPO_ROOT, type RunResult, type Sandbox, withSandbox } from "./support/sandbox.ts";
 import { writeSsoToken } from "./support/sso_token.ts";
 import { type FakeAccount, manyAccounts } from "./support/fake_sso_portal.ts";
-import { BOTOCORE_IGNORED, BOTOCORES, readFilesWithBotocore } from "./support/botocore.ts";
+import { readFilesWithBotocore } from "./support/botocore.ts";
+import { botocores, POSIX, requires } from "./support/clients.ts";
+
+const BOTOCORE = await botocores();
 
 const SESSION = `[sso-session corp]
 sso_start_url = https://corp.awsapps.com/start
@@ -206,9 +209,7 @@ Deno.test("aec sso populate names odd accounts as both readers read them, says w
 });
 
 Deno.test({
-  name: "botocore reads every profile aec sso populate writes, odd names and all" +
-    BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires("botocore reads every profile aec sso populate writes, odd names and all", BOTOCORE),
   async fn() {
     await withPortal(ODD, async (sandbox) => {
       await populate(sandbox, "--region", "eu-west-1");
@@ -221,7 +222,7 @@ Deno.test({
         settings.aec_generated === "sso-populate"
       );
       assert.equal(generated.length, 8);
-      for (const botocore of BOTOCORES) {
+      for (const botocore of BOTOCORE.found ?? []) {
         const [read] = await readFilesWithBotocore(botocore, [sandbox.configFile], "config");
         assert.ok(read && "sections" in read, JSON.stringify(read));
         for (const [name, settings] of generated) {
@@ -369,32 +370,37 @@ Deno.test("aec sso populate writes nothing when the listing fails part-way, and 
   });
 });
 
-Deno.test("aec sso populate edits the config file as -c edits the credentials file: links, read-only files, FIFOs", async () => {
-  await withPortal(ODD.slice(0, 1), async (sandbox) => {
-    // A symlink stays a link; its target gets the profiles.
-    const target = `${sandbox.home}/dotfiles-config`;
-    await Deno.rename(sandbox.configFile, target);
-    await Deno.symlink(target, sandbox.configFile);
-    await populate(sandbox);
-    assert.ok((await Deno.lstat(sandbox.configFile)).isSymlink);
-    assert.match(await Deno.readTextFile(target), /\[profile Production\.Admin\]/);
+Deno.test({
+  ...requires(
+    "aec sso populate edits the config file as -c edits the credentials file: links, read-only files, FIFOs",
+    POSIX,
+  ),
+  fn: () =>
+    withPortal(ODD.slice(0, 1), async (sandbox) => {
+      // A symlink stays a link; its target gets the profiles.
+      const target = `${sandbox.home}/dotfiles-config`;
+      await Deno.rename(sandbox.configFile, target);
+      await Deno.symlink(target, sandbox.configFile);
+      await populate(sandbox);
+      assert.ok((await Deno.lstat(sandbox.configFile)).isSymlink);
+      assert.match(await Deno.readTextFile(target), /\[profile Production\.Admin\]/);
 
-    sandbox.aws.ssoPortal.accounts = [...ODD.slice(0, 2)];
-    const before = await Deno.readTextFile(target);
-    await Deno.chmod(target, 0o400);
-    assertOneLine(await sandbox.run(["sso", "populate"]), 3, /it is read-only \(mode 400\)/);
-    assert.equal(await Deno.readTextFile(target), before);
-    await Deno.chmod(target, 0o600);
+      sandbox.aws.ssoPortal.accounts = [...ODD.slice(0, 2)];
+      const before = await Deno.readTextFile(target);
+      await Deno.chmod(target, 0o400);
+      assertOneLine(await sandbox.run(["sso", "populate"]), 3, /it is read-only \(mode 400\)/);
+      assert.equal(await Deno.readTextFile(target), before);
+      await Deno.chmod(target, 0o600);
 
-    await Deno.remove(sandbox.configFile);
-    const fifo = await new Deno.Command("mkfifo", { args: [sandbox.configFile] }).output();
-    assert.ok(fifo.success);
-    assertOneLine(
-      await sandbox.run(["sso", "populate"], { signal: AbortSignal.timeout(30_000) }),
-      3,
-      /config is a FIFO, not a regular file/,
-    );
-  });
+      await Deno.remove(sandbox.configFile);
+      const fifo = await new Deno.Command("mkfifo", { args: [sandbox.configFile] }).output();
+      assert.ok(fifo.success);
+      assertOneLine(
+        await sandbox.run(["sso", "populate"], { signal: AbortSignal.timeout(30_000) }),
+        3,
+        /config is a FIFO, not a regular file/,
+      );
+    }),
 });
 
 Deno.test("aec sso refuses a bad template, region or command before any request", async () => {
@@ -405,9 +411,12 @@ Deno.test("aec sso refuses a bad template, region or command before any request"
         [["populate", "--template", "{account_name} {role_name}"], /may hold only letters/],
         [["populate", "--region", "prod*=Europe"], /--region takes REGION or PATTERN=REGION/],
         [["populate", "--region", "eu-west-1", "--region", "us-east-1"], /given twice/],
-        [["populate", "--json"], /Unknown option '--json' for aec sso populate/],
+        [["populate", "--json"], /--json works only with aec sso roles/],
+        [["roles", "--prune"], /--prune works only with aec sso populate/],
+        [["roles", "--profile", "x"], /Unknown option '--profile' for aec sso/],
+        [["--sso-session", "corp", "roles"], /aec sso takes a command first: roles or populate/],
         [["rolls"], /Unknown command 'aec sso rolls'; did you mean 'aec sso roles'\?/],
-        [[], /aec sso takes a command: roles or populate/],
+        [[], /aec sso takes a command first: roles or populate/],
       ] as const
     ) {
       assertOneLine(await sandbox.run(["sso", ...args]), 2, message);

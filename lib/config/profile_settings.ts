@@ -11,8 +11,9 @@
  * @module
  */
 
-import { CredentialError, printable } from "../errors.ts";
+import { CredentialError, printableName } from "../errors.ts";
 import { closestWords } from "../suggest.ts";
+import { namedIn, type ProfileChoice } from "../profile.ts";
 
 /** A profile's settings, as the SDK parses them from the config and credentials files. */
 export type ProfileSettings = Readonly<Record<string, string | undefined>>;
@@ -68,17 +69,19 @@ function credentialSettingsOf(settings: ProfileSettings): string[] {
  * @throws {CredentialError} when the profile was named and does not exist, or
  * when its settings cannot give credentials (a missing or empty
  * `source_profile`, a key without its secret, a role with no source, a cycle),
- * with the cause in one line.
+ * with the cause in one line. `files` and `origin` (what named the profile)
+ * are for the message that it does not exist.
  */
 export function planCredentials(
   profiles: Profiles,
   name: string,
   explicit: boolean,
   files: readonly string[] = [],
+  origin?: ProfileChoice["origin"],
 ): CredentialPlan {
   const settings = profileSettings(profiles, name);
   if (settings === undefined) {
-    if (explicit) throw profileNotFound(profiles, name, files);
+    if (explicit) throw profileNotFound(profiles, name, files, origin);
     return { kind: "chain" };
   }
   rejectMisspelledSettings(name, settings);
@@ -166,12 +169,19 @@ function checkSource(profiles: Profiles, name: string, path: readonly string[]):
 }
 
 /** "Not found", with the files read and the profiles the user may have meant. */
-function profileNotFound(profiles: Profiles, name: string, files: readonly string[]) {
+function profileNotFound(
+  profiles: Profiles,
+  name: string,
+  files: readonly string[],
+  origin: ProfileChoice["origin"] | undefined,
+) {
   const where = files.length > 0 ? ` in ${files.join(" or ")}` : "";
   const close = closestWords(name, Object.keys(profiles));
   const hint = close.length > 0 ? `; did you mean ${close.join(", ")}?` : "";
   return new CredentialError(
-    `The config profile (${printable(name)}) could not be found${where}${hint}`,
+    `The config profile (${printableName(name)})${
+      namedIn(origin)
+    } could not be found${where}${hint}`,
   );
 }
 

@@ -3,7 +3,7 @@
 import { constants } from "node:os";
 import type { ExecMode } from "../cli.ts";
 import type { Credentials } from "../credentials.ts";
-import { CommandError, describeError, ExitCode, printable } from "../errors.ts";
+import { CommandError, describeError, ExitCode, printableName } from "../errors.ts";
 import { credentialVariables } from "../formats.ts";
 import { type Logger, say } from "../log.ts";
 import { forwardSignals } from "./signals.ts";
@@ -86,7 +86,7 @@ export async function execute(
   }
   const shell = userShell(env);
   say(
-    `aec: starting ${shell} with profile ${printable(about.profile)}, ${about.lifetime}; ` +
+    `aec: starting ${shell} with profile ${printableName(about.profile)}, ${about.lifetime}; ` +
       "type exit to return",
   );
   return await runCommand(shell, [], env);

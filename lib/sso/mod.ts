@@ -18,10 +18,17 @@ import { ssoBehind, targetOfSession } from "./sso_target.ts";
 
 export { ssoBehind, targetOfSession };
 export { targetOfProfile } from "./sso_target.ts";
-export { readToken, tokenPath, tokenState } from "./token_cache.ts";
+export { parseTokenTime, readToken, type SsoToken, tokenPath, tokenState } from "./token_cache.ts";
 export { listAccounts, type PortalAccount, SessionRefusedError } from "./portal.ts";
 export * from "./populate.ts";
-import { readToken, type SsoTarget, type SsoToken, tokenPath, tokenState } from "./token_cache.ts";
+import {
+  parseTokenTime,
+  readToken,
+  type SsoTarget,
+  type SsoToken,
+  tokenPath,
+  tokenState,
+} from "./token_cache.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -48,7 +55,7 @@ function loginModule() {
 
 /**
  * Makes sure the IAM Identity Center session behind `profile` can give
- * credentials: a token that is valid or can be refreshed. Otherwise it signs
+ * credentials: a token that is valid, refreshed if it nears its end. Otherwise it signs
  * in when `signIn` is set (`--sso-login`), or fails naming the command to run.
  */
 export async function ensureSsoSession(
@@ -91,12 +98,20 @@ export async function signedIn(
   options: SignInOptions,
 ): Promise<SsoToken> {
   const { who } = named;
-  const token = await readToken(await tokenPath(target, options.env));
-  const state = tokenState(token);
+  const path = await tokenPath(target, options.env);
+  let token = await readToken(path);
+  let state = tokenState(token);
+  // aec refreshes before the SDK would, so that only an answer it checked replaces the token.
+  if (state === "refreshable" && token !== undefined && !options.force) {
+    state = await (await loginModule()).refreshSession(target, token, options.env, options.log);
+    token = await readToken(path);
+  }
   options.log.debug(`IAM Identity Center session of ${who}: ${state}`);
-  const lasts = token !== undefined &&
-    Date.parse(token.expiresAt) - Date.now() >= (options.minValidityMs ?? -Infinity);
-  if (!options.force && lasts && (state === "valid" || state === "refreshable")) return token!;
+  const ends = token === undefined ? -Infinity : parseTokenTime(token.expiresAt) ?? -Infinity;
+  const lasts = ends - Date.now() >= (options.minValidityMs ?? -Infinity);
+  if (!options.force && token && lasts && (state === "valid" || state === "refreshable")) {
+    return token;
+  }
   const problem = options.force
     ? `IAM Identity Center refused the session of ${who}`
     : state === "missing"

@@ -28,7 +28,7 @@ import {
   type Profiles,
   type SectionEdit,
 } from "../config/mod.ts";
-import { UsageError } from "../errors.ts";
+import { printableName, UsageError } from "../errors.ts";
 import type { PortalAccount } from "./portal.ts";
 
 /** The setting that marks a profile as written by `aec sso populate`. */
@@ -332,11 +332,4 @@ function isUnchanged(
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** An account name in a message: quoted when it holds what a line of text should not. */
-export function printableName(name: string): string {
-  return /^[\p{L}\p{N}\p{P}\p{S} ]*$/u.test(name) && name.trim() === name
-    ? name
-    : JSON.stringify(name);
 }

@@ -6,21 +6,14 @@
  * tests ignore themselves without it.
  */
 
+import { command, POSIX } from "./clients.ts";
 import { REPO_ROOT, type Sandbox } from "./sandbox.ts";
 
-/** Whether `command ARGS` runs and succeeds: a tool a test needs. */
-export async function runs(command: string, ...args: string[]): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether util-linux `script` is here (macOS's BSD `script` takes other flags). */
-export const hasScript = Deno.build.os !== "windows" && await runs("script", "--version");
+/**
+ * What a terminal test needs, for `requires()`: util-linux `script` (BSD's,
+ * on macOS, has no --version and other flags).
+ */
+export const TERMINAL = [POSIX, await command("script")] as const;
 
 /** A word for `sh -c`, quoted. */
 export function shellQuote(word: string): string {
