@@ -7,15 +7,15 @@
 import denoConfig from "../deno.json" with { type: "json" };
 import {
   type AwsFileTexts,
+  checkReaderAgreement,
   configFilePath,
   credentialsFilePath,
   MAX_AWS_FILE_BYTES,
   planCredentials,
   profileSettings,
   profileSettingsFromFiles,
+  readAwsFile,
   readAwsFiles,
-  readerDisagreement,
-  readIfPresent,
   SERVED_PROFILE,
 } from "./config/mod.ts";
 import {
@@ -37,7 +37,7 @@ import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "./cli_cach
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { lifetime, render, terminalSummary } from "./formats.ts";
 import { load } from "./load.ts";
-import { createLogger, type Logger, say, tell } from "./log.ts";
+import { createLogger, type Logger, say, tell, warn } from "./log.ts";
 import { CredentialError, messageOf, printableName, UsageError } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
@@ -276,7 +276,9 @@ async function refuseIrregularAwsFiles(env: Env, writing: boolean): Promise<void
 /**
  * Refuses AWS files that the AWS CLI and aec would read as different
  * identities for the profile (and, for `--serve --exec`, for the profile its
- * command runs as), before any cache answers or anything resolves.
+ * command runs as), before any cache answers or anything resolves; and warns,
+ * on every run, of files that botocore cannot parse at all, which break the
+ * AWS CLI though aec reads them.
  */
 async function refuseReaderDisagreement(
   env: Env,
@@ -286,7 +288,7 @@ async function refuseReaderDisagreement(
 ): Promise<AwsFileTexts | undefined> {
   const read = async (path: string) => {
     try {
-      return { path, text: await readIfPresent(path) };
+      return await readAwsFile(path);
     } catch (error) {
       if (error instanceof NotRegularFileError) throw error;
       // The SDK and botocore both read a file they cannot open as empty.
@@ -301,12 +303,13 @@ async function refuseReaderDisagreement(
     return undefined; // No home directory: the SDK tells what it makes of that.
   }
   const [config, credentials] = await Promise.all(paths.map(read));
-  const problem = readerDisagreement(
+  const { disagreement, unparsable } = checkReaderAgreement(
     { config: config!, credentials: credentials! },
     profile.name,
     served ? [SERVED_PROFILE] : [],
   );
-  if (problem) throw new CredentialError(problem);
+  if (disagreement) throw new CredentialError(disagreement);
+  unparsable.forEach(warn);
   // Read once: the cache's fingerprint and the AWS CLI's cache use these texts too.
   return { config: config!.text, credentials: credentials!.text };
 }
