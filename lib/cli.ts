@@ -5,6 +5,7 @@ import { closestWord } from "./suggest.ts";
 import { type Format, FORMATS, isFormat } from "./formats.ts";
 import { profileNameProblem } from "./config/mod.ts";
 import { isHostName, normalizeHostName } from "./serve/allowed_hosts.ts";
+import { serviceProblem } from "./console_links.ts";
 
 /** What aec does with the credentials. */
 export type Mode =
@@ -53,6 +54,8 @@ export interface RunOptions {
   cache?: CacheOptions;
   /** `--sso-login`: sign in first when the profile's SSO session has ended. */
   ssoLogin: boolean;
+  /** `--no-prompt`: never ask for an MFA code or a sign-in; fail fast instead. */
+  noPrompt: boolean;
   /** `--with-region`: accepted for aws-export-credentials; shell formats export the region anyway. */
   withRegion: boolean;
   /** `--no-region`: shell formats and `--exec` leave the region out. */
@@ -93,8 +96,19 @@ export interface ConsoleOptions {
   /** Print the URL on stdout instead of opening a browser. */
   stdout: boolean;
   destination?: string;
+  /** `--service`: a service's console page (a name of the table, or a console path). */
+  service?: string;
+  /** `--firefox-container`: open in a Firefox container named after the profile. */
+  firefoxContainer: boolean;
+  /** `--browser`: the browser, by name or path. */
+  browser?: string;
+  /** `--browser-profile`: the browser's own profile (Chrome, Firefox). */
+  browserProfile?: string;
+  /** `--via-portal`: the access portal's link for the account and role, not a federation sign-in. */
+  viaPortal: boolean;
   durationSeconds?: number;
   ssoLogin: boolean;
+  noPrompt: boolean;
   debug: boolean;
 }
 
@@ -150,6 +164,7 @@ const BOOLEAN_OPTIONS = [
   "--refresh",
   "--serve",
   "--sso-login",
+  "--no-prompt",
   "--no-cli-cache",
   "--no-mfa-session",
   "--with-region",
@@ -310,6 +325,7 @@ export function parseCli(argv: readonly string[]): Cli {
     ensureTemporary: flags.has("--ensure-temporary"),
     debug: flags.has("--debug"),
     ssoLogin: flags.has("--sso-login"),
+    noPrompt: flags.has("--no-prompt"),
     withRegion: flags.has("--with-region"),
     noRegion: flags.has("--no-region"),
     refresh: flags.has("--refresh"),
@@ -405,8 +421,17 @@ const SUBCOMMANDS = {
   login: { values: ["--profile", "--sso-session"], flags: ["--use-device-code", "--no-browser"] },
   logout: { values: ["--profile", "--sso-session"], flags: ["--all"] },
   console: {
-    values: ["--profile", "--region", "--destination", "--duration"],
-    flags: ["--stdout", "--sso-login"],
+    values: [
+      "--profile",
+      "--region",
+      "--destination",
+      "--service",
+      "--duration",
+      "--browser",
+      "--browser-profile",
+    ],
+    flags: ["--stdout", "--sso-login", "--no-prompt", "--firefox-container", "--via-portal"],
+    aliases: { "-s": "--service" },
   },
   profiles: { values: [], flags: ["--json"] },
   pick: { values: [], flags: [] },
@@ -429,7 +454,9 @@ function parseSubcommandArgs(command: Subcommand, argv: readonly string[]) {
     }
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const known = [...spec.values, ...spec.flags, "--debug", "--help", "-h"];
-    const name = resolveOption(eq === -1 ? arg : arg.slice(0, eq), known, `aec ${command}`);
+    const aliases: Record<string, string> = "aliases" in spec ? spec.aliases : {};
+    const name = aliases[arg] ??
+      resolveOption(eq === -1 ? arg : arg.slice(0, eq), known, `aec ${command}`);
     if ((spec.values as readonly string[]).includes(name)) {
       const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined || (eq === -1 && value.startsWith("-"))) {
@@ -464,6 +491,9 @@ function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
     const options: ConsoleOptions = {
       stdout: flags.has("--stdout"),
       ssoLogin: flags.has("--sso-login"),
+      noPrompt: flags.has("--no-prompt"),
+      firefoxContainer: flags.has("--firefox-container"),
+      viaPortal: flags.has("--via-portal"),
       debug,
     };
     if (profile !== undefined) options.profile = profile;
@@ -477,6 +507,7 @@ function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
     }
     const duration = values["--duration"];
     if (duration !== undefined) options.durationSeconds = parseDuration(duration);
+    parseConsoleTarget(options, values);
     return { kind: "console", options };
   }
   const ssoSession = values["--sso-session"];
@@ -501,6 +532,33 @@ function parseSubcommand(command: Subcommand, argv: readonly string[]): Cli {
       },
     }
     : { kind: "logout", options: { ...named, all: flags.has("--all") } };
+}
+
+/** `aec console`'s page (`--service`) and browser options, checked against the others. */
+function parseConsoleTarget(options: ConsoleOptions, values: Record<string, string>): void {
+  const service = values["--service"];
+  if (service !== undefined) {
+    if (options.destination !== undefined) {
+      throw new UsageError("--service and --destination cannot be used together");
+    }
+    const problem = serviceProblem(service);
+    if (problem) throw new UsageError(problem);
+    options.service = service;
+  }
+  for (const flag of ["--browser", "--browser-profile"] as const) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (options.stdout) {
+      throw new UsageError(`${flag} cannot be used with --stdout, which opens nothing`);
+    }
+    if (flag === "--browser") options.browser = value;
+    else options.browserProfile = value;
+  }
+  if (options.viaPortal && options.durationSeconds !== undefined) {
+    throw new UsageError(
+      "--duration cannot be used with --via-portal: the permission set decides the session length",
+    );
+  }
 }
 
 /** How long a length given on the command line may be, in seconds. */
@@ -603,8 +661,9 @@ Usage:
   aec [--profile NAME] [OPTIONS] --exec [[--] COMMAND [ARGS...]]
   aec login [--profile NAME | --sso-session NAME] [--use-device-code] [--no-browser]
   aec logout [--profile NAME | --sso-session NAME | --all]
-  aec console [--profile NAME] [--stdout] [--region REGION] [--destination URL]
-              [--duration DURATION] [--sso-login]
+  aec console [--profile NAME] [--stdout] [--region REGION] [--destination URL | -s SERVICE]
+              [--duration DURATION] [--sso-login] [--firefox-container] [--via-portal]
+              [--browser NAME|PATH] [--browser-profile NAME]
   aec profiles [--json]
   aec pick
 
@@ -617,6 +676,8 @@ Profile:
                         the profile's duration_seconds)
   --ensure-temporary    Exchange long-term keys for a session with STS GetSessionToken
   --sso-login           Sign in to IAM Identity Center first if the profile's session ended
+  --no-prompt           Never ask for an MFA code or a sign-in: exit 3 at once, naming the fix
+                        (also AEC_NO_PROMPT=1; a profile's mfa_process still runs)
 
 Output (choose one; default: pretty JSON, or a summary without the secrets on a terminal):
   --json                credential_process JSON on one line (--pretty indents it)
@@ -662,7 +723,16 @@ The AWS console (the sign-in URL is a secret for 15 minutes):
   console               Open the console signed in as the profile
     --stdout            Print the sign-in URL instead of opening a browser
     --destination URL   The console page to open (default: the region's console home)
+    -s, --service NAME  A service's console page: ec2, s3, lambda, ... or a path (ec2/home)
     --duration DURATION Console session length: 3600, 90m, 12h (15m to 12h)
+    --via-portal        IAM Identity Center profiles: the access portal's link for the account
+                        and role (keeps other accounts signed in, in multi-session mode)
+    --firefox-container Open in a Firefox container named after the profile (needs the
+                        "Open external links in a container" extension)
+    --browser NAME|PATH firefox, chrome, chromium, edge, brave, safari, or a program's path
+                        (default: the profile's aec_browser, else BROWSER or the system's)
+    --browser-profile NAME
+                        The browser's own profile to open in (Chrome, Firefox)
 
 Profiles:
   profiles              List the profiles: kind, region, source, state (no AWS call)

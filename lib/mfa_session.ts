@@ -20,7 +20,7 @@ import { type Profiles, profileSettings } from "./config/mod.ts";
 import { registerSecret } from "./redact.ts";
 import { issuedCredentials, withSts } from "./sts.ts";
 import type { RequestHandler } from "./sdk_http.ts";
-import { promptMfaCode } from "./terminal.ts";
+import type { MfaCodeAsker } from "./prompt/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -98,6 +98,8 @@ export interface MfaSessionOptions {
   requestHandler: RequestHandler;
   /** The session's length (GetSessionToken DurationSeconds). */
   sessionSeconds: number;
+  /** Asks for the code that starts a session. */
+  askCode: MfaCodeAsker;
 }
 
 /** The role's credentials, assumed with the MFA session (asking for a code only without one). */
@@ -209,7 +211,7 @@ async function startSession(
   role: MfaRole,
   options: MfaSessionOptions,
 ): Promise<Credentials> {
-  const code = await promptMfaCode(role.serial);
+  const code = await options.askCode(role.serial);
   const session = await withSts(
     "GetSessionToken",
     {

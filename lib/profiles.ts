@@ -18,7 +18,8 @@ import { defaultCachePath, identityFingerprint, loadCache } from "./cache.ts";
 import { cliCachePath, loadCliCache, roleCallOf } from "./cli_cache.ts";
 import { isoSeconds } from "./credentials.ts";
 import type { Logger } from "./log.ts";
-import { readToken, targetOfProfile, tokenPath, tokenState } from "./sso/mod.ts";
+import { readToken, targetOfProfile, targetOfSession, tokenPath, tokenState } from "./sso/mod.ts";
+import { messageOf } from "./errors.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -86,9 +87,12 @@ export async function indexProfiles(env: Env): Promise<ProfileIndex> {
   return { files, ...allProfiles(files) };
 }
 
-/** Every profile, summarised from the files (and the caches) alone. */
-export async function summarizeProfiles(env: Env, log: Logger): Promise<ProfileSummary[]> {
-  const index = await indexProfiles(env);
+/** Every profile of `index`, summarised from the files (and the caches) alone. */
+export async function summarizeProfiles(
+  index: ProfileIndex,
+  env: Env,
+  log: Logger,
+): Promise<ProfileSummary[]> {
   const summaries: ProfileSummary[] = [];
   for (const name of Object.keys(index.profiles)) {
     summaries.push(await summarizeProfile(index, name, env, log));
@@ -172,10 +176,84 @@ async function describeState(
   summary.state = summary.kind === "static keys" ? "long-term keys" : "resolved when used";
 }
 
+/** One IAM Identity Center sign-in: an `[sso-session]`, or a legacy profile's start URL. */
+export interface SsoSessionSummary {
+  /** The sso-session's name, or `profile NAME` for a legacy profile's sign-in. */
+  name: string;
+  startUrl: string | null;
+  /** Signed in or not, and until when, as a person reads it. */
+  signedIn: string;
+}
+
+/** Every sign-in of the files, and until when it lasts, from the token cache alone. */
+export async function summarizeSsoSessions(
+  index: ProfileIndex,
+  env: Env,
+): Promise<SsoSessionSummary[]> {
+  const { profiles, sessions } = index;
+  const sources = Object.keys(sessions).map((name) => ({
+    name,
+    login: `--sso-session ${name}`,
+    target: () => targetOfSession(sessions, name),
+  }));
+  const legacyUrls = new Set<string>();
+  for (const name of Object.keys(profiles)) {
+    const settings = profiles[name]!;
+    const url = settings.sso_start_url;
+    if (settings.sso_session || !url || legacyUrls.has(url)) continue;
+    legacyUrls.add(url);
+    sources.push({
+      name: `profile ${name}`,
+      login: `--profile ${name}`,
+      target: () => targetOfProfile(profiles, sessions, name)!,
+    });
+  }
+  const summaries: SsoSessionSummary[] = [];
+  for (const source of sources) {
+    let target;
+    try {
+      target = source.target();
+    } catch (error) {
+      summaries.push({
+        name: source.name,
+        startUrl: null,
+        signedIn: `broken: ${messageOf(error)}`,
+      });
+      continue;
+    }
+    const token = await readToken(await tokenPath(target, env));
+    const until = token?.expiresAt;
+    summaries.push({
+      name: source.name,
+      startUrl: target.startUrl,
+      signedIn: {
+        valid: `yes, until ${until}`,
+        refreshable: `yes, renewed when used (token until ${until})`,
+        expired: `no: ended ${until} (aec login ${source.login})`,
+        missing: `no (aec login ${source.login})`,
+      }[tokenState(token)],
+    });
+  }
+  return summaries;
+}
+
+/** What `aec profiles` prints: the profiles' table (and the sign-ins'), or their JSON. */
+export async function profilesListing(env: Env, log: Logger, json: boolean): Promise<string> {
+  const index = await indexProfiles(env);
+  const summaries = await summarizeProfiles(index, env, log);
+  if (json) return JSON.stringify(summaries, null, 2) + "\n";
+  const sessions = await summarizeSsoSessions(index, env);
+  return profilesTable(summaries) +
+    (sessions.length === 0 ? "" : "\n" + columns([
+      ["SSO SESSION", "START URL", "SIGNED IN"],
+      ...sessions.map((session) => [session.name, session.startUrl ?? "-", session.signedIn]),
+    ]));
+}
+
 /** The summaries as aligned columns for a terminal. */
 export function profilesTable(summaries: readonly ProfileSummary[]): string {
   if (summaries.length === 0) return "No profiles in the AWS config or credentials file\n";
-  const rows = [
+  return columns([
     ["PROFILE", "KIND", "REGION", "SOURCE", "STATE"],
     ...summaries.map((summary) => [
       summary.name,
@@ -185,7 +263,11 @@ export function profilesTable(summaries: readonly ProfileSummary[]): string {
       summary.problem ??
         (summary.validUntil ? `${summary.state}, until ${summary.validUntil}` : summary.state),
     ]),
-  ];
+  ]);
+}
+
+/** Rows as aligned columns, the last one unpadded. */
+function columns(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) =>
     row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column]!))

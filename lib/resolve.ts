@@ -29,7 +29,7 @@ import { readSdkProfiles } from "./sdk_profiles.ts";
 import { issuedCredentials, withSts } from "./sts.ts";
 import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
-import { promptMfaCode } from "./terminal.ts";
+import { mfaCodeAsker } from "./prompt/mod.ts";
 import { assumeWithMfaSession, type MfaRole, mfaRoleOf } from "./mfa_session.ts";
 
 export interface ResolveRequest {
@@ -39,6 +39,8 @@ export interface ResolveRequest {
   ensureTemporary: boolean;
   /** Sign in to IAM Identity Center first when the profile's session has ended. */
   ssoLogin?: boolean;
+  /** `--no-prompt`: ask nobody for an MFA code or a sign-in; fail instead. */
+  noPrompt?: boolean;
   /** Use an MFA session for MFA roles, of this many seconds when a new one is needed. */
   mfaSession: { enabled: boolean; seconds: number };
   /** `--duration`: the profile's role session, or GetSessionToken's, lasts this long. */
@@ -157,9 +159,18 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   const profileRegion = section?.region;
   const stsRegion = chooseRegion(request.region, profileRegion, Deno.env.toObject());
 
+  const askCode = (keepsSession: boolean) =>
+    mfaCodeAsker({
+      profile: profile.name,
+      profiles,
+      noPrompt: request.noPrompt ?? false,
+      keepsSession,
+      env: Deno.env.toObject(),
+      log,
+    });
   const init = {
     profile: profile.name,
-    mfaCodeProvider: promptMfaCode,
+    mfaCodeProvider: askCode(false),
     logger: sdkLogger(log),
     clientConfig: { requestHandler },
     ...(request.durationSeconds !== undefined && section?.role_arn !== undefined
@@ -203,6 +214,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
     if (plan.kind === "profile") {
       await ensureSsoSession(profiles, ssoSessions, profile.name, {
         signIn: request.ssoLogin ?? false,
+        noPrompt: request.noPrompt ?? false,
         force: signInAgain,
         env: Deno.env.toObject(),
         log,
@@ -216,6 +228,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
           region: stsRegion,
           requestHandler,
           sessionSeconds: request.mfaSession.seconds,
+          askCode: askCode(true),
         })
         : await provider();
     } catch (error) {

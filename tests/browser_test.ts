@@ -33,7 +33,7 @@ Deno.test("openerCommand() uses each OS's opener, never cmd /c start", () => {
     URL,
   ]);
   assert.deepEqual(openerCommand(URL, desktop, "linux"), ["xdg-open", URL]);
-  assert.deepEqual(openerCommand(URL, desktop, "linux", true), ["wslview", URL]);
+  assert.deepEqual(openerCommand(URL, desktop, "linux", "wslview"), ["wslview", URL]);
 });
 
 Deno.test("canOpenLocally() is false over SSH and on Linux without a display", () => {

@@ -176,7 +176,8 @@ Deno.test({
       assert.equal(decode(stdout), "");
       assert.equal(
         decode(stderr),
-        `aec: An MFA code for ${SERIAL} is needed, but there is no terminal to ask on\n`,
+        `aec: An MFA code for ${SERIAL} is needed, but there is no terminal or dialog to ask on ` +
+          "(set mfa_process in profile mfa)\n",
       );
       assert.equal(code, 3);
       assert.equal(sandbox.aws.requests.length, 0);

@@ -56,13 +56,19 @@ Deno.test("aec profiles lists kind, region, source chain and state of every prof
     // The table: aligned columns, one line a profile, no colour.
     const table = await sandbox.run(["profiles"]);
     assert.equal(table.code, 0, table.stderr);
-    const lines = table.stdout.trimEnd().split("\n");
+    const [profiles, signIns] = table.stdout.trimEnd().split("\n\n");
+    const lines = profiles!.split("\n");
     assert.equal(lines.length, 6);
     assert.match(lines[0]!, /^PROFILE +KIND +REGION +SOURCE +STATE$/);
     const stateColumn = lines[0]!.indexOf("STATE");
     assert.ok(lines.every((line) => line.length >= stateColumn), table.stdout);
     assert.match(lines[2]!, /^admin +role +eu-west-1 +admin -> base +resolved when used$/);
     assert.ok(!table.stdout.includes("\x1b["), "colour in the table");
+    // Then every IAM Identity Center sign-in, and until when it lasts.
+    assert.deepEqual(signIns!.split("\n").map((line) => line.split(/ {2,}/)), [
+      ["SSO SESSION", "START URL", "SIGNED IN"],
+      ["corp", "https://corp.awsapps.com/start", "no (aec login --sso-session corp)"],
+    ]);
   });
 });
 
@@ -73,6 +79,11 @@ Deno.test("aec profiles tells the SSO token's state and the cached credentials' 
     let sso = (await profilesJson(sandbox)).find((p) => p.name === "sso")!;
     assert.equal(sso.state, "signed in");
     assert.equal(sso.validUntil, inAnHour);
+    const table = await sandbox.run(["profiles"]);
+    assert.match(
+      table.stdout,
+      new RegExp(`\\ncorp +https://corp\\.awsapps\\.com/start +yes, until ${inAnHour}\\n`),
+    );
 
     await writeSsoToken(sandbox, { expiresAt: "2020-01-01T00:00:00Z" });
     sso = (await profilesJson(sandbox)).find((p) => p.name === "sso")!;
