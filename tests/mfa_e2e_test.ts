@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
 import { REPO_ROOT, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
-import { hasScript, runOnTerminal, runs } from "./support/terminal.ts";
+import { hasScript, hasSetsid, runOnTerminal, runWithoutTerminal } from "./support/terminal.ts";
 
 const SERIAL = "arn:aws:iam::111122223333:mfa/alice";
 const FILES = {
@@ -150,32 +150,19 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec exits 3 when an MFA code is needed and there is no terminal",
-  ignore: Deno.build.os === "windows" || !(await runs("setsid", "--version")),
+  name: "aec exits 3 when an MFA code is needed and there is no terminal or dialog",
+  ignore: !hasSetsid,
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
-      // setsid detaches aec from any controlling terminal the test runner has.
-      const { code, stdout, stderr } = await new Deno.Command("setsid", {
-        args: [
-          "-w",
-          Deno.execPath(),
-          "run",
-          "-A",
-          "--quiet",
-          `${REPO_ROOT}main.ts`,
-          "--profile",
-          "mfa",
-          "--json",
-        ],
-        cwd: REPO_ROOT,
-        env: sandbox.env,
-        clearEnv: true,
-        stdin: "null",
-      }).output();
-      const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-      assert.equal(decode(stdout), "");
+      // No DISPLAY in the sandbox: no dialog either.
+      const { code, stdout, stderr } = await runWithoutTerminal(sandbox, [
+        "--profile",
+        "mfa",
+        "--json",
+      ]);
+      assert.equal(stdout, "");
       assert.equal(
-        decode(stderr),
+        stderr,
         `aec: An MFA code for ${SERIAL} is needed, but there is no terminal or dialog to ask on ` +
           "(set mfa_process in profile mfa)\n",
       );

@@ -7,6 +7,7 @@
  */
 
 import { REPO_ROOT, type Sandbox } from "./sandbox.ts";
+import { findProgram } from "../../lib/program_path.ts";
 
 /** Whether `command ARGS` runs and succeeds: a tool a test needs. */
 export async function runs(command: string, ...args: string[]): Promise<boolean> {
@@ -114,5 +115,36 @@ export function startOnTerminal(
       await reading;
       return code;
     },
+  };
+}
+
+/** util-linux `setsid`, to run aec with no controlling terminal, if it is here. */
+const setsid = Deno.build.os === "windows" ? undefined : findProgram("setsid", Deno.env.toObject());
+export const hasSetsid = setsid !== undefined && await runs(setsid, "--version");
+
+/**
+ * Runs `aec ARGS` detached from any terminal (`setsid`), as an IDE or a GUI
+ * tool starts it, with the sandbox's environment and `env`; killed after a
+ * minute, should it wait for someone.
+ */
+export async function runWithoutTerminal(
+  sandbox: Sandbox,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  // By its path: `env` may give aec a PATH without it.
+  const output = await new Deno.Command(setsid!, {
+    args: ["-w", ...aecCommand(args)],
+    cwd: REPO_ROOT,
+    env: { ...sandbox.env, ...env },
+    clearEnv: true,
+    stdin: "null",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
   };
 }
