@@ -42,7 +42,7 @@ import { CredentialError, messageOf, printable, UsageError } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { NotRegularFileError, refuseIrregularFile } from "./files/mod.ts";
-import { noPromptFromEnvironment } from "./prompt/no_prompt.ts";
+import { noPromptFromEnvironment } from "./prompt/mod.ts";
 
 export const VERSION: string = denoConfig.version;
 

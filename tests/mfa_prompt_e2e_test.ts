@@ -69,6 +69,19 @@ Deno.test({
       );
       assert.match(stderr, /asking mfa_process of profile mfa \(otp-code\)/);
       assert.ok(!stderr.includes(GOOD_MFA_CODE), `the code reached stderr: ${stderr}`);
+
+      // The SDK's own role assumer (a code each time) does not show it either.
+      const direct = await runWithoutTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json", "--debug", "--no-mfa-session", "--no-cli-cache"],
+        { PATH: pathWithBin(sandbox) },
+      );
+      assert.equal(direct.code, 0, direct.stderr);
+      assert.equal(sandbox.aws.requests.at(-1)?.params.TokenCode, GOOD_MFA_CODE);
+      assert.ok(
+        !direct.stderr.includes(GOOD_MFA_CODE),
+        `the code reached stderr: ${direct.stderr}`,
+      );
     });
   },
 });

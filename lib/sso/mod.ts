@@ -12,7 +12,7 @@ import { type Logger, say } from "../log.ts";
 import type { ProfileChoice } from "../profile.ts";
 import type { Profiles } from "../config/mod.ts";
 import { load } from "../load.ts";
-import { noPromptFromEnvironment } from "../prompt/no_prompt.ts";
+import { noPromptFromEnvironment } from "../prompt/mod.ts";
 import type { LogoutRequest } from "./logout.ts";
 import { ssoBehind, targetOfSession } from "./sso_target.ts";
 
