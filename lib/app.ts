@@ -42,6 +42,7 @@ import { CredentialError, messageOf, printableName, UsageError } from "./errors.
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { NotRegularFileError, refuseIrregularFile } from "./files/mod.ts";
+import { noPromptFromEnvironment } from "./prompt/mod.ts";
 
 export const VERSION: string = denoConfig.version;
 
@@ -90,19 +91,9 @@ export async function run(cli: Cli): Promise<number> {
       return await runPick(Deno.env.toObject(), createLogger(cli.options.debug));
     }
     case "profiles": {
-      const { profilesTable, summarizeProfiles } = await load<typeof import("./profiles.ts")>(
-        "./profiles.ts",
-      );
-      const env = Deno.env.toObject();
-      const { profiles, ssoSessions } = await summarizeProfiles(
-        env,
-        createLogger(cli.options.debug),
-      );
-      await writeStdout(
-        cli.options.json
-          ? JSON.stringify(profiles, null, 2) + "\n"
-          : profilesTable(profiles, ssoSessions),
-      );
+      const { profilesListing } = await load<typeof import("./profiles.ts")>("./profiles.ts");
+      const log = createLogger(cli.options.debug);
+      await writeStdout(await profilesListing(Deno.env.toObject(), log, cli.options.json));
       return 0;
     }
   }
@@ -115,22 +106,25 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
   const profile = chooseProfile(options.profile, env);
   await refuseIrregularAwsFiles(env, false);
   const files = await refuseReaderDisagreement(env, profile, false, log);
-  const resolved = await obtainCredentials(
-    {
-      ensureTemporary: false,
-      ssoLogin: options.ssoLogin,
-      refresh: false,
-      cliCache: true,
-      mfaSession: { enabled: true, seconds: DEFAULT_MFA_SESSION_SECONDS },
-      ...(options.region === undefined ? {} : { region: options.region }),
-    },
-    profile,
-    env,
-    log,
-    files,
-  );
+  // Only when the console needs them: not for --via-portal.
+  const obtain = () =>
+    obtainCredentials(
+      {
+        ensureTemporary: false,
+        ssoLogin: options.ssoLogin,
+        noPrompt: options.noPrompt || noPromptFromEnvironment(env),
+        refresh: false,
+        cliCache: true,
+        mfaSession: { enabled: true, seconds: DEFAULT_MFA_SESSION_SECONDS },
+        ...(options.region === undefined ? {} : { region: options.region }),
+      },
+      profile,
+      env,
+      log,
+      files,
+    );
   const { runConsole } = await load<typeof import("./console.ts")>("./console.ts");
-  const url = await runConsole(options, profile, resolved, env, log);
+  const url = await runConsole(options, profile, obtain, env, log);
   if (url !== undefined) await writeStdout(`${url}\n`);
   return 0;
 }
@@ -142,6 +136,7 @@ type ObtainOptions = Pick<
   RunOptions,
   | "ensureTemporary"
   | "ssoLogin"
+  | "noPrompt"
   | "refresh"
   | "cliCache"
   | "mfaSession"
@@ -150,9 +145,10 @@ type ObtainOptions = Pick<
   | "durationSeconds"
 >;
 
-async function exportCredentials(options: RunOptions): Promise<number> {
-  const log = createLogger(options.debug);
+async function exportCredentials(cli: RunOptions): Promise<number> {
+  const log = createLogger(cli.debug);
   const env = Deno.env.toObject();
+  const options = { ...cli, noPrompt: cli.noPrompt || noPromptFromEnvironment(env) };
   const profile = chooseProfile(options.profile, env);
   log.debug(`aec ${VERSION}; profile ${profile.name} (from ${profile.origin})`);
 
@@ -372,6 +368,7 @@ async function obtainCredentials(
     profile,
     ensureTemporary: options.ensureTemporary,
     ssoLogin: options.ssoLogin,
+    noPrompt: options.noPrompt,
     mfaSession: options.mfaSession,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
