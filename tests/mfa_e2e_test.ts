@@ -23,7 +23,6 @@ const FILES = {
     `aws_secret_access_key = ${STATIC_SECRET}\n`,
 };
 
-
 Deno.test({
   ...requires(
     "aec asks for the MFA code once and assumes the role with an MFA session",
