@@ -7,15 +7,15 @@
 import denoConfig from "../deno.json" with { type: "json" };
 import {
   type AwsFileTexts,
+  checkReaderAgreement,
   configFilePath,
   credentialsFilePath,
   MAX_AWS_FILE_BYTES,
   planCredentials,
   profileSettings,
   profileSettingsFromFiles,
+  readAwsFile,
   readAwsFiles,
-  readerDisagreement,
-  readIfPresent,
   SERVED_PROFILE,
 } from "./config/mod.ts";
 import {
@@ -37,11 +37,12 @@ import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "./cli_cach
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { lifetime, render, terminalSummary } from "./formats.ts";
 import { load } from "./load.ts";
-import { createLogger, type Logger, say, tell } from "./log.ts";
+import { createLogger, type Logger, say, tell, warn } from "./log.ts";
 import { CredentialError, messageOf, printableName, UsageError } from "./errors.ts";
 import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { NotRegularFileError, refuseIrregularFile } from "./files/mod.ts";
+import { noPromptFromEnvironment } from "./prompt/mod.ts";
 
 export const VERSION: string = denoConfig.version;
 
@@ -104,19 +105,9 @@ export async function run(cli: Cli): Promise<number> {
       return 0;
     }
     case "profiles": {
-      const { profilesTable, summarizeProfiles } = await load<typeof import("./profiles.ts")>(
-        "./profiles.ts",
-      );
-      const env = Deno.env.toObject();
-      const { profiles, ssoSessions } = await summarizeProfiles(
-        env,
-        createLogger(cli.options.debug),
-      );
-      await writeStdout(
-        cli.options.json
-          ? JSON.stringify(profiles, null, 2) + "\n"
-          : profilesTable(profiles, ssoSessions),
-      );
+      const { profilesListing } = await load<typeof import("./profiles.ts")>("./profiles.ts");
+      const log = createLogger(cli.options.debug);
+      await writeStdout(await profilesListing(Deno.env.toObject(), log, cli.options.json));
       return 0;
     }
   }
@@ -129,22 +120,25 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
   const profile = chooseProfile(options.profile, env);
   await refuseIrregularAwsFiles(env, false);
   const files = await refuseReaderDisagreement(env, profile, false, log);
-  const resolved = await obtainCredentials(
-    {
-      ensureTemporary: false,
-      ssoLogin: options.ssoLogin,
-      refresh: false,
-      cliCache: true,
-      mfaSession: { enabled: true, seconds: DEFAULT_MFA_SESSION_SECONDS },
-      ...(options.region === undefined ? {} : { region: options.region }),
-    },
-    profile,
-    env,
-    log,
-    files,
-  );
+  // Only when the console needs them: not for --via-portal.
+  const obtain = () =>
+    obtainCredentials(
+      {
+        ensureTemporary: false,
+        ssoLogin: options.ssoLogin,
+        noPrompt: options.noPrompt || noPromptFromEnvironment(env),
+        refresh: false,
+        cliCache: true,
+        mfaSession: { enabled: true, seconds: DEFAULT_MFA_SESSION_SECONDS },
+        ...(options.region === undefined ? {} : { region: options.region }),
+      },
+      profile,
+      env,
+      log,
+      files,
+    );
   const { runConsole } = await load<typeof import("./console.ts")>("./console.ts");
-  const url = await runConsole(options, profile, resolved, env, log);
+  const url = await runConsole(options, profile, obtain, env, log);
   if (url !== undefined) await writeStdout(`${url}\n`);
   return 0;
 }
@@ -156,6 +150,7 @@ type ObtainOptions = Pick<
   RunOptions,
   | "ensureTemporary"
   | "ssoLogin"
+  | "noPrompt"
   | "refresh"
   | "cliCache"
   | "mfaSession"
@@ -164,9 +159,10 @@ type ObtainOptions = Pick<
   | "durationSeconds"
 >;
 
-async function exportCredentials(options: RunOptions): Promise<number> {
-  const log = createLogger(options.debug);
+async function exportCredentials(cli: RunOptions): Promise<number> {
+  const log = createLogger(cli.debug);
   const env = Deno.env.toObject();
+  const options = { ...cli, noPrompt: cli.noPrompt || noPromptFromEnvironment(env) };
   const profile = chooseProfile(options.profile, env);
   log.debug(`aec ${VERSION}; profile ${profile.name} (from ${profile.origin})`);
 
@@ -290,7 +286,9 @@ async function refuseIrregularAwsFiles(env: Env, writing: boolean): Promise<void
 /**
  * Refuses AWS files that the AWS CLI and aec would read as different
  * identities for the profile (and, for `--serve --exec`, for the profile its
- * command runs as), before any cache answers or anything resolves.
+ * command runs as), before any cache answers or anything resolves; and warns,
+ * on every run, of files that botocore cannot parse at all, which break the
+ * AWS CLI though aec reads them.
  */
 async function refuseReaderDisagreement(
   env: Env,
@@ -300,7 +298,7 @@ async function refuseReaderDisagreement(
 ): Promise<AwsFileTexts | undefined> {
   const read = async (path: string) => {
     try {
-      return { path, text: await readIfPresent(path) };
+      return await readAwsFile(path);
     } catch (error) {
       if (error instanceof NotRegularFileError) throw error;
       // The SDK and botocore both read a file they cannot open as empty.
@@ -315,12 +313,13 @@ async function refuseReaderDisagreement(
     return undefined; // No home directory: the SDK tells what it makes of that.
   }
   const [config, credentials] = await Promise.all(paths.map(read));
-  const problem = readerDisagreement(
+  const { disagreement, unparsable } = checkReaderAgreement(
     { config: config!, credentials: credentials! },
     profile.name,
     served ? [SERVED_PROFILE] : [],
   );
-  if (problem) throw new CredentialError(problem);
+  if (disagreement) throw new CredentialError(disagreement);
+  unparsable.forEach(warn);
   // Read once: the cache's fingerprint and the AWS CLI's cache use these texts too.
   return { config: config!.text, credentials: credentials!.text };
 }
@@ -383,6 +382,7 @@ async function obtainCredentials(
     profile,
     ensureTemporary: options.ensureTemporary,
     ssoLogin: options.ssoLogin,
+    noPrompt: options.noPrompt,
     mfaSession: options.mfaSession,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),

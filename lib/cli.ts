@@ -5,6 +5,7 @@ import { closestWord, commandLine } from "./suggest.ts";
 import { type Format, FORMATS, isFormat } from "./formats.ts";
 import { profileNameProblem } from "./config/mod.ts";
 import { isHostName, normalizeHostName } from "./serve/allowed_hosts.ts";
+import { serviceProblem } from "./console_links.ts";
 
 /** What aec does with the credentials. */
 export type Mode =
@@ -53,6 +54,8 @@ export interface RunOptions {
   cache?: CacheOptions;
   /** `--sso-login`: sign in first when the profile's SSO session has ended. */
   ssoLogin: boolean;
+  /** `--no-prompt`: never ask for an MFA code or a sign-in; fail fast instead. */
+  noPrompt: boolean;
   /** `--with-region`: accepted for aws-export-credentials; shell formats export the region anyway. */
   withRegion: boolean;
   /** `--no-region`: shell formats and `--exec` leave the region out. */
@@ -93,8 +96,19 @@ export interface ConsoleOptions {
   /** Print the URL on stdout instead of opening a browser. */
   stdout: boolean;
   destination?: string;
+  /** `--service`: a service's console page (a name of the table, or a console path). */
+  service?: string;
+  /** `--firefox-container`: open in a Firefox container named after the profile. */
+  firefoxContainer: boolean;
+  /** `--browser`: the browser, by name or path. */
+  browser?: string;
+  /** `--browser-profile`: the browser's own profile (Chrome, Firefox). */
+  browserProfile?: string;
+  /** `--via-portal`: the access portal's link for the account and role, not a federation sign-in. */
+  viaPortal: boolean;
   durationSeconds?: number;
   ssoLogin: boolean;
+  noPrompt: boolean;
   debug: boolean;
 }
 
@@ -259,6 +273,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ["aec", "console"],
     section: "profile",
     help: "Sign in to IAM Identity Center first if the profile's session ended",
+  },
+  {
+    name: "--no-prompt",
+    commands: ["aec", "console"],
+    section: "profile",
+    help: "Never ask for an MFA code or a sign-in: exit 3 at once (or AEC_NO_PROMPT=1)",
   },
   {
     name: "--json",
@@ -446,10 +466,39 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "The console page to open (default: the region's console home)",
   },
   {
+    name: "--service",
+    aliases: ["-s"],
+    value: { placeholder: "NAME", kind: "none" },
+    commands: ["console"],
+    help: "A service's console page: ec2, s3, lambda, ... or a path (ec2/home)",
+  },
+  {
     name: "--duration",
     value: { placeholder: "DURATION", kind: "none" },
     commands: ["console"],
     help: "Console session length: 3600, 90m, 12h (15m to 12h)",
+  },
+  {
+    name: "--via-portal",
+    commands: ["console"],
+    help: "IAM Identity Center: the access portal's link (multi-session friendly)",
+  },
+  {
+    name: "--firefox-container",
+    commands: ["console"],
+    help: "Open in a Firefox container named after the profile (needs the extension)",
+  },
+  {
+    name: "--browser",
+    value: { placeholder: "NAME|PATH", kind: "none" },
+    commands: ["console"],
+    help: "firefox, chrome, chromium, edge, brave, safari, or a path (else aec_browser)",
+  },
+  {
+    name: "--browser-profile",
+    value: { placeholder: "NAME", kind: "none" },
+    commands: ["console"],
+    help: "The browser's own profile to open in (Chrome, Firefox)",
   },
   { name: "--json", commands: ["profiles"], help: "Print the list as JSON, for scripts" },
   {
@@ -653,6 +702,7 @@ export function parseCli(argv: readonly string[]): Cli {
     ensureTemporary: given.has("--ensure-temporary"),
     debug: given.has("--debug"),
     ssoLogin: given.has("--sso-login"),
+    noPrompt: given.has("--no-prompt"),
     withRegion: given.has("--with-region"),
     noRegion: given.has("--no-region"),
     refresh: given.has("--refresh"),
@@ -854,6 +904,9 @@ function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly st
     const options: ConsoleOptions = {
       stdout: given.has("--stdout"),
       ssoLogin: given.has("--sso-login"),
+      noPrompt: given.has("--no-prompt"),
+      firefoxContainer: given.has("--firefox-container"),
+      viaPortal: given.has("--via-portal"),
       debug,
     };
     if (profile !== undefined) options.profile = profile;
@@ -868,6 +921,7 @@ function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly st
     }
     const duration = given.value("--duration");
     if (duration !== undefined) options.durationSeconds = parseDuration(duration);
+    parseConsoleTarget(options, given);
     return { kind: "console", options };
   }
   const ssoSession = given.value("--sso-session");
@@ -1017,6 +1071,33 @@ function wrap(start: string, words: readonly string[]): string {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** `aec console`'s page (`--service`) and browser options, checked against the others. */
+function parseConsoleTarget(options: ConsoleOptions, given: GivenOptions): void {
+  const service = given.value("--service");
+  if (service !== undefined) {
+    if (options.destination !== undefined) {
+      throw new UsageError("--service and --destination cannot be used together");
+    }
+    const problem = serviceProblem(service);
+    if (problem) throw new UsageError(problem);
+    options.service = service;
+  }
+  for (const flag of ["--browser", "--browser-profile"] as const) {
+    const value = given.value(flag);
+    if (value === undefined) continue;
+    if (options.stdout) {
+      throw new UsageError(`${flag} cannot be used with --stdout, which opens nothing`);
+    }
+    if (flag === "--browser") options.browser = value;
+    else options.browserProfile = value;
+  }
+  if (options.viaPortal && options.durationSeconds !== undefined) {
+    throw new UsageError(
+      "--duration cannot be used with --via-portal: the permission set decides the session length",
+    );
+  }
 }
 
 /** How long a length given on the command line may be, in seconds. */

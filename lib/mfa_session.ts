@@ -20,7 +20,7 @@ import { type Profiles, profileSettings } from "./config/mod.ts";
 import { registerSecret } from "./redact.ts";
 import { issuedCredentials, type StsOptions, withSts } from "./sts.ts";
 import type { RequestHandler } from "./sdk_http.ts";
-import { promptMfaCode } from "./terminal.ts";
+import type { MfaCodeAsker } from "./prompt/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -100,6 +100,8 @@ export interface MfaSessionOptions {
   plugins?: StsOptions["plugins"];
   /** The session's length (GetSessionToken DurationSeconds). */
   sessionSeconds: number;
+  /** Asks for the code that starts a session. */
+  askCode: MfaCodeAsker;
 }
 
 /**
@@ -254,7 +256,7 @@ async function startSession(
   role: MfaRole,
   options: MfaSessionOptions,
 ): Promise<Credentials> {
-  const code = await promptMfaCode(role.serial);
+  const code = await options.askCode(role.serial);
   const session = await withSts(
     "GetSessionToken",
     {

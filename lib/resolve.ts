@@ -30,7 +30,7 @@ import { readSdkProfiles } from "./sdk_profiles.ts";
 import { type AssumeRoleAnswer, assumeRoleRecorder, issuedCredentials, withSts } from "./sts.ts";
 import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
-import { promptMfaCode } from "./terminal.ts";
+import { mfaCodeAsker } from "./prompt/mod.ts";
 import { assumeWithMfaSession, type MfaRole, mfaRoleOf } from "./mfa_session.ts";
 
 export interface ResolveRequest {
@@ -40,6 +40,8 @@ export interface ResolveRequest {
   ensureTemporary: boolean;
   /** Sign in to IAM Identity Center first when the profile's session has ended. */
   ssoLogin?: boolean;
+  /** `--no-prompt`: ask nobody for an MFA code or a sign-in; fail instead. */
+  noPrompt?: boolean;
   /** Use an MFA session for MFA roles, of this many seconds when a new one is needed. */
   mfaSession: { enabled: boolean; seconds: number };
   /** `--duration`: the profile's role session, or GetSessionToken's, lasts this long. */
@@ -178,9 +180,18 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
 
   // STS's whole answer, which the SDK's credentials leave out, for the AWS CLI's cache entry.
   const recorder = assumeRoleRecorder();
+  const askCode = (keepsSession: boolean) =>
+    mfaCodeAsker({
+      profile: profile.name,
+      profiles,
+      noPrompt: request.noPrompt ?? false,
+      keepsSession,
+      env: Deno.env.toObject(),
+      log,
+    });
   const init = {
     profile: profile.name,
-    mfaCodeProvider: promptMfaCode,
+    mfaCodeProvider: askCode(false),
     logger: sdkLogger(log),
     clientConfig: { requestHandler },
     clientPlugins: [recorder.plugin],
@@ -230,6 +241,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
     if (plan.kind === "profile") {
       await ensureSsoSession(profiles, ssoSessions, profile.name, {
         signIn: request.ssoLogin ?? false,
+        noPrompt: request.noPrompt ?? false,
         force: signInAgain,
         env: Deno.env.toObject(),
         log,
@@ -244,6 +256,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
           requestHandler,
           plugins: [recorder.plugin],
           sessionSeconds: request.mfaSession.seconds,
+          askCode: askCode(true),
         })
         : await provider();
     } catch (error) {

@@ -9,16 +9,17 @@
 import type { SsoPopulateOptions, SsoRolesOptions } from "./cli.ts";
 import {
   allProfiles,
+  checkReaderAgreement,
   configFilePath,
   credentialsFilePath,
   IniLayoutError,
-  readerDisagreement,
   readIfPresent,
   updateSections,
 } from "./config/mod.ts";
 import { CredentialError, printableName, UsageError } from "./errors.ts";
 import { editTextFile } from "./files/mod.ts";
-import { type Logger, say } from "./log.ts";
+import { type Logger, say, warn } from "./log.ts";
+import { noPromptFromEnvironment } from "./prompt/mod.ts";
 import {
   DEFAULT_TEMPLATE,
   listAccounts,
@@ -96,6 +97,7 @@ export async function runSsoPopulate(
   const credentialsPath = credentialsFilePath(env);
   const credentials = await readIfPresent(credentialsPath);
   let plan: PopulatePlan | undefined;
+  let warnings: string[] = [];
   const edit = (config: string) => {
     plan = planPopulate(
       { session, accounts, template, regions, prune: options.prune },
@@ -113,19 +115,25 @@ export async function runSsoPopulate(
     }
     // What was written must read as the same profiles in the AWS CLI and aec.
     const [first, ...rest] = [...plan.edits.keys()];
-    const problem = first !== undefined && readerDisagreement(
-      {
-        config: { path: configPath, text: edited },
-        credentials: { path: credentialsPath, text: credentials },
-      },
-      first,
-      rest,
-    );
-    if (problem) throw new CredentialError(`Refusing to write ${configPath}: ${problem}`);
+    if (first !== undefined) {
+      const { disagreement, unparsable } = checkReaderAgreement(
+        {
+          config: { path: configPath, text: edited },
+          credentials: { path: credentialsPath, text: credentials },
+        },
+        first,
+        rest,
+      );
+      if (disagreement) {
+        throw new CredentialError(`Refusing to write ${configPath}: ${disagreement}`);
+      }
+      warnings = unparsable;
+    }
     return edited;
   };
   const { before, after } = await editTextFile(configPath, edit, { dryRun: options.dryRun });
   report(plan!, configPath, options);
+  warnings.forEach(warn);
   return options.dryRun ? unifiedDiff(before, after, configPath) : "";
 }
 
@@ -172,7 +180,13 @@ async function listSession(
   const target = await chooseSession(options.ssoSession, env);
   const session = target.sessionName!;
   const named = { who: `the sso-session ${session}`, login: `--sso-session ${session}` };
-  const signIn = { signIn: options.ssoLogin, env, log, minValidityMs: TOKEN_MARGIN_MS };
+  const signIn = {
+    signIn: options.ssoLogin,
+    noPrompt: noPromptFromEnvironment(env),
+    env,
+    log,
+    minValidityMs: TOKEN_MARGIN_MS,
+  };
   let token = await signedIn(target, named, signIn);
   const progress = progressLine();
   const listing = {

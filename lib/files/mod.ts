@@ -7,4 +7,5 @@
 
 export * from "./regular_file.ts";
 export * from "./atomic_file.ts";
+export * from "./lock_file.ts";
 export * from "./locked_edit.ts";

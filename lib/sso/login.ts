@@ -13,6 +13,7 @@ import { type Logger, say, tell } from "../log.ts";
 import type { ProfileChoice } from "../profile.ts";
 import { readSdkProfiles } from "../sdk_profiles.ts";
 import { requireTarget, targetOfSession } from "./sso_target.ts";
+import { withSignInLock } from "./sign_in_lock.ts";
 import { registerSecret } from "../redact.ts";
 import { timedRequestHandler } from "../sdk_http.ts";
 import {
@@ -66,7 +67,11 @@ export async function runLogin(
     ? requireTarget(profiles, sessions, profile)
     : targetOfSession(sessions, command.ssoSession);
   log.debug(`signing in to ${target.startUrl} (${target.sessionName ?? "legacy profile"})`);
-  await login(target, { ...command, env, log });
+  await withSignInLock(
+    await tokenPath(target, env),
+    target.startUrl,
+    () => login(target, { ...command, env, log }),
+  );
   return 0;
 }
 
@@ -95,8 +100,8 @@ export async function login(target: SsoTarget, options: LoginOptions): Promise<S
   try {
     // Legacy profiles sign in with a device code, as with the AWS CLI; so does a
     // machine whose browser could not reach the loopback callback (SSH, no display).
-    const device = options.useDeviceCode || target.sessionName === undefined ||
-      !canOpenLocally(options.env);
+    const device = options.useDeviceCode || target.useDeviceCode === true ||
+      target.sessionName === undefined || !canOpenLocally(options.env);
     const flow = device ? deviceFlow : codeFlow;
     const token = await flow(oidc, client, target, options, controller.signal);
     await writeCacheFile(await tokenPath(target, options.env), token);

@@ -13,6 +13,7 @@ import { type Logger, say } from "../log.ts";
 import type { ProfileChoice } from "../profile.ts";
 import type { Profiles } from "../config/mod.ts";
 import { load } from "../load.ts";
+import { noPromptFromEnvironment } from "../prompt/mod.ts";
 import type { LogoutRequest } from "./logout.ts";
 import { ssoBehind, targetOfSession } from "./sso_target.ts";
 
@@ -29,6 +30,7 @@ import {
   tokenPath,
   tokenState,
 } from "./token_cache.ts";
+import { withSignInLock } from "./sign_in_lock.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -39,6 +41,13 @@ export async function runLogin(
   env: Env,
   log: Logger,
 ): Promise<number> {
+  if (noPromptFromEnvironment(env)) {
+    throw new CredentialError(
+      "aec login signs you in, which AEC_NO_PROMPT forbids",
+      undefined,
+      "run it without AEC_NO_PROMPT set",
+    );
+  }
   return (await loginModule()).runLogin(command, profile, env, log);
 }
 
@@ -56,7 +65,9 @@ function loginModule() {
 /**
  * Makes sure the IAM Identity Center session behind `profile` can give
  * credentials: a token that is valid, refreshed if it nears its end. Otherwise it signs
- * in when `signIn` is set (`--sso-login`), or fails naming the command to run.
+ * in when `signIn` is set (`--sso-login`) and `noPrompt` is not, or fails
+ * naming the command to run. Of several aecs that find the session ended at
+ * once, one signs in and the others use its token.
  */
 export async function ensureSsoSession(
   profiles: Profiles,
@@ -76,21 +87,26 @@ export async function ensureSsoSession(
 export interface SignInOptions {
   /** Sign in when the session has ended (`--sso-login`); else fail naming `aec login`. */
   signIn: boolean;
+  /** `--no-prompt`: never sign in, even with `signIn`. */
+  noPrompt?: boolean;
   env: Env;
   log: Logger;
   /** Sign in even with a valid token, which the service refused. */
   force?: boolean;
-  /** A token whose access token ends sooner than this counts as expired. */
+  /** A token whose access token ends sooner than this counts as ended. */
   minValidityMs?: number;
 }
 
 /**
- * The token of `target`, valid or refreshable, signing in first when it is
- * not and `options.signIn` is set. `named.who` names the sign-in in messages
- * (`profile NAME`, `the sso-session NAME`), `named.login` in `aec login`.
+ * The token of `target`, valid or refreshable (refreshed if it nears its
+ * end), signing in first when it is not and `options.signIn` is set.
+ * `named.who` names the sign-in in messages (`profile NAME`, `the
+ * sso-session NAME`), `named.login` the `aec login` to run. Of several aecs
+ * that find the session ended at once, one signs in and the others use its
+ * token.
  *
  * @throws {CredentialError} naming the `aec login` to run, when the session
- * has ended and `signIn` is not set.
+ * has ended and `signIn` is not set (or `noPrompt` is).
  */
 export async function signedIn(
   target: SsoTarget,
@@ -107,25 +123,39 @@ export async function signedIn(
     token = await readToken(path);
   }
   options.log.debug(`IAM Identity Center session of ${who}: ${state}`);
-  const ends = token === undefined ? -Infinity : parseTokenTime(token.expiresAt) ?? -Infinity;
-  const lasts = ends - Date.now() >= (options.minValidityMs ?? -Infinity);
-  if (!options.force && token && lasts && (state === "valid" || state === "refreshable")) {
-    return token;
-  }
+  // Valid or refreshable (as `state` says, after a refresh), and lasting long enough.
+  const usable = (
+    candidate: SsoToken | undefined,
+    candidateState = tokenState(candidate),
+  ): candidate is SsoToken =>
+    candidate !== undefined && (candidateState === "valid" || candidateState === "refreshable") &&
+    (parseTokenTime(candidate.expiresAt) ?? -Infinity) - Date.now() >=
+      (options.minValidityMs ?? -Infinity);
+  if (!options.force && usable(token, state)) return token;
   const problem = options.force
     ? `IAM Identity Center refused the session of ${who}`
     : state === "missing"
     ? `${who[0]!.toUpperCase()}${who.slice(1)} has not signed in to IAM Identity Center`
     : `The IAM Identity Center session of ${who} has expired`;
-  if (!options.signIn) {
-    throw new CredentialError(problem, undefined, `run 'aec login ${named.login}'`);
+  const hint = `run 'aec login ${named.login}'`;
+  if (!options.signIn) throw new CredentialError(problem, undefined, hint);
+  if (options.noPrompt) {
+    throw new CredentialError(`${problem}, and --no-prompt forbids signing in`, undefined, hint);
   }
-  say(`aec: ${problem}; signing in`);
-  return await (await loginModule()).login(target, {
-    useDeviceCode: false,
-    noBrowser: false,
-    env: options.env,
-    log: options.log,
+  return await withSignInLock(path, target.startUrl, async () => {
+    // Another aec may have signed in while this one waited for the lock.
+    const now = await readToken(path);
+    if (usable(now) && (!options.force || now.accessToken !== token?.accessToken)) {
+      options.log.debug("another aec signed in meanwhile; using its token");
+      return now;
+    }
+    say(`aec: ${problem}; signing in`);
+    return await (await loginModule()).login(target, {
+      useDeviceCode: false,
+      noBrowser: false,
+      env: options.env,
+      log: options.log,
+    });
   });
 }
 
