@@ -147,9 +147,9 @@ function report(plan: PopulatePlan, path: string, options: SsoPopulateOptions): 
     : options.prune
     ? `, ${plan.stale.length} removed (no longer listed)`
     : `; ${plan.stale.length} no longer listed, kept (--prune removes them)`;
-  const verb = options.dryRun ? "would be" : "";
+  const profiles = (count: number) => `${count} profile${count === 1 ? "" : "s"}`;
   say(
-    `aec: ${path}: ${plan.added.length} profiles ${verb ? `${verb} ` : ""}added, ` +
+    `aec: ${path}: ${profiles(plan.added.length)} ${options.dryRun ? "would be " : ""}added, ` +
       `${plan.updated.length} updated, ${plan.unchanged.length} unchanged${stale}`,
   );
 }

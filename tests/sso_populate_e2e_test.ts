@@ -162,7 +162,7 @@ Deno.test("aec sso populate follows accounts that come and go, and prunes only i
     const kept = await populate(sandbox);
     assert.match(
       kept.stderr,
-      /1 profiles added, 0 updated, 2 unchanged; 1 no longer listed, kept \(--prune removes them\)/,
+      /1 profile added, 0 updated, 2 unchanged; 1 no longer listed, kept \(--prune removes them\)/,
     );
     const afterAdd = await Deno.readTextFile(sandbox.configFile);
     assert.ok(afterAdd.startsWith(edited), "an existing line changed");
@@ -367,6 +367,22 @@ Deno.test("aec sso populate writes nothing when the listing fails part-way, and 
       /IAM Identity Center refused the session: it has ended or was signed out \(run 'aec login --sso-session corp'\)/,
     );
     assert.equal(await Deno.readTextFile(sandbox.configFile), CONFIG);
+  });
+});
+
+Deno.test("aec sso populate --sso-login signs in again when the portal refuses the session part-way", async () => {
+  await withPortal(manyAccounts(50, ["Admin"]), async (sandbox) => {
+    sandbox.aws.ssoPortal.expireAfter = 5;
+    const result = await sandbox.run(["sso", "populate", "--sso-login"], {
+      env: {
+        AWS_ENDPOINT_URL_SSO_OIDC: sandbox.aws.url,
+        BROWSER: `${Deno.execPath()} run -A --quiet ${REPO_ROOT}tests/support/browser.ts`,
+      },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /refused the session of the sso-session corp; signing in/);
+    assert.match(result.stderr, /50 profiles added/);
+    assert.ok(sandbox.aws.ssoOidc.calls.includes("CreateToken:authorization_code"));
   });
 });
 

@@ -307,9 +307,8 @@ async function withRetries<T>(
       }
       const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
       const delay = ceiling / 2 + Math.random() * ceiling / 2;
-      options.log.debug(
-        `${operation}: ${kind}; attempt ${attempt + 1} in ${Math.round(delay)} ms`,
-      );
+      const what = kind === "throttled" ? "throttled" : "failed for a moment";
+      options.log.debug(`${operation}: ${what}; attempt ${attempt + 1} in ${Math.round(delay)} ms`);
       await sleep(delay, stop);
     }
   }

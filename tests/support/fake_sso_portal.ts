@@ -6,8 +6,9 @@
  * make it throttle or misbehave:
  * - `pageSize`: at most this many entries per page (fewer if asked for fewer);
  * - `throttleEvery`: every Nth listing request answers 429 TooManyRequestsException;
- * - `expireAfter`: after this many listing requests, every token is refused
- *   (401), as when a session ends in the middle of a listing;
+ * - `expireAfter`: after this many listing requests, the token of the next one
+ *   is refused from then on (401), as when a session ends in the middle of a
+ *   listing; tokens the OIDC fake issues later work;
  * - `answer`: `malformed` answers a body that is not JSON, `loop` gives every
  *   page of accounts the same next token, `oversized` answers ten times the
  *   page size, `huge` answers a 2 MiB body, `error` answers 500 to every request.
@@ -79,7 +80,7 @@ function page<T>(items: readonly T[], url: URL, pageSize: number) {
   };
 }
 
-export function createFakeSsoPortal(validTokens: ReadonlySet<string>) {
+export function createFakeSsoPortal(validTokens: Set<string>) {
   const state: FakeSsoPortal = {
     accounts: exampleAccounts(),
     pageSize: 20,
@@ -96,8 +97,12 @@ export function createFakeSsoPortal(validTokens: ReadonlySet<string>) {
       state.throttled++;
       return portalError(429, "TooManyRequestsException", "Too many requests");
     }
-    const expired = state.expireAfter !== undefined && state.requests > state.expireAfter;
-    if (expired || !validTokens.has(request.headers.get("x-amz-sso_bearer_token") ?? "")) {
+    const token = request.headers.get("x-amz-sso_bearer_token") ?? "";
+    if (state.expireAfter !== undefined && state.requests > state.expireAfter) {
+      validTokens.delete(token);
+      delete state.expireAfter;
+    }
+    if (!validTokens.has(token)) {
       return portalError(401, "UnauthorizedException", "Session token not found or invalid");
     }
     if (state.answer === "error") return portalError(500, "InternalServerException", "Oops");
