@@ -188,7 +188,8 @@ async function listSession(
     minValidityMs: TOKEN_MARGIN_MS,
   };
   let token = await signedIn(target, named, signIn);
-  const progress = progressLine();
+  // Not with --debug, whose lines would land on the progress line.
+  const progress = progressLine(Deno.stderr.isTerminal() && !log.enabled);
   const listing = {
     log,
     progress: progress.show,
@@ -209,8 +210,7 @@ async function listSession(
 }
 
 /** Accounts done of found, on one line of a terminal's stderr, redrawn at most 10 times a second. */
-function progressLine() {
-  const terminal = Deno.stderr.isTerminal();
+function progressLine(terminal: boolean) {
   const encoder = new TextEncoder();
   let shownAt = 0;
   let shown = false;

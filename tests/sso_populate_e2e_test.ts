@@ -13,6 +13,7 @@ import { writeSsoToken } from "./support/sso_token.ts";
 import { type FakeAccount, manyAccounts } from "./support/fake_sso_portal.ts";
 import { readFilesWithBotocore } from "./support/botocore.ts";
 import { botocores, POSIX, requires } from "./support/clients.ts";
+import { runOnTerminal, TERMINAL } from "./support/terminal.ts";
 
 const BOTOCORE = await botocores();
 
@@ -338,6 +339,21 @@ Deno.test("aec sso populate lists 100 accounts × 3 roles from a portal that pag
     assert.ok(portal.throttled >= 15, String(portal.throttled));
     assert.ok(portal.mostAtOnce <= 4, String(portal.mostAtOnce));
   });
+});
+
+Deno.test({
+  ...requires("aec sso populate shows accounts done of those found on a terminal", ...TERMINAL),
+  fn: () =>
+    withPortal(manyAccounts(150, ["Admin"]), async (sandbox) => {
+      const { code, text } = await runOnTerminal(sandbox, ["sso", "populate"], "");
+      assert.equal(code, 0, text);
+      const shown = [...text.matchAll(/aec: listing roles: (\d+) of (\d+) accounts/g)];
+      assert.ok(shown.length > 0, text);
+      assert.deepEqual(shown.at(-1)!.slice(1), ["150", "150"]);
+      // The line is cleared before the summary.
+      assert.ok(text.includes("\r\x1b[Kaec: "), text);
+      assert.match(text, /\[Kaec: \S+: 150 profiles added/);
+    }),
 });
 
 Deno.test("aec sso populate writes nothing when the listing fails part-way, and never hangs", async () => {
