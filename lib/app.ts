@@ -39,7 +39,12 @@ import { lifetime, render, terminalSummary } from "./formats.ts";
 import { load } from "./load.ts";
 import { createLogger, type Logger, say, tell, warn } from "./log.ts";
 import { CredentialError, messageOf, printableName, UsageError } from "./errors.ts";
-import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
+import {
+  chooseProfile,
+  chooseRegion,
+  defersToEnvironmentKeys,
+  type ProfileChoice,
+} from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { NotRegularFileError, refuseIrregularFile } from "./files/mod.ts";
 import { noPromptFromEnvironment } from "./prompt/mod.ts";
@@ -436,7 +441,10 @@ async function cliCacheFor(
         ? settings
         : { ...settings, duration_seconds: String(durationSeconds) },
     );
-    if (!call || planCredentials(profiles, profile.name, profile.explicit).kind !== "profile") {
+    if (
+      !call || defersToEnvironmentKeys(profile, env) ||
+      planCredentials(profiles, profile.name, profile.explicit).kind !== "profile"
+    ) {
       return undefined;
     }
     return {

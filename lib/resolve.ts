@@ -23,7 +23,7 @@ import {
   UnreachableError,
 } from "./errors.ts";
 import type { Logger } from "./log.ts";
-import { chooseRegion, type ProfileChoice } from "./profile.ts";
+import { chooseRegion, defersToEnvironmentKeys, type ProfileChoice } from "./profile.ts";
 import { registerSecret } from "./redact.ts";
 import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
 import { readSdkProfiles } from "./sdk_profiles.ts";
@@ -92,16 +92,13 @@ export async function profilePlan(
   profile: ProfileChoice,
 ): Promise<{ plan: CredentialPlan; profiles: Profiles }> {
   const { profiles } = await readSdkProfiles(profile.name);
-  return {
-    plan: planCredentials(
-      profiles,
-      profile.name,
-      profile.explicit,
-      awsFilePaths(),
-      profile.origin,
-    ),
-    profiles,
-  };
+  return { plan: planFor(profiles, profile), profiles };
+}
+
+/** How `profile` resolves: by its settings, or by the SDK's chain (the environment first). */
+function planFor(profiles: Profiles, profile: ProfileChoice): CredentialPlan {
+  if (defersToEnvironmentKeys(profile, Deno.env.toObject())) return { kind: "chain" };
+  return planCredentials(profiles, profile.name, profile.explicit, awsFilePaths(), profile.origin);
 }
 
 /** Resolves the profile's credentials once, with the profile's region. */
@@ -167,13 +164,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   const { sessions: ssoSessions } = read;
   // `--duration` stands for the profile's own duration_seconds, wherever that is read.
   const profiles = withDuration(read.profiles, profile.name, request.durationSeconds);
-  const plan = planCredentials(
-    profiles,
-    profile.name,
-    profile.explicit,
-    awsFilePaths(),
-    profile.origin,
-  );
+  const plan = planFor(profiles, profile);
   const section = profileSettings(profiles, profile.name);
   const profileRegion = section?.region;
   const stsRegion = chooseRegion(request.region, profileRegion, Deno.env.toObject());
