@@ -20,27 +20,41 @@ import {
 } from "./config/mod.ts";
 import {
   type CacheIdentity,
+  cliCachePath,
   defaultCachePath,
   identityFingerprint,
   loadCache,
+  loadCliCache,
+  roleCallOf,
   saveCache,
-} from "./cache.ts";
+  saveCliCache,
+} from "./caches/mod.ts";
 import {
   type Cli,
-  type ConsoleOptions,
+  completionScript,
   DEFAULT_MFA_SESSION_SECONDS,
   EXEC_ORDER_HINT,
   helpText,
-  type RunOptions,
-} from "./cli.ts";
-import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "./cli_cache.ts";
-import { type Credentials, isoSeconds } from "./credentials.ts";
-import { lifetime, render, terminalSummary } from "./formats.ts";
-import { load } from "./load.ts";
-import { createLogger, type Logger, say, tell } from "./log.ts";
-import { CredentialError, messageOf, printableName, UsageError } from "./errors.ts";
-import { chooseProfile, chooseRegion, type ProfileChoice } from "./profile.ts";
-import { registerSecret } from "./redact.ts";
+} from "./cli/mod.ts";
+import type { ConsoleOptions, RunOptions } from "./options/mod.ts";
+import {
+  chooseProfile,
+  chooseRegion,
+  createLogger,
+  CredentialError,
+  type Credentials,
+  isoSeconds,
+  load,
+  type Logger,
+  messageOf,
+  printableName,
+  type ProfileChoice,
+  registerSecret,
+  say,
+  tell,
+  UsageError,
+} from "./support/mod.ts";
+import { lifetime, render, terminalSummary } from "./output/mod.ts";
 import { NotRegularFileError, refuseIrregularFile } from "./files/mod.ts";
 
 export const VERSION: string = denoConfig.version;
@@ -63,10 +77,7 @@ export async function run(cli: Cli): Promise<number> {
       await writeStdout(`${VERSION}\n`);
       return 0;
     case "completions": {
-      const { completionScript } = await load<typeof import("./completions.ts")>(
-        "./completions.ts",
-      );
-      await writeStdout(completionScript(cli.shell));
+      await writeStdout(await completionScript(cli.shell));
       return 0;
     }
     case "run":
@@ -77,21 +88,21 @@ export async function run(cli: Cli): Promise<number> {
       const log = createLogger(cli.options.debug);
       const profile = chooseProfile(cli.options.profile, env);
       if (cli.kind === "login") {
-        const { runLogin } = await load<typeof import("./sso/mod.ts")>("./sso/mod.ts");
+        const { runLogin } = await load<typeof import("./sso/mod.ts")>("sso/mod.ts");
         return await runLogin(cli.options, profile, env, log);
       }
-      const { runLogout } = await load<typeof import("./logout.ts")>("./logout.ts");
+      const { runLogout } = await load<typeof import("./commands/logout.ts")>("commands/logout.ts");
       return await runLogout(cli.options, profile, env, log);
     }
     case "console":
       return await openConsole(cli.options);
     case "pick": {
-      const { runPick } = await load<typeof import("./pick.ts")>("./pick.ts");
+      const { runPick } = await load<typeof import("./profiles/mod.ts")>("profiles/mod.ts");
       return await runPick(Deno.env.toObject(), createLogger(cli.options.debug));
     }
     case "profiles": {
-      const { profilesTable, summarizeProfiles } = await load<typeof import("./profiles.ts")>(
-        "./profiles.ts",
+      const { profilesTable, summarizeProfiles } = await load<typeof import("./profiles/mod.ts")>(
+        "profiles/mod.ts",
       );
       const env = Deno.env.toObject();
       const { profiles, ssoSessions } = await summarizeProfiles(
@@ -129,7 +140,7 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
     log,
     files,
   );
-  const { runConsole } = await load<typeof import("./console.ts")>("./console.ts");
+  const { runConsole } = await load<typeof import("./console/mod.ts")>("console/mod.ts");
   const url = await runConsole(options, profile, resolved, env, log);
   if (url !== undefined) await writeStdout(`${url}\n`);
   return 0;
@@ -166,14 +177,14 @@ async function exportCredentials(options: RunOptions): Promise<number> {
     log,
   );
   if (mode.kind === "imds" || mode.kind === "container" || (mode.kind === "exec" && mode.serve)) {
-    const { serve } = await load<typeof import("./serve/mod.ts")>("./serve/mod.ts");
+    const { serve } = await load<typeof import("./serve/mod.ts")>("serve/mod.ts");
     return await serve(options, profile, env, log);
   }
 
   if (mode.kind === "credentials-file") {
     // Before resolving anything: a write that would be refused costs no STS call.
-    const { refuseShadowedProfile } = await load<typeof import("./credentials_file.ts")>(
-      "./credentials_file.ts",
+    const { refuseShadowedProfile } = await load<typeof import("./output/mod.ts")>(
+      "output/mod.ts",
     );
     await refuseShadowedProfile(mode.profile, configFilePath(env));
   }
@@ -197,8 +208,8 @@ async function exportCredentials(options: RunOptions): Promise<number> {
       );
       return 0;
     case "credentials-file": {
-      const { writeCredentialsProfile } = await load<typeof import("./credentials_file.ts")>(
-        "./credentials_file.ts",
+      const { writeCredentialsProfile } = await load<typeof import("./output/mod.ts")>(
+        "output/mod.ts",
       );
       const path = credentialsFilePath(env);
       await writeCredentialsProfile({
@@ -215,7 +226,7 @@ async function exportCredentials(options: RunOptions): Promise<number> {
     }
     case "exec": {
       const { credentialEnvironment, execute } = await load<typeof import("./exec/mod.ts")>(
-        "./exec/mod.ts",
+        "exec/mod.ts",
       );
       return await execute(
         mode,
@@ -364,7 +375,7 @@ async function obtainCredentials(
     }
   }
 
-  const { resolveCredentials } = await load<typeof import("./resolve.ts")>("./resolve.ts");
+  const { resolveCredentials } = await load<typeof import("./resolve/mod.ts")>("resolve/mod.ts");
   const { credentials, profileRegion, assumeRoleAnswer } = await resolveCredentials({
     profile,
     ensureTemporary: options.ensureTemporary,

@@ -20,9 +20,8 @@
  *   name gets a 403 without reaching the handler (allowed_hosts.ts).
  */
 
-import { AecError, ExitCode, messageOf } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import { hostRefusal } from "./allowed_hosts.ts";
+import { AecError, ExitCode, type Logger, messageOf } from "../support/mod.ts";
+import { hostRefusal } from "../options/mod.ts";
 
 /** A request handler; it must answer every failure with a status and never throw. */
 export type Handler = (request: Request) => Promise<Response>;

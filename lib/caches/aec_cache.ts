@@ -9,16 +9,20 @@
  * entry, so that a mistyped path cannot destroy another file.
  */
 
-import { readRegularFile, readTrustedJson, statRegularFile, writeFileAtomic } from "./files/mod.ts";
+import {
+  readRegularFile,
+  readTrustedJson,
+  statRegularFile,
+  writeFileAtomic,
+} from "../files/mod.ts";
 import {
   type AwsFileTexts,
   configSections,
   homeDirectory,
   readAwsFiles,
   readSection,
-} from "./config/mod.ts";
-import { type Credentials, isoSeconds } from "./credentials.ts";
-import { type Logger, warn } from "./log.ts";
+} from "../config/mod.ts";
+import { type Credentials, isoSeconds, type Logger, warn } from "../support/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

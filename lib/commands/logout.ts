@@ -4,16 +4,13 @@
  * the cached credentials made from them (aec's cache, the AWS CLI's entry).
  */
 
-import { defaultCachePath, deleteCacheEntry } from "./cache.ts";
-import type { LogoutOptions } from "./cli.ts";
-import { cliCachePath, roleCallOf } from "./cli_cache.ts";
-import { UsageError } from "./errors.ts";
-import { type Logger, say } from "./log.ts";
-import { forgetAllMfaSessions, forgetMfaSession, mfaRoleOf } from "./mfa_session.ts";
-import type { ProfileChoice } from "./profile.ts";
-import { profileSettings } from "./config/mod.ts";
-import { readSdkProfiles } from "./sdk_profiles.ts";
-import { logout, ssoBehind, targetOfSession } from "./sso/mod.ts";
+import { cliCachePath, defaultCachePath, deleteCacheEntry, roleCallOf } from "../caches/mod.ts";
+import type { LogoutOptions } from "../options/mod.ts";
+import { type Logger, type ProfileChoice, say, UsageError } from "../support/mod.ts";
+import { forgetAllMfaSessions, forgetMfaSession, mfaRoleOf } from "../resolve/mod.ts";
+import { profileSettings } from "../config/mod.ts";
+import { readSdkProfiles } from "../sdk/mod.ts";
+import { logout, ssoBehind, targetOfSession } from "../sso/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

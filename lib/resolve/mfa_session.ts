@@ -12,15 +12,12 @@
  * @module
  */
 
-import { readTrustedJson, writeFileAtomic } from "./files/mod.ts";
-import { cacheDirectory, identityFingerprint } from "./cache.ts";
-import { type Credentials, isoSeconds } from "./credentials.ts";
-import type { Logger } from "./log.ts";
-import { type Profiles, profileSettings } from "./config/mod.ts";
-import { registerSecret } from "./redact.ts";
-import { issuedCredentials, type StsOptions, withSts } from "./sts.ts";
-import type { RequestHandler } from "./sdk_http.ts";
-import { promptMfaCode } from "./terminal.ts";
+import { readTrustedJson, writeFileAtomic } from "../files/mod.ts";
+import { cacheDirectory, identityFingerprint } from "../caches/mod.ts";
+import { type Credentials, isoSeconds, type Logger, registerSecret } from "../support/mod.ts";
+import { type Profiles, profileSettings } from "../config/mod.ts";
+import { issuedCredentials, type RequestHandler, type StsOptions, withSts } from "../sdk/mod.ts";
+import { promptMfaCode } from "../ui/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

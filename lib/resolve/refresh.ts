@@ -15,9 +15,7 @@
  *   `graceMs` and a refresh is running or due.
  */
 
-import type { Credentials } from "./credentials.ts";
-import { messageOf } from "./errors.ts";
-import type { Logger } from "./log.ts";
+import { type Credentials, type Logger, messageOf } from "../support/mod.ts";
 
 export interface RefreshPolicy {
   minGapMs: number;

@@ -1,6 +1,6 @@
 /** The AWS config files as the SDK itself parses them (this loads the SDK's INI loader). */
 
-import type { Profiles } from "./config/mod.ts";
+import type { Profiles } from "../config/mod.ts";
 
 /** Every profile, and every sso-session, of the config and credentials files. */
 export async function readSdkProfiles(

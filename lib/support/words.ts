@@ -1,6 +1,4 @@
-/** "Did you mean …?": the words of a list within a few typos of what was typed, or the command line. */
-
-import { posixValue } from "./formats.ts";
+/** "Did you mean …?": the words of a list within a few typos of what was typed. */
 
 /** The words of `words` within a few typos of `word`, closest first, at most `limit`. */
 export function closestWords(word: string, words: Iterable<string>, limit = 3): string[] {
@@ -33,9 +31,4 @@ function editDistance(a: string, b: string): number {
     }
   }
   return rows[a.length]![b.length]!;
-}
-
-/** `words` as a command line to paste into a POSIX shell, each quoted as needed. */
-export function commandLine(words: readonly string[]): string {
-  return words.map((word) => word === "" ? "''" : posixValue(word)).join(" ");
 }

@@ -14,8 +14,8 @@
  */
 
 import { pathToFileURL } from "node:url";
-import { cacheDirectory } from "./cache.ts";
-import { CredentialError, messageOf } from "./errors.ts";
+import { cacheDirectory } from "../caches/mod.ts";
+import { CredentialError, messageOf } from "../support/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -18,17 +18,21 @@
  * @module
  */
 
-import { openBrowser } from "./browser.ts";
-import type { ConsoleOptions } from "./cli.ts";
-import type { Credentials } from "./credentials.ts";
-import { CredentialError, messageOf } from "./errors.ts";
-import { type Logger, say } from "./log.ts";
-import type { ProfileChoice } from "./profile.ts";
-import { commandLine } from "./suggest.ts";
-import { type CredentialPlan, type Profiles, profileSettings } from "./config/mod.ts";
-import { registerSecret } from "./redact.ts";
-import { callerArn, profilePlan } from "./resolve.ts";
-import { issuedCredentials, withSts } from "./sts.ts";
+import { openBrowser } from "../ui/mod.ts";
+import type { ConsoleOptions } from "../options/mod.ts";
+import {
+  CredentialError,
+  type Credentials,
+  type Logger,
+  messageOf,
+  type ProfileChoice,
+  registerSecret,
+  say,
+} from "../support/mod.ts";
+import { commandLine } from "../output/mod.ts";
+import { type CredentialPlan, type Profiles, profileSettings } from "../config/mod.ts";
+import { callerArn, profilePlan } from "../resolve/mod.ts";
+import { issuedCredentials, withSts } from "../sdk/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

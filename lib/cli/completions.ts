@@ -22,10 +22,10 @@ import {
   spellings,
   SUBCOMMANDS,
   type ValueKind,
-} from "./cli.ts";
-import { FORMATS } from "./formats.ts";
+} from "./parse.ts";
+import { FORMATS } from "../output/mod.ts";
 
-export { isShell, type Shell, SHELLS } from "./cli.ts";
+export { isShell, type Shell, SHELLS } from "./parse.ts";
 
 /** The completion script for `shell`, to be sourced by it. */
 export function completionScript(shell: Shell): string {

@@ -13,11 +13,16 @@ import {
   type Profiles,
   profileSettings,
   readAwsFiles,
-} from "./config/mod.ts";
-import { defaultCachePath, identityFingerprint, loadCache } from "./cache.ts";
-import { cliCachePath, loadCliCache, roleCallOf } from "./cli_cache.ts";
-import { isoSeconds } from "./credentials.ts";
-import type { Logger } from "./log.ts";
+} from "../config/mod.ts";
+import {
+  cliCachePath,
+  defaultCachePath,
+  identityFingerprint,
+  loadCache,
+  loadCliCache,
+  roleCallOf,
+} from "../caches/mod.ts";
+import { isoSeconds, type Logger } from "../support/mod.ts";
 import {
   parseTokenTime,
   readToken,
@@ -26,7 +31,7 @@ import {
   targetOfSession,
   tokenPath,
   tokenState,
-} from "./sso/mod.ts";
+} from "../sso/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -12,25 +12,32 @@ import {
   type Profiles,
   type ProfileSettings,
   profileSettings,
-} from "./config/mod.ts";
-import type { Credentials } from "./credentials.ts";
+} from "../config/mod.ts";
 import {
   AecError,
+  chooseRegion,
   CredentialError,
+  type Credentials,
   firstLine,
   hasControlCharacter,
+  type Logger,
   NoCredentialsError,
+  type ProfileChoice,
+  registerSecret,
   UnreachableError,
-} from "./errors.ts";
-import type { Logger } from "./log.ts";
-import { chooseRegion, type ProfileChoice } from "./profile.ts";
-import { registerSecret } from "./redact.ts";
-import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
-import { readSdkProfiles } from "./sdk_profiles.ts";
-import { type AssumeRoleAnswer, assumeRoleRecorder, issuedCredentials, withSts } from "./sts.ts";
-import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
+} from "../support/mod.ts";
+import {
+  type AssumeRoleAnswer,
+  assumeRoleRecorder,
+  issuedCredentials,
+  readSdkProfiles,
+  type RequestHandler,
+  timedRequestHandler,
+  withSts,
+} from "../sdk/mod.ts";
+import { ensureSsoSession, needsLogin, ssoBehind } from "../sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
-import { promptMfaCode } from "./terminal.ts";
+import { promptMfaCode } from "../ui/mod.ts";
 import { assumeWithMfaSession, type MfaRole, mfaRoleOf } from "./mfa_session.ts";
 
 export interface ResolveRequest {

@@ -3,8 +3,13 @@
  * the AWS CLI's `export-credentials` format names.
  */
 
-import { type Credentials, isoSeconds } from "./credentials.ts";
-import { CredentialError, hasControlCharacter, printableName } from "./errors.ts";
+import {
+  CredentialError,
+  type Credentials,
+  hasControlCharacter,
+  isoSeconds,
+  printableName,
+} from "../support/mod.ts";
 
 export const FORMATS = [
   "process",
@@ -52,6 +57,11 @@ const PLAIN = /^[A-Za-z0-9/+=._:@%,-]*$/;
 /** `value` as one word of a POSIX shell: as it is when plain, else in single quotes. */
 export function posixValue(value: string): string {
   return PLAIN.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `words` as a command line to paste into a POSIX shell, each quoted as needed. */
+export function commandLine(words: readonly string[]): string {
+  return words.map((word) => word === "" ? "''" : posixValue(word)).join(" ");
 }
 
 function fishValue(value: string): string {

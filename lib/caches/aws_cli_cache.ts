@@ -8,13 +8,18 @@
  * @module
  */
 
-import { readTrustedJson, writeFileAtomic } from "./files/mod.ts";
-import { homeDirectory } from "./config/mod.ts";
-import { type Credentials, isoSeconds } from "./credentials.ts";
-import { CredentialError, firstLine } from "./errors.ts";
-import type { Logger } from "./log.ts";
-import { pythonJsonDumps, sha1Hex } from "./python_json.ts";
-import type { AssumeRoleAnswer } from "./sts.ts";
+import { readTrustedJson, writeFileAtomic } from "../files/mod.ts";
+import { homeDirectory } from "../config/mod.ts";
+import {
+  CredentialError,
+  type Credentials,
+  firstLine,
+  isoSeconds,
+  type Logger,
+  pythonJsonDumps,
+  sha1Hex,
+} from "../support/mod.ts";
+import type { AssumeRoleAnswer } from "../sdk/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -15,10 +15,16 @@ import {
   readIfPresent,
   readSectionKeys,
   updateSection,
-} from "./config/mod.ts";
-import { readRegularFile, statRegularFile, writeFileAtomic } from "./files/mod.ts";
-import { type Credentials, isoSeconds } from "./credentials.ts";
-import { AecError, CredentialError, messageOf, UsageError } from "./errors.ts";
+} from "../config/mod.ts";
+import { readRegularFile, statRegularFile, writeFileAtomic } from "../files/mod.ts";
+import {
+  AecError,
+  CredentialError,
+  type Credentials,
+  isoSeconds,
+  messageOf,
+  UsageError,
+} from "../support/mod.ts";
 
 export interface WriteProfileOptions {
   /** The shared credentials file. */

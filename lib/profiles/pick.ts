@@ -7,11 +7,9 @@
  * @module
  */
 
-import { type Choice, rankChoices } from "./fuzzy.ts";
-import type { Logger } from "./log.ts";
-import { indexProfiles, kindOf, type ProfileSummary, summarizeProfile } from "./profiles.ts";
-import { closeTerminal, openTerminal, type Terminal } from "./terminal.ts";
-import { ExitCode, hasControlCharacter, UsageError } from "./errors.ts";
+import { type Choice, closeTerminal, openTerminal, rankChoices, type Terminal } from "../ui/mod.ts";
+import { ExitCode, hasControlCharacter, type Logger, UsageError } from "../support/mod.ts";
+import { indexProfiles, kindOf, type ProfileSummary, summarizeProfile } from "./summary.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Settings = Readonly<Record<string, string | undefined>>;

@@ -1,6 +1,6 @@
 /** The HTTP handler every SDK client of aec uses. */
 
-import { UnreachableError } from "./errors.ts";
+import { UnreachableError } from "../support/mod.ts";
 
 // Without a timeout, one STS or SSO endpoint that accepts a connection and
 // never answers would hang aec (and every request to a server waiting on it).

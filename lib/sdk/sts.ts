@@ -5,10 +5,14 @@
  * redaction.
  */
 
-import type { Credentials } from "./credentials.ts";
-import { AecError, CredentialError, firstLine } from "./errors.ts";
-import { registerSecret } from "./redact.ts";
-import { type RequestHandler, timedRequestHandler } from "./sdk_http.ts";
+import {
+  AecError,
+  CredentialError,
+  type Credentials,
+  firstLine,
+  registerSecret,
+} from "../support/mod.ts";
+import { type RequestHandler, timedRequestHandler } from "./http.ts";
 
 type StsModule = typeof import("@aws-sdk/client-sts");
 type StsClient = InstanceType<StsModule["STSClient"]>;

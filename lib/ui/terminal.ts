@@ -3,7 +3,7 @@
  * `aec --json | …` and `--exec` with piped input keep their streams.
  */
 
-import { CredentialError } from "./errors.ts";
+import { CredentialError } from "../support/mod.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
