@@ -6,20 +6,16 @@
 
 import { cliCachePath, defaultCachePath, deleteCacheEntry, roleCallOf } from "../caches/mod.ts";
 import type { LogoutOptions } from "../options/mod.ts";
-import { type Logger, type ProfileChoice, say, UsageError } from "../support/mod.ts";
+import { chooseProfile, createLogger, say, UsageError } from "../support/mod.ts";
 import { forgetAllMfaSessions, forgetMfaSession, mfaRoleOf } from "../resolve/mod.ts";
 import { profileSettings } from "../config/mod.ts";
 import { readSdkProfiles } from "../sdk/mod.ts";
 import { logout, ssoBehind, targetOfSession } from "../sso/mod.ts";
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-export async function runLogout(
-  options: LogoutOptions,
-  profile: ProfileChoice,
-  env: Env,
-  log: Logger,
-): Promise<number> {
+export async function logoutCommand(options: LogoutOptions): Promise<number> {
+  const env = Deno.env.toObject();
+  const log = createLogger(options.debug);
+  const profile = chooseProfile(options.profile, env);
   const { profiles, sessions } = await readSdkProfiles(profile.name);
   if (options.all) {
     await logout({ targets: "all", profiles, sessions, env, log });

@@ -8,6 +8,7 @@ import { load } from "../support/mod.ts";
 import type { WriteProfileOptions } from "./credentials_file.ts";
 
 export * from "./formats.ts";
+export * from "./stdout.ts";
 export type { WriteProfileOptions };
 
 function credentialsFile() {

@@ -11,4 +11,5 @@ export * from "./log.ts";
 export * from "./profile.ts";
 export * from "./python_json.ts";
 export * from "./redact.ts";
+export * from "./version.ts";
 export * from "./words.ts";
