@@ -1,6 +1,6 @@
 /**
  * Shell completion scripts for aec, printed by `aec --completions SHELL`, generated from the
- * option table the parser reads (lib/cli.ts), so that every command and option is offered.
+ * option table the parser reads (lib/cli/parse.ts), so that every command and option is offered.
  *
  * The scripts complete the subcommands, each command's own options, and the values of those
  * options: formats, shells, files, and the names of profiles and `[sso-session]`s. The names
