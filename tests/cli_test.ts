@@ -37,6 +37,7 @@ Deno.test("parseCli() defaults to pretty credential_process JSON", () => {
     ensureTemporary: false,
     debug: false,
     ssoLogin: false,
+    noPrompt: false,
     withRegion: false,
     noRegion: false,
     refresh: false,
@@ -78,6 +79,7 @@ Deno.test("parseCli() reads --profile, --region, --ensure-temporary and --debug"
       ensureTemporary: true,
       debug: true,
       ssoLogin: false,
+      noPrompt: false,
       withRegion: false,
       noRegion: false,
       refresh: false,
@@ -152,6 +154,7 @@ Deno.test("parseCli() reads the server modes and their addresses", () => {
     ensureTemporary: false,
     debug: true,
     ssoLogin: false,
+    noPrompt: false,
     withRegion: false,
     noRegion: false,
     refresh: false,
@@ -519,7 +522,15 @@ Deno.test("parseCli() takes the last value of a repeated option, as argparse and
   });
   assert.deepEqual(parseCli(["console", "--duration", "1h", "--duration", "2h"]), {
     kind: "console",
-    options: { stdout: false, ssoLogin: false, debug: false, durationSeconds: 7200 },
+    options: {
+      stdout: false,
+      ssoLogin: false,
+      noPrompt: false,
+      firefoxContainer: false,
+      viaPortal: false,
+      debug: false,
+      durationSeconds: 7200,
+    },
   });
   assert.deepEqual(parseCli(["login", "--profile", "a", "--profile", "b"]), {
     kind: "login",

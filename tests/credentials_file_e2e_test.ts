@@ -457,7 +457,10 @@ Deno.test("aec -c refuses a profile with a key written twice, as an older aec le
     assert.equal(result.code, 3, result.stderr);
     assert.equal(
       result.stderr,
-      `aec: Refusing to write profile twice to ${sandbox.credentialsFile}: ` +
+      // The AWS CLI cannot read such a file either: aec warns of that first.
+      `aec: warning: botocore (the AWS CLI) cannot parse ${sandbox.credentialsFile}: section ` +
+        "[twice] sets aws_access_key_id again on line 8; keep one\n" +
+        `aec: Refusing to write profile twice to ${sandbox.credentialsFile}: ` +
         "aws_access_key_id appears twice in it, on lines 6 and 8\n",
     );
     assert.deepEqual(await Deno.readFile(sandbox.credentialsFile), before);

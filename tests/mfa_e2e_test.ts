@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { command, POSIX, requires } from "./support/clients.ts";
+import { requires } from "./support/clients.ts";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
 import {
   REPO_ROOT,
@@ -13,7 +13,7 @@ import {
   STATIC_SECRET,
   withSandbox,
 } from "./support/sandbox.ts";
-import { runOnTerminal, TERMINAL } from "./support/terminal.ts";
+import { NO_TERMINAL, runOnTerminal, runWithoutTerminal, TERMINAL } from "./support/terminal.ts";
 
 const SERIAL = "arn:aws:iam::111122223333:mfa/alice";
 const FILES = {
@@ -22,8 +22,6 @@ const FILES = {
   credentials: `[base]\naws_access_key_id = ${STATIC_KEY_ID}\n` +
     `aws_secret_access_key = ${STATIC_SECRET}\n`,
 };
-
-const SETSID = [POSIX, await command("setsid")];
 
 Deno.test({
   ...requires(
@@ -273,32 +271,23 @@ Deno.test({
 });
 
 Deno.test({
-  ...requires("aec exits 3 when an MFA code is needed and there is no terminal", ...SETSID),
+  ...requires(
+    "aec exits 3 when an MFA code is needed and there is no terminal or dialog",
+    ...NO_TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
-      // setsid detaches aec from any controlling terminal the test runner has.
-      const { code, stdout, stderr } = await new Deno.Command("setsid", {
-        args: [
-          "-w",
-          Deno.execPath(),
-          "run",
-          "-A",
-          "--quiet",
-          `${REPO_ROOT}main.ts`,
-          "--profile",
-          "mfa",
-          "--json",
-        ],
-        cwd: REPO_ROOT,
-        env: sandbox.env,
-        clearEnv: true,
-        stdin: "null",
-      }).output();
-      const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-      assert.equal(decode(stdout), "");
+      // No DISPLAY in the sandbox: no dialog either.
+      const { code, stdout, stderr } = await runWithoutTerminal(sandbox, [
+        "--profile",
+        "mfa",
+        "--json",
+      ]);
+      assert.equal(stdout, "");
       assert.equal(
-        decode(stderr),
-        `aec: An MFA code for ${SERIAL} is needed, but there is no terminal to ask on\n`,
+        stderr,
+        `aec: An MFA code for ${SERIAL} is needed, but there is no terminal or dialog to ask on ` +
+          "(set mfa_process in profile mfa)\n",
       );
       assert.equal(code, 3);
       assert.equal(sandbox.aws.requests.length, 0);

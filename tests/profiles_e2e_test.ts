@@ -57,16 +57,19 @@ Deno.test("aec profiles lists kind, region, source chain and state of every prof
     // The table: aligned columns, one line a profile, no colour.
     const table = await sandbox.run(["profiles"]);
     assert.equal(table.code, 0, table.stderr);
-    const [profileRows, sessionRows] = table.stdout.split("\n\n");
-    const lines = profileRows!.split("\n");
+    const [profiles, signIns] = table.stdout.trimEnd().split("\n\n");
+    const lines = profiles!.split("\n");
     assert.equal(lines.length, 6);
-    // Then the sso-sessions, each with its sign-in.
-    assert.equal(sessionRows, "SSO SESSION  STATE\ncorp         signed out (aec login)\n");
     assert.match(lines[0]!, /^PROFILE +KIND +REGION +SOURCE +STATE$/);
     const stateColumn = lines[0]!.indexOf("STATE");
     assert.ok(lines.every((line) => line.length >= stateColumn), table.stdout);
     assert.match(lines[2]!, /^admin +role +eu-west-1 +admin -> base +resolved when used$/);
     assert.ok(!table.stdout.includes("\x1b["), "colour in the table");
+    // Then every IAM Identity Center sign-in, and until when it lasts.
+    assert.deepEqual(signIns!.split("\n").map((line) => line.split(/ {2,}/)), [
+      ["SSO SESSION", "START URL", "SIGNED IN"],
+      ["corp", "https://corp.awsapps.com/start", "no (aec login --sso-session corp)"],
+    ]);
   });
 });
 
@@ -77,12 +80,10 @@ Deno.test("aec profiles tells the SSO token's state and the cached credentials' 
     let sso = (await profilesJson(sandbox)).find((p) => p.name === "sso")!;
     assert.equal(sso.state, "signed in");
     assert.equal(sso.validUntil, inAnHour);
-
-    // The session list: until when each sso-session is signed in.
     let table = await sandbox.run(["profiles"]);
     assert.match(
       table.stdout,
-      new RegExp(`\n\nSSO SESSION +STATE\ncorp +signed in, until ${inAnHour}\n$`),
+      new RegExp(`\\ncorp +https://corp\\.awsapps\\.com/start +yes, until ${inAnHour}\\n`),
     );
 
     await writeSsoToken(sandbox, { expiresAt: "2020-01-01T00:00:00.000Z" });
@@ -92,7 +93,10 @@ Deno.test("aec profiles tells the SSO token's state and the cached credentials' 
     assert.equal(sso.validUntil, null);
     table = await sandbox.run(["profiles"]);
     assert.doesNotMatch(table.stdout, /until 2020/);
-    assert.match(table.stdout, /\ncorp +signed out: the session expired at 2020-01-01T00:00:00Z/);
+    assert.match(
+      table.stdout,
+      /\ncorp +https:\/\/corp\.awsapps\.com\/start +no: ended 2020-01-01T00:00:00Z \(aec login/,
+    );
 
     await writeSsoToken(sandbox, {
       expiresAt: "2020-01-01T00:00:00Z",

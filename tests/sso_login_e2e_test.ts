@@ -327,7 +327,9 @@ Deno.test("aec logout ends the session, deletes its token and aec's cache, and k
     await assert.rejects(Deno.stat(await tokenFile(sandbox, "corp")), Deno.errors.NotFound);
     assert.deepEqual(cachedFiles(sandbox), []);
     await Deno.stat(cliRegistration);
-    const remaining = [...Deno.readDirSync(`${sandbox.home}/.aws/sso/cache`)];
+    // Sign-in locks (empty files) stay too.
+    const remaining = [...Deno.readDirSync(`${sandbox.home}/.aws/sso/cache`)]
+      .filter((entry) => !entry.name.endsWith(".json.lock"));
     assert.equal(remaining.length, 2, "aec's registration and the CLI's stay");
   });
 });
@@ -782,3 +784,147 @@ Deno.test("aec login shows escape sequences in the service's refusal as text", a
     );
   });
 });
+Deno.test("five --sso-login runs that find the session ended sign in once; the others use its token", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const count = `${sandbox.home}/browser-count`;
+    // As the credential_process calls of one terraform plan.
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        sandbox.run(["--profile", "sso", "--json", "--sso-login"], {
+          env: loginEnv(sandbox, { FAKE_BROWSER_COUNT: count }),
+          signal: AbortSignal.timeout(180_000),
+        })),
+    );
+    for (const run of runs) {
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(JSON.parse(run.stdout).AccessKeyId, /^ASIAFAKE/);
+    }
+    assert.equal(await Deno.readTextFile(count), "opened\n", "not one browser");
+    assert.deepEqual(sandbox.aws.ssoOidc.calls.filter((call) => call === "Authorize"), [
+      "Authorize",
+    ]);
+    assert.equal(runs.filter((run) => /signing in/.test(run.stderr)).length, 1);
+  });
+});
+
+Deno.test("a sign-in killed midway leaves no lock that holds up the next", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    // BROWSER=false: this aec waits for a callback that never comes, holding the lock.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", `${REPO_ROOT}main.ts`, "--profile", "sso", "--sso-login"],
+      env: { ...sandbox.env, AWS_ENDPOINT_URL_SSO_OIDC: sandbox.aws.url, BROWSER: "false" },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    for (let stderr = ""; !stderr.includes("/authorize?");) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += value;
+    }
+    child.kill("SIGKILL");
+    await child.status;
+    await reader.cancel();
+    await Deno.stat(`${await tokenFile(sandbox, "corp")}.lock`);
+
+    const result = await sandbox.run(["--profile", "sso", "--json", "--sso-login"], {
+      env: loginEnv(sandbox),
+      signal: AbortSignal.timeout(60_000),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /waiting for another aec/);
+  });
+});
+
+Deno.test("--sso-login with --no-prompt (or AEC_NO_PROMPT) exits 3 at once, opening no browser", async () => {
+  await withSandbox({ config: CONFIG }, async (sandbox) => {
+    const marker = `${sandbox.home}/browser-ran`;
+    const line =
+      /^aec: Profile sso has not signed in to IAM Identity Center, and --no-prompt forbids signing in \(run 'aec login --profile sso'\)$/m;
+    for (
+      const [args, extra] of [
+        [["--no-prompt"], {}],
+        [[], { AEC_NO_PROMPT: "1" }],
+      ] as const
+    ) {
+      const result = await sandbox.run(["--profile", "chained", "--json", "--sso-login", ...args], {
+        env: loginEnv(sandbox, { BROWSER: `touch ${marker}`, ...extra }),
+        // A correctness bound only: a sign-in would wait 10 minutes.
+        signal: AbortSignal.timeout(30_000),
+      });
+      assertOneLine(result, 3, line);
+    }
+    const console = await sandbox.run(
+      ["console", "--profile", "sso", "--sso-login", "--no-prompt", "--stdout"],
+      {
+        env: loginEnv(sandbox, { BROWSER: `touch ${marker}` }),
+        signal: AbortSignal.timeout(30_000),
+      },
+    );
+    assertOneLine(console, 3, line);
+    const login = await sandbox.run(["login", "--profile", "sso"], {
+      env: loginEnv(sandbox, { BROWSER: `touch ${marker}`, AEC_NO_PROMPT: "1" }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    assertOneLine(login, 3, /^aec: aec login signs you in, which AEC_NO_PROMPT forbids/);
+    await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
+    assert.deepEqual(sandbox.aws.ssoOidc.calls, []);
+  });
+});
+
+const DEVICE_CONFIG = CONFIG.replace(
+  "sso_registration_scopes = sso:account:access\n",
+  "sso_registration_scopes = sso:account:access\nsso_use_device_code = true\n",
+);
+
+Deno.test("sso_use_device_code = true signs in with a device code though a browser could answer", async () => {
+  await withSandbox({ config: DEVICE_CONFIG }, async (sandbox) => {
+    const result = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /confirm that it shows the code ABCD-EFGH/);
+    assert.deepEqual(sandbox.aws.ssoOidc.calls, [
+      "RegisterClient",
+      "StartDeviceAuthorization",
+      "CreateToken:urn:ietf:params:oauth:grant-type:device_code",
+    ]);
+
+    await Deno.writeTextFile(
+      sandbox.configFile,
+      DEVICE_CONFIG.replace("sso_use_device_code = true", "sso_use_device_code = always"),
+    );
+    assertOneLine(
+      await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) }),
+      3,
+      /^aec: sso_use_device_code of sso-session "corp" must be true or false; got "always"$/m,
+    );
+  });
+});
+
+{
+  const hasBotocore = await new Deno.Command("python3", {
+    args: ["-c", "import botocore.tokens"],
+    stdout: "null",
+    stderr: "null",
+  }).output().then((output) => output.success, () => false);
+  Deno.test({
+    name: "botocore ignores sso_use_device_code and reads the token aec signed in for",
+    ignore: !hasBotocore,
+    fn: async () => {
+      await withSandbox({ config: DEVICE_CONFIG }, async (sandbox) => {
+        const login = await sandbox.run(["login", "--profile", "sso"], { env: loginEnv(sandbox) });
+        assert.equal(login.code, 0, login.stderr);
+        const output = await new Deno.Command("python3", {
+          args: ["-c", BOTOCORE_TOKEN, "credentials"],
+          env: { ...sandbox.env, AWS_ENDPOINT_URL_SSO_OIDC: sandbox.aws.url },
+          clearEnv: true,
+        }).output();
+        assert.ok(output.success, new TextDecoder().decode(output.stderr));
+        const read = JSON.parse(new TextDecoder().decode(output.stdout));
+        assert.equal(read.token, (await readJson(await tokenFile(sandbox, "corp"))).accessToken);
+        assert.match(read.accessKeyId, /^ASIAFAKE/);
+      });
+    },
+  });
+}

@@ -15,6 +15,7 @@ import {
   normalizeHostName,
   type RunOptions,
 } from "../options/mod.ts";
+import { serviceProblem } from "../console/mod.ts";
 
 export type Cli =
   /** `aec --help`, or `aec COMMAND --help`. */
@@ -153,6 +154,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ["aec", "console"],
     section: "profile",
     help: "Sign in to IAM Identity Center first if the profile's session ended",
+  },
+  {
+    name: "--no-prompt",
+    commands: ["aec", "console"],
+    section: "profile",
+    help: "Never ask for an MFA code or a sign-in: exit 3 at once (or AEC_NO_PROMPT=1)",
   },
   {
     name: "--json",
@@ -305,10 +312,39 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "The console page to open (default: the region's console home)",
   },
   {
+    name: "--service",
+    aliases: ["-s"],
+    value: { placeholder: "NAME", kind: "none" },
+    commands: ["console"],
+    help: "A service's console page: ec2, s3, lambda, ... or a path (ec2/home)",
+  },
+  {
     name: "--duration",
     value: { placeholder: "DURATION", kind: "none" },
     commands: ["console"],
     help: "Console session length: 3600, 90m, 12h (15m to 12h)",
+  },
+  {
+    name: "--via-portal",
+    commands: ["console"],
+    help: "IAM Identity Center: the access portal's link (multi-session friendly)",
+  },
+  {
+    name: "--firefox-container",
+    commands: ["console"],
+    help: "Open in a Firefox container named after the profile (needs the extension)",
+  },
+  {
+    name: "--browser",
+    value: { placeholder: "NAME|PATH", kind: "none" },
+    commands: ["console"],
+    help: "firefox, chrome, chromium, edge, brave, safari, or a path (else aec_browser)",
+  },
+  {
+    name: "--browser-profile",
+    value: { placeholder: "NAME", kind: "none" },
+    commands: ["console"],
+    help: "The browser's own profile to open in (Chrome, Firefox)",
   },
   { name: "--json", commands: ["profiles"], help: "Print the list as JSON, for scripts" },
   {
@@ -512,6 +548,7 @@ export function parseCli(argv: readonly string[]): Cli {
     ensureTemporary: given.has("--ensure-temporary"),
     debug: given.has("--debug"),
     ssoLogin: given.has("--sso-login"),
+    noPrompt: given.has("--no-prompt"),
     withRegion: given.has("--with-region"),
     noRegion: given.has("--no-region"),
     refresh: given.has("--refresh"),
@@ -712,6 +749,9 @@ function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly st
     const options: ConsoleOptions = {
       stdout: given.has("--stdout"),
       ssoLogin: given.has("--sso-login"),
+      noPrompt: given.has("--no-prompt"),
+      firefoxContainer: given.has("--firefox-container"),
+      viaPortal: given.has("--via-portal"),
       debug,
     };
     if (profile !== undefined) options.profile = profile;
@@ -726,6 +766,7 @@ function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly st
     }
     const duration = given.value("--duration");
     if (duration !== undefined) options.durationSeconds = parseDuration(duration);
+    parseConsoleTarget(options, given);
     return { kind: "console", options };
   }
   const ssoSession = given.value("--sso-session");
@@ -824,6 +865,33 @@ function wrap(start: string, words: readonly string[]): string {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** `aec console`'s page (`--service`) and browser options, checked against the others. */
+function parseConsoleTarget(options: ConsoleOptions, given: GivenOptions): void {
+  const service = given.value("--service");
+  if (service !== undefined) {
+    if (options.destination !== undefined) {
+      throw new UsageError("--service and --destination cannot be used together");
+    }
+    const problem = serviceProblem(service);
+    if (problem) throw new UsageError(problem);
+    options.service = service;
+  }
+  for (const flag of ["--browser", "--browser-profile"] as const) {
+    const value = given.value(flag);
+    if (value === undefined) continue;
+    if (options.stdout) {
+      throw new UsageError(`${flag} cannot be used with --stdout, which opens nothing`);
+    }
+    if (flag === "--browser") options.browser = value;
+    else options.browserProfile = value;
+  }
+  if (options.viaPortal && options.durationSeconds !== undefined) {
+    throw new UsageError(
+      "--duration cannot be used with --via-portal: the permission set decides the session length",
+    );
+  }
 }
 
 /** How long a length given on the command line may be, in seconds. */

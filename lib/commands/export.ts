@@ -14,6 +14,7 @@ import {
 import { EXEC_ORDER_HINT } from "../cli/mod.ts";
 import { obtainCredentials } from "../credentials/mod.ts";
 import type { RunOptions } from "../options/mod.ts";
+import { noPromptFromEnvironment } from "../prompt/mod.ts";
 import {
   lifetime,
   refuseShadowedProfile,
@@ -37,9 +38,10 @@ import {
 
 type Env = Record<string, string>;
 
-export async function exportCommand(options: RunOptions): Promise<number> {
-  const log = createLogger(options.debug);
+export async function exportCommand(cli: RunOptions): Promise<number> {
+  const log = createLogger(cli.debug);
   const env = Deno.env.toObject();
+  const options = { ...cli, noPrompt: cli.noPrompt || noPromptFromEnvironment(env) };
   const profile = chooseProfile(options.profile, env);
   log.debug(`aec ${VERSION}; profile ${profile.name} (from ${profile.origin})`);
 

@@ -4,11 +4,17 @@
  */
 
 import { configFilePath, credentialsFilePath } from "./aws_files.ts";
-import { type AwsFileTexts, MAX_AWS_FILE_BYTES, readIfPresent } from "./aws_profiles.ts";
+import { type AwsFileTexts, MAX_AWS_FILE_BYTES, readAwsFile } from "./aws_profiles.ts";
 import { SERVED_PROFILE } from "./profile_settings.ts";
-import { readerDisagreement } from "./reader_agreement.ts";
+import { checkReaderAgreement } from "./reader_agreement.ts";
 import { NotRegularFileError, refuseIrregularFile } from "../files/mod.ts";
-import { CredentialError, type Logger, messageOf, type ProfileChoice } from "../support/mod.ts";
+import {
+  CredentialError,
+  type Logger,
+  messageOf,
+  type ProfileChoice,
+  warn,
+} from "../support/mod.ts";
 
 type Env = Record<string, string>;
 
@@ -34,7 +40,9 @@ export async function refuseIrregularAwsFiles(env: Env, writing: boolean): Promi
 /**
  * Refuses AWS files that the AWS CLI and aec would read as different
  * identities for the profile (and, for `--serve --exec`, for the profile its
- * command runs as), before any cache answers or anything resolves.
+ * command runs as), before any cache answers or anything resolves; and warns,
+ * on every run, of files that botocore cannot parse at all, which break the
+ * AWS CLI though aec reads them.
  */
 export async function refuseReaderDisagreement(
   env: Env,
@@ -44,7 +52,7 @@ export async function refuseReaderDisagreement(
 ): Promise<AwsFileTexts | undefined> {
   const read = async (path: string) => {
     try {
-      return { path, text: await readIfPresent(path) };
+      return await readAwsFile(path);
     } catch (error) {
       if (error instanceof NotRegularFileError) throw error;
       // The SDK and botocore both read a file they cannot open as empty.
@@ -59,12 +67,13 @@ export async function refuseReaderDisagreement(
     return undefined; // No home directory: the SDK tells what it makes of that.
   }
   const [config, credentials] = await Promise.all(paths.map(read));
-  const problem = readerDisagreement(
+  const { disagreement, unparsable } = checkReaderAgreement(
     { config: config!, credentials: credentials! },
     profile.name,
     served ? [SERVED_PROFILE] : [],
   );
-  if (problem) throw new CredentialError(problem);
+  if (disagreement) throw new CredentialError(disagreement);
+  unparsable.forEach(warn);
   // Read once: the cache's fingerprint and the AWS CLI's cache use these texts too.
   return { config: config!.text, credentials: credentials!.text };
 }

@@ -90,6 +90,7 @@ export function planCredentials(
   }
   rejectMisspelledSettings(name, settings);
   if (credentialSettingsOf(settings).length === 0) return { kind: "chain" };
+  rejectSeveralSources(name, settings);
   return { kind: "profile", source: checkSource(profiles, name, [name]) };
 }
 
@@ -125,6 +126,7 @@ function checkSource(profiles: Profiles, name: string, path: readonly string[]):
       );
     }
     rejectMisspelledSettings(source, sourceSettings);
+    rejectSeveralSources(source, sourceSettings);
     if (path.includes(source)) {
       // The SDK reads a source profile's own keys before its role, so a
       // profile may name itself (or an earlier link) when it holds keys.
@@ -187,6 +189,37 @@ function profileNotFound(
       namedIn(origin)
     } could not be found${where}${hint}`,
   );
+}
+
+/**
+ * The kinds of source a profile without a role may hold, each with the
+ * settings that make it one. botocore tries SSO before keys and, for keys in
+ * the config file, a `credential_process` first; the JS SDK tries keys before
+ * either. With two of them in one profile, the AWS CLI and aec would hand out
+ * different identities.
+ */
+const SOURCE_KINDS: readonly { kind: string; keys: readonly string[] }[] = [
+  { kind: "static keys", keys: ["aws_access_key_id", "aws_secret_access_key"] },
+  { kind: "credential_process", keys: ["credential_process"] },
+  {
+    kind: "IAM Identity Center settings",
+    keys: ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name"],
+  },
+  { kind: "login_session", keys: ["login_session"] },
+];
+
+function rejectSeveralSources(name: string, settings: ProfileSettings): void {
+  // A role (web identity included) is assumed first by both readers.
+  if (typeof settings.role_arn === "string") return;
+  const kinds = SOURCE_KINDS.filter(({ keys }) =>
+    keys.some((key) => typeof settings[key] === "string")
+  ).map(({ kind }) => kind);
+  if (kinds.length > 1) {
+    throw new CredentialError(
+      `The profile ${printableName(name)} has both ${kinds.join(" and ")}, between which the ` +
+        "AWS CLI and the AWS SDK choose differently; keep one",
+    );
+  }
 }
 
 function hasStaticKeys(settings: ProfileSettings): boolean {

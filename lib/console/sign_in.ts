@@ -15,24 +15,39 @@
  * The URL is a bearer secret for 15 minutes: it is registered for redaction
  * and only ever printed on stdout with `--stdout`.
  *
+ * With `--via-portal`, no credentials at all: the access portal's link for
+ * the profile's account and role, which the browser's own portal session
+ * signs in.
+ *
  * @module
  */
 
 import { openBrowser } from "../ui/mod.ts";
 import type { ConsoleOptions } from "../options/mod.ts";
 import {
+  chooseRegion,
   CredentialError,
   type Credentials,
   type Logger,
   messageOf,
+  printable,
   type ProfileChoice,
   registerSecret,
   say,
+  UsageError,
 } from "../support/mod.ts";
 import { commandLine } from "../output/mod.ts";
-import { type CredentialPlan, type Profiles, profileSettings } from "../config/mod.ts";
+import {
+  type CredentialPlan,
+  type Profiles,
+  type ProfileSettings,
+  profileSettings,
+} from "../config/mod.ts";
 import { callerArn, profilePlan } from "../resolve/mod.ts";
-import { issuedCredentials, withSts } from "../sdk/mod.ts";
+import { issuedCredentials, readSdkProfiles, withSts } from "../sdk/mod.ts";
+import { targetOfProfile } from "../sso/mod.ts";
+import { browserCommand } from "./browsers.ts";
+import { firefoxContainerLink, portalLink, serviceDestination } from "./links.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -314,18 +329,24 @@ async function federationToken(
 }
 
 /**
- * Opens `url` in the browser and waits until the browser has loaded it, so
- * that aec can remove the page it went through. The URL never reaches
- * stderr, being a secret. The hints keep the profile that was named.
+ * Opens `url` in the browser (`browser`, a program and its arguments, when
+ * the user chose one) and waits until the browser has loaded it, so that aec
+ * can remove the page it went through. The URL never reaches stderr, being a
+ * secret. The hints keep the profile that was named.
  */
-export async function openConsole(url: string, env: Env, profile: ProfileChoice): Promise<void> {
+export async function openConsole(
+  url: string,
+  env: Env,
+  profile: ProfileChoice,
+  browser?: readonly string[],
+): Promise<void> {
   const stdoutLine = commandLine([
     "aec",
     "console",
     ...(profile.explicit ? ["--profile", profile.name] : []),
     "--stdout",
   ]);
-  const page = await openBrowser(url, env);
+  const page = await openBrowser(url, env, browser ? { browser } : {});
   if (!page) {
     throw new CredentialError(
       `Could not open a browser for the console; run '${stdoutLine}' to print the URL`,
@@ -339,37 +360,117 @@ export async function openConsole(url: string, env: Env, profile: ProfileChoice)
 }
 
 /**
- * `aec console`: the sign-in URL for `credentials` of `profile`, printed on
+ * `aec console`: the console link for `profile` (a sign-in URL for the
+ * credentials `obtain` gets, or with `--via-portal` the access portal's
+ * link), in a Firefox container with `--firefox-container`; printed on
  * stdout with `--stdout`, else opened in the browser.
  */
 export async function runConsole(
   options: ConsoleOptions,
   profile: ProfileChoice,
-  resolved: { credentials: Credentials; region: string | undefined },
+  obtain: () => Promise<{ credentials: Credentials; region: string | undefined }>,
   env: Env,
   log: Logger,
 ): Promise<string | undefined> {
-  const { credentials, region } = resolved;
-  const { plan, profiles } = await profilePlan(profile);
-  const access = await consoleAccess(
-    credentials,
-    plan,
-    profiles,
-    profile.name,
-    env,
-    () => callerArn(() => Promise.resolve(credentials), region),
-  );
-  log.debug(`console access: ${access.kind}`);
-  const url = await signinUrl({
-    credentials,
-    access,
-    ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
-    region,
-    destination: options.destination ?? defaultDestination(region),
-    env,
-    log,
-  });
+  const { profiles, sessions } = await readSdkProfiles(profile.name);
+  const settings = profileSettings(profiles, profile.name);
+  // Before any credentials: a browser that is not there costs no MFA code.
+  const browser = options.stdout ? undefined : chosenBrowser(options, settings, env);
+  let url: string;
+  if (options.viaPortal) {
+    const region = chooseRegion(options.region, settings?.region, env);
+    url = viaPortal(profiles, sessions, profile.name, destinationOf(options, region));
+    log.debug(`console through the access portal: ${url}`);
+  } else {
+    const { credentials, region } = await obtain();
+    const { plan } = await profilePlan(profile);
+    const access = await consoleAccess(
+      credentials,
+      plan,
+      profiles,
+      profile.name,
+      env,
+      () => callerArn(() => Promise.resolve(credentials), region),
+    );
+    log.debug(`console access: ${access.kind}`);
+    url = await signinUrl({
+      credentials,
+      access,
+      ...(options.durationSeconds === undefined
+        ? {}
+        : { durationSeconds: options.durationSeconds }),
+      region,
+      destination: destinationOf(options, region),
+      env,
+      log,
+    });
+  }
+  if (options.firefoxContainer) {
+    url = firefoxContainerLink(url, profile.name);
+    // It holds the sign-in URL, encoded.
+    registerSecret(url);
+  }
   if (options.stdout) return url;
-  await openConsole(url, env, profile);
+  await openConsole(url, env, profile, browser);
   return undefined;
+}
+
+/** The console page to land on: `--destination`, `--service`'s page, or the region's home. */
+function destinationOf(options: ConsoleOptions, region: string | undefined): string {
+  if (options.destination !== undefined) return options.destination;
+  if (options.service !== undefined) {
+    return serviceDestination(
+      options.service,
+      PARTITION_HOSTS[partitionOf(region)].console,
+      region,
+    );
+  }
+  return defaultDestination(region);
+}
+
+/**
+ * The access portal's link for the account and role of profile `name`,
+ * which must sign in with IAM Identity Center itself.
+ *
+ * @throws {UsageError} for any other profile.
+ */
+function viaPortal(
+  profiles: Profiles,
+  sessions: Profiles,
+  name: string,
+  destination: string,
+): string {
+  const settings = profileSettings(profiles, name);
+  const target = targetOfProfile(profiles, sessions, name);
+  if (!target || !settings?.sso_account_id || !settings.sso_role_name) {
+    throw new UsageError(
+      `--via-portal needs a profile with sso_account_id and sso_role_name; profile ` +
+        `${printable(name)} has ${target ? "not both" : "no IAM Identity Center sign-in"}`,
+    );
+  }
+  return portalLink(target.startUrl, settings.sso_account_id, settings.sso_role_name, destination);
+}
+
+/**
+ * The browser to open the console in: `--browser`, else the profile's
+ * `aec_browser`, else Firefox for `--firefox-container`; `undefined` for
+ * `BROWSER` or the system's.
+ */
+function chosenBrowser(
+  options: ConsoleOptions,
+  settings: ProfileSettings | undefined,
+  env: Env,
+): string[] | undefined {
+  const browser = options.browser ?? settings?.aec_browser ??
+    (options.firefoxContainer ? "firefox" : undefined);
+  const profile = options.browserProfile ?? settings?.aec_browser_profile;
+  if (browser === undefined) {
+    if (profile === undefined) return undefined;
+    throw new UsageError(
+      `A browser profile needs a browser: --browser or aec_browser (got ${
+        options.browserProfile === undefined ? "aec_browser_profile" : "--browser-profile"
+      } ${printable(profile)})`,
+    );
+  }
+  return browserCommand(profile === undefined ? { browser } : { browser, profile }, env);
 }

@@ -12,7 +12,12 @@ import {
   readAwsFiles,
 } from "../config/mod.ts";
 import { cliCachePath, loadCliCache, roleCallOf, saveCliCache } from "../caches/mod.ts";
-import { type Logger, messageOf, type ProfileChoice } from "../support/mod.ts";
+import {
+  defersToEnvironmentKeys,
+  type Logger,
+  messageOf,
+  type ProfileChoice,
+} from "../support/mod.ts";
 import type { CredentialStore } from "./store.ts";
 
 type Env = Record<string, string>;
@@ -70,7 +75,10 @@ async function cliCacheFor(
         ? settings
         : { ...settings, duration_seconds: String(durationSeconds) },
     );
-    if (!call || planCredentials(profiles, profile.name, profile.explicit).kind !== "profile") {
+    if (
+      !call || defersToEnvironmentKeys(profile, env) ||
+      planCredentials(profiles, profile.name, profile.explicit).kind !== "profile"
+    ) {
       return undefined;
     }
     return {

@@ -15,6 +15,7 @@ export async function resolveWithSdk(
     profile,
     ensureTemporary: options.ensureTemporary,
     ssoLogin: options.ssoLogin,
+    noPrompt: options.noPrompt,
     mfaSession: options.mfaSession,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),

@@ -10,6 +10,7 @@ export type ObtainOptions = Pick<
   RunOptions,
   | "ensureTemporary"
   | "ssoLogin"
+  | "noPrompt"
   | "refresh"
   | "cliCache"
   | "mfaSession"

@@ -7,3 +7,4 @@
 
 export * from "./regular_file.ts";
 export * from "./atomic_file.ts";
+export * from "./lock_file.ts";

@@ -49,6 +49,8 @@ export interface RunOptions {
   cache?: CacheOptions;
   /** `--sso-login`: sign in first when the profile's SSO session has ended. */
   ssoLogin: boolean;
+  /** `--no-prompt`: never ask for an MFA code or a sign-in; fail fast instead. */
+  noPrompt: boolean;
   /** `--with-region`: accepted for aws-export-credentials; shell formats export the region anyway. */
   withRegion: boolean;
   /** `--no-region`: shell formats and `--exec` leave the region out. */
@@ -89,7 +91,18 @@ export interface ConsoleOptions {
   /** Print the URL on stdout instead of opening a browser. */
   stdout: boolean;
   destination?: string;
+  /** `--service`: a service's console page (a name of the table, or a console path). */
+  service?: string;
+  /** `--firefox-container`: open in a Firefox container named after the profile. */
+  firefoxContainer: boolean;
+  /** `--browser`: the browser, by name or path. */
+  browser?: string;
+  /** `--browser-profile`: the browser's own profile (Chrome, Firefox). */
+  browserProfile?: string;
+  /** `--via-portal`: the access portal's link for the account and role, not a federation sign-in. */
+  viaPortal: boolean;
   durationSeconds?: number;
   ssoLogin: boolean;
+  noPrompt: boolean;
   debug: boolean;
 }

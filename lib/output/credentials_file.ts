@@ -16,7 +16,7 @@ import {
   readSectionKeys,
   updateSection,
 } from "../config/mod.ts";
-import { readRegularFile, statRegularFile, writeFileAtomic } from "../files/mod.ts";
+import { acquireLock, readRegularFile, statRegularFile, writeFileAtomic } from "../files/mod.ts";
 import {
   AecError,
   CredentialError,
@@ -141,56 +141,16 @@ async function refuseForeignLink(path: string, target: string): Promise<void> {
   }
 }
 
-/**
- * An exclusive OS lock (flock on Unix, LockFileEx on Windows) on `lockPath`, a
- * file beside the credentials file; closing the returned file releases it.
- *
- * Why this design: the OS releases the lock when its process dies, so a killed
- * aec never leaves a stale lock behind, which an O_EXCL lock file would need
- * racy stale detection for. The credentials file itself cannot carry the lock
- * because it is replaced by rename: a waiter would then lock the old file. The
- * lock file is never deleted, since a waiter could hold a lock on a deleted one.
- */
-async function lock(lockPath: string, timeoutMs: number, path: string): Promise<Deno.FsFile> {
-  const file = await openLockFile(lockPath);
-  try {
-    const deadline = Date.now() + timeoutMs;
-    let delay = 5;
-    // Polling tryLock, because a blocking lock() cannot be given up on a timeout.
-    while (!await file.tryLock(true)) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new CredentialError(
-          `Timed out after ${timeoutMs / 1000}s waiting for another process writing ${path} ` +
-            `(lock file ${lockPath})`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
-      delay = Math.min(delay * 2, 100);
-    }
-    return file;
-  } catch (error) {
-    file.close();
-    throw error;
-  }
-}
-
-/**
- * The lock file, created new when missing, never through a symlink: as root
- * (`sudo aec -c`), following one planted in the user's directory would create
- * or hand over a file anywhere.
- */
-async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
-  try {
-    // O_EXCL: fails on anything already there, a dangling symlink included.
-    return await Deno.open(lockPath, { read: true, write: true, createNew: true, mode: 0o600 });
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-  }
-  if (!(await Deno.lstat(lockPath)).isFile) {
-    throw new CredentialError(`${lockPath} is not a regular file; remove it and try again`);
-  }
-  return await Deno.open(lockPath, { read: true, write: true });
+/** The lock that serializes writers of the credentials file (see lib/files/lock_file.ts). */
+function lock(lockPath: string, timeoutMs: number, path: string): Promise<Deno.FsFile> {
+  return acquireLock(lockPath, {
+    timeoutMs,
+    onTimeout: () =>
+      new CredentialError(
+        `Timed out after ${timeoutMs / 1000}s waiting for another process writing ${path} ` +
+          `(lock file ${lockPath})`,
+      ),
+  });
 }
 
 /**

@@ -22,7 +22,7 @@ import {
   loadCliCache,
   roleCallOf,
 } from "../caches/mod.ts";
-import { isoSeconds, type Logger } from "../support/mod.ts";
+import { isoSeconds, type Logger, messageOf } from "../support/mod.ts";
 import {
   parseTokenTime,
   readToken,
@@ -59,13 +59,6 @@ export interface ProfileSummary {
   asksForMfa: boolean;
   /** Why the profile cannot give credentials as it is, if it cannot. */
   problem: string | null;
-}
-
-/** One `[sso-session]` of the config file and whether it is signed in, for the table. */
-export interface SsoSessionSummary {
-  name: string;
-  state: string;
-  validUntil: string | null;
 }
 
 export function kindOf(settings: Readonly<Record<string, string | undefined>>): ProfileKind {
@@ -131,17 +124,17 @@ export async function indexProfiles(env: Env): Promise<ProfileIndex> {
   return { files, ...allProfiles(files) };
 }
 
-/** Every profile and sso-session, summarised from the files (and the caches) alone. */
+/** Every profile of `index`, summarised from the files (and the caches) alone. */
 export async function summarizeProfiles(
+  index: ProfileIndex,
   env: Env,
   log: Logger,
-): Promise<{ profiles: ProfileSummary[]; ssoSessions: SsoSessionSummary[] }> {
-  const index = await indexProfiles(env);
+): Promise<ProfileSummary[]> {
   const summaries: ProfileSummary[] = [];
   for (const name of Object.keys(index.profiles)) {
     summaries.push(await summarizeProfile(index, name, env, log));
   }
-  return { profiles: summaries, ssoSessions: await summarizeSsoSessions(index.sessions, env) };
+  return summaries;
 }
 
 /** Profile `name` of `index`, summarised from the files (and the caches) alone. */
@@ -173,18 +166,63 @@ export async function summarizeProfile(
   return summary;
 }
 
-/** Whether each `[sso-session]` is signed in, and until when. */
-async function summarizeSsoSessions(sessions: Profiles, env: Env): Promise<SsoSessionSummary[]> {
+/** One IAM Identity Center sign-in: an `[sso-session]`, or a legacy profile's start URL. */
+export interface SsoSessionSummary {
+  /** The sso-session's name, or `profile NAME` for a legacy profile's sign-in. */
+  name: string;
+  startUrl: string | null;
+  /** Signed in or not, and until when, as a person reads it. */
+  signedIn: string;
+}
+
+/** Every sign-in of the files, and until when it lasts, from the token cache alone. */
+export async function summarizeSsoSessions(
+  index: ProfileIndex,
+  env: Env,
+): Promise<SsoSessionSummary[]> {
+  const { profiles, sessions } = index;
+  const sources = Object.keys(sessions).map((name) => ({
+    name,
+    login: `--sso-session ${name}`,
+    target: () => targetOfSession(sessions, name),
+  }));
+  const legacyUrls = new Set<string>();
+  for (const name of Object.keys(profiles)) {
+    const settings = profiles[name]!;
+    const url = settings.sso_start_url;
+    if (settings.sso_session || !url || legacyUrls.has(url)) continue;
+    legacyUrls.add(url);
+    sources.push({
+      name: `profile ${name}`,
+      login: `--profile ${name}`,
+      target: () => targetOfProfile(profiles, sessions, name)!,
+    });
+  }
   const summaries: SsoSessionSummary[] = [];
-  for (const name of Object.keys(sessions)) {
-    const summary: SsoSessionSummary = { name, state: "", validUntil: null };
+  for (const source of sources) {
+    let target;
     try {
-      const token = await readToken(await tokenPath(targetOfSession(sessions, name), env));
-      Object.assign(summary, signInState(token));
+      target = source.target();
     } catch (error) {
-      summary.state = `broken: ${error instanceof Error ? error.message : String(error)}`;
+      summaries.push({
+        name: source.name,
+        startUrl: null,
+        signedIn: `broken: ${messageOf(error)}`,
+      });
+      continue;
     }
-    summaries.push(summary);
+    const token = await readToken(await tokenPath(target, env));
+    const until = timeOf(token?.expiresAt) ?? token?.expiresAt;
+    summaries.push({
+      name: source.name,
+      startUrl: target.startUrl,
+      signedIn: {
+        valid: `yes, until ${until}`,
+        refreshable: `yes, renewed when used (token until ${until})`,
+        expired: `no: ended ${until} (aec login ${source.login})`,
+        missing: `no (aec login ${source.login})`,
+      }[tokenState(token)],
+    });
   }
   return summaries;
 }
@@ -282,13 +320,23 @@ function columns(rows: readonly (readonly string[])[]): string {
   ).join("\n") + "\n";
 }
 
-/** The summaries as aligned columns for a terminal, then the sso-sessions, if any. */
-export function profilesTable(
-  summaries: readonly ProfileSummary[],
-  ssoSessions: readonly SsoSessionSummary[] = [],
-): string {
+/** What `aec profiles` prints: the profiles' table (and the sign-ins'), or their JSON. */
+export async function profilesListing(env: Env, log: Logger, json: boolean): Promise<string> {
+  const index = await indexProfiles(env);
+  const summaries = await summarizeProfiles(index, env, log);
+  if (json) return JSON.stringify(summaries, null, 2) + "\n";
+  const sessions = await summarizeSsoSessions(index, env);
+  return profilesTable(summaries) +
+    (sessions.length === 0 ? "" : "\n" + columns([
+      ["SSO SESSION", "START URL", "SIGNED IN"],
+      ...sessions.map((session) => [session.name, session.startUrl ?? "-", session.signedIn]),
+    ]));
+}
+
+/** The summaries as aligned columns for a terminal. */
+export function profilesTable(summaries: readonly ProfileSummary[]): string {
   if (summaries.length === 0) return "No profiles in the AWS config or credentials file\n";
-  const table = columns([
+  return columns([
     ["PROFILE", "KIND", "REGION", "SOURCE", "STATE"],
     ...summaries.map((summary) => [
       summary.name,
@@ -298,11 +346,4 @@ export function profilesTable(
       summary.problem ?? stateText(summary) + (summary.asksForMfa ? "; asks for MFA" : ""),
     ]),
   ]);
-  if (ssoSessions.length === 0) return table;
-  return `${table}\n${
-    columns([
-      ["SSO SESSION", "STATE"],
-      ...ssoSessions.map((session) => [session.name, stateText(session)]),
-    ])
-  }`;
 }

@@ -17,7 +17,7 @@ import { cacheDirectory, identityFingerprint } from "../caches/mod.ts";
 import { type Credentials, isoSeconds, type Logger, registerSecret } from "../support/mod.ts";
 import { type Profiles, profileSettings } from "../config/mod.ts";
 import { issuedCredentials, type RequestHandler, type StsOptions, withSts } from "../sdk/mod.ts";
-import { promptMfaCode } from "../ui/mod.ts";
+import type { MfaCodeAsker } from "../prompt/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -97,6 +97,8 @@ export interface MfaSessionOptions {
   plugins?: StsOptions["plugins"];
   /** The session's length (GetSessionToken DurationSeconds). */
   sessionSeconds: number;
+  /** Asks for the code that starts a session. */
+  askCode: MfaCodeAsker;
 }
 
 /**
@@ -251,7 +253,7 @@ async function startSession(
   role: MfaRole,
   options: MfaSessionOptions,
 ): Promise<Credentials> {
-  const code = await promptMfaCode(role.serial);
+  const code = await options.askCode(role.serial);
   const session = await withSts(
     "GetSessionToken",
     {

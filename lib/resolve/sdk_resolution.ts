@@ -18,6 +18,7 @@ import {
   chooseRegion,
   CredentialError,
   type Credentials,
+  defersToEnvironmentKeys,
   firstLine,
   hasControlCharacter,
   type Logger,
@@ -37,7 +38,7 @@ import {
 } from "../sdk/mod.ts";
 import { ensureSsoSession, needsLogin, ssoBehind } from "../sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
-import { promptMfaCode } from "../ui/mod.ts";
+import { mfaCodeAsker } from "../prompt/mod.ts";
 import { assumeWithMfaSession, type MfaRole, mfaRoleOf } from "./mfa_session.ts";
 
 export interface ResolveRequest {
@@ -47,6 +48,8 @@ export interface ResolveRequest {
   ensureTemporary: boolean;
   /** Sign in to IAM Identity Center first when the profile's session has ended. */
   ssoLogin?: boolean;
+  /** `--no-prompt`: ask nobody for an MFA code or a sign-in; fail instead. */
+  noPrompt?: boolean;
   /** Use an MFA session for MFA roles, of this many seconds when a new one is needed. */
   mfaSession: { enabled: boolean; seconds: number };
   /** `--duration`: the profile's role session, or GetSessionToken's, lasts this long. */
@@ -97,16 +100,13 @@ export async function profilePlan(
   profile: ProfileChoice,
 ): Promise<{ plan: CredentialPlan; profiles: Profiles }> {
   const { profiles } = await readSdkProfiles(profile.name);
-  return {
-    plan: planCredentials(
-      profiles,
-      profile.name,
-      profile.explicit,
-      awsFilePaths(),
-      profile.origin,
-    ),
-    profiles,
-  };
+  return { plan: planFor(profiles, profile), profiles };
+}
+
+/** How `profile` resolves: by its settings, or by the SDK's chain (the environment first). */
+function planFor(profiles: Profiles, profile: ProfileChoice): CredentialPlan {
+  if (defersToEnvironmentKeys(profile, Deno.env.toObject())) return { kind: "chain" };
+  return planCredentials(profiles, profile.name, profile.explicit, awsFilePaths(), profile.origin);
 }
 
 /** Resolves the profile's credentials once, with the profile's region. */
@@ -172,22 +172,25 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   const { sessions: ssoSessions } = read;
   // `--duration` stands for the profile's own duration_seconds, wherever that is read.
   const profiles = withDuration(read.profiles, profile.name, request.durationSeconds);
-  const plan = planCredentials(
-    profiles,
-    profile.name,
-    profile.explicit,
-    awsFilePaths(),
-    profile.origin,
-  );
+  const plan = planFor(profiles, profile);
   const section = profileSettings(profiles, profile.name);
   const profileRegion = section?.region;
   const stsRegion = chooseRegion(request.region, profileRegion, Deno.env.toObject());
 
   // STS's whole answer, which the SDK's credentials leave out, for the AWS CLI's cache entry.
   const recorder = assumeRoleRecorder();
+  const askCode = (keepsSession: boolean) =>
+    mfaCodeAsker({
+      profile: profile.name,
+      profiles,
+      noPrompt: request.noPrompt ?? false,
+      keepsSession,
+      env: Deno.env.toObject(),
+      log,
+    });
   const init = {
     profile: profile.name,
-    mfaCodeProvider: promptMfaCode,
+    mfaCodeProvider: askCode(false),
     logger: sdkLogger(log),
     clientConfig: { requestHandler },
     clientPlugins: [recorder.plugin],
@@ -237,6 +240,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
     if (plan.kind === "profile") {
       await ensureSsoSession(profiles, ssoSessions, profile.name, {
         signIn: request.ssoLogin ?? false,
+        noPrompt: request.noPrompt ?? false,
         force: signInAgain,
         env: Deno.env.toObject(),
         log,
@@ -251,6 +255,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
           requestHandler,
           plugins: [recorder.plugin],
           sessionSeconds: request.mfaSession.seconds,
+          askCode: askCode(true),
         })
         : await provider();
     } catch (error) {

@@ -69,6 +69,7 @@ export async function serve(
     // Served credentials are always temporary: SDKs expect a session token.
     ensureTemporary: true,
     ssoLogin: options.ssoLogin,
+    noPrompt: options.noPrompt,
     mfaSession: options.mfaSession,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),

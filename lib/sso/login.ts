@@ -21,6 +21,7 @@ import {
 import type { LoginOptions as LoginCommand } from "../options/mod.ts";
 import { readSdkProfiles, timedRequestHandler } from "../sdk/mod.ts";
 import { requireTarget, targetOfSession } from "./sso_target.ts";
+import { withSignInLock } from "./sign_in_lock.ts";
 import {
   checkDeviceAuthorization,
   checkRegistration,
@@ -72,7 +73,11 @@ export async function runLogin(
     ? requireTarget(profiles, sessions, profile)
     : targetOfSession(sessions, command.ssoSession);
   log.debug(`signing in to ${target.startUrl} (${target.sessionName ?? "legacy profile"})`);
-  await login(target, { ...command, env, log });
+  await withSignInLock(
+    await tokenPath(target, env),
+    target.startUrl,
+    () => login(target, { ...command, env, log }),
+  );
   return 0;
 }
 
@@ -101,8 +106,8 @@ export async function login(target: SsoTarget, options: LoginOptions): Promise<S
   try {
     // Legacy profiles sign in with a device code, as with the AWS CLI; so does a
     // machine whose browser could not reach the loopback callback (SSH, no display).
-    const device = options.useDeviceCode || target.sessionName === undefined ||
-      !canOpenLocally(options.env);
+    const device = options.useDeviceCode || target.useDeviceCode === true ||
+      target.sessionName === undefined || !canOpenLocally(options.env);
     const flow = device ? deviceFlow : codeFlow;
     const token = await flow(oidc, client, target, options, controller.signal);
     await writeCacheFile(await tokenPath(target, options.env), token);

@@ -30,12 +30,28 @@ export function targetOfSession(sessions: Profiles, name: string): SsoTarget {
   }
   const scopes = (session.sso_registration_scopes ?? "").split(",").map((scope) => scope.trim())
     .filter(Boolean);
-  return {
+  const target: SsoTarget = {
     sessionName: name,
     startUrl,
     region,
     scopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES,
   };
+  if (deviceCodeSetting(session.sso_use_device_code, name)) target.useDeviceCode = true;
+  return target;
+}
+
+/**
+ * `sso_use_device_code` of an sso-session, aec's own setting (botocore and
+ * the SDKs ignore keys they do not know): true to always sign in with a
+ * device code.
+ */
+function deviceCodeSetting(value: string | undefined, session: string): boolean {
+  if (value === undefined || /^false$/i.test(value.trim())) return false;
+  if (/^true$/i.test(value.trim())) return true;
+  throw new CredentialError(
+    `sso_use_device_code of sso-session ${JSON.stringify(session)} must be true or false; ` +
+      `got ${JSON.stringify(value)}`,
+  );
 }
 
 /**

@@ -23,6 +23,8 @@ export interface SsoTarget {
   region: string;
   /** `sso_registration_scopes`; legacy profiles have none. */
   scopes: string[];
+  /** `sso_use_device_code = true`: sign in with a device code even where a browser could answer. */
+  useDeviceCode?: true;
 }
 
 /** A token file's contents, as the AWS CLI writes it. */

@@ -9,6 +9,7 @@ export * from "./errors.ts";
 export * from "./load.ts";
 export * from "./log.ts";
 export * from "./profile.ts";
+export * from "./program_path.ts";
 export * from "./python_json.ts";
 export * from "./redact.ts";
 export * from "./version.ts";

@@ -28,6 +28,18 @@ export function chooseProfile(
   return { name: "default", explicit: false, origin: "default" };
 }
 
+/**
+ * Whether the SDK's chain, which starts with the environment's keys, answers
+ * instead of `[default]`: no profile was named and `AWS_ACCESS_KEY_ID` and
+ * `AWS_SECRET_ACCESS_KEY` are set, as the AWS CLI and every SDK then do.
+ */
+export function defersToEnvironmentKeys(
+  profile: ProfileChoice,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  return !profile.explicit && Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY);
+}
+
 /** The region exported: `--region`, else the profile's `region`, else the environment's. */
 export function chooseRegion(
   flag: string | undefined,

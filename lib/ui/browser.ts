@@ -1,13 +1,17 @@
 /**
- * Opens a URL in the user's browser: `BROWSER` when set, else the OS's
- * opener. Nothing goes through a shell: sign-in URLs carry `&` and secrets.
+ * Opens a URL in the user's browser: the browser chosen (`aec console
+ * --browser`), else `BROWSER` when set, else the OS's opener (in WSL, the
+ * Windows browser's). Nothing goes through a shell: sign-in URLs carry `&`
+ * and secrets.
  *
  * The URL itself never reaches the opener's command line, where any local
  * user can read it (`/proc/PID/cmdline`, `ps`) for as long as the process
  * lives. The opener gets a private file instead: a page, 0600 in a 0700
  * directory of aec's ({@linkcode pageDirectory}), that sends the browser to a
  * one-time address on 127.0.0.1, which answers once with a redirect to the
- * URL. The URL is never written to disk: the file holds only the one-time
+ * URL (or, for a link a browser follows only from a page, such as
+ * `ext+container:`, answers with a page that follows it). The URL is never
+ * written to disk: the file holds only the one-time
  * address, which other local users can neither read nor guess. The file is
  * removed as soon as the browser has been sent on, after `waitMs` without a
  * visit, or when aec exits, whichever comes first.
@@ -15,7 +19,7 @@
 
 import { pathToFileURL } from "node:url";
 import { cacheDirectory } from "../caches/mod.ts";
-import { CredentialError, messageOf } from "../support/mod.ts";
+import { CredentialError, findProgram, isExecutableFile, messageOf } from "../support/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,24 +30,38 @@ const STALE_PAGE_MS = 60_000;
 const PAGE_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.html$/;
 
 /**
- * The command that opens `url`, or `undefined` when no local browser can
- * work (an SSH session, or Linux without a display) and `BROWSER` is unset.
+ * How WSL reaches the Windows browser: `wslview` (wslu), Windows' own
+ * `rundll32.exe` through interop, or not at all (`false`, also outside WSL).
+ */
+export type WslOpener = false | "wslview" | "interop";
+
+// Where interop finds Windows' opener when Windows' PATH is not appended to WSL's.
+const WINDOWS_RUNDLL32 = "/mnt/c/Windows/System32/rundll32.exe";
+
+/**
+ * The command that opens `url`: `browser` (a program and its arguments)
+ * when given, else `BROWSER`, else the OS's opener; or `undefined` when no
+ * local browser can work (an SSH session, Linux without a display, WSL
+ * without a way to the Windows browser). From WSL through interop, `url` is
+ * the page's Windows path.
  */
 export function openerCommand(
   url: string,
   env: Env,
   os: typeof Deno.build.os = Deno.build.os,
-  wsl = false,
+  wsl: WslOpener = false,
+  browser?: readonly string[],
 ): string[] | undefined {
-  const browser = env.BROWSER?.trim();
-  if (browser) {
-    const words = browser.split(/\s+/);
+  if (browser) return [...browser, url];
+  const fromEnv = env.BROWSER?.trim();
+  if (fromEnv) {
+    const words = fromEnv.split(/\s+/);
     // `%s` marks where the URL goes, as in the BROWSER convention; else it comes last.
     return words.some((word) => word.includes("%s"))
       ? words.map((word) => word.replaceAll("%s", url))
       : [...words, url];
   }
-  if (!canOpenLocally(env, os)) return undefined;
+  if (!canOpenLocally(env, os, wsl)) return undefined;
   switch (os) {
     case "darwin":
       return ["open", url];
@@ -51,21 +69,46 @@ export function openerCommand(
       // Never `cmd /c start`: cmd would split the URL at its `&`s.
       return ["rundll32", "url.dll,FileProtocolHandler", url];
     default:
-      return wsl ? ["wslview", url] : ["xdg-open", url];
+      if (wsl === "wslview") return ["wslview", url];
+      if (wsl === "interop") return [WINDOWS_RUNDLL32, "url.dll,FileProtocolHandler", url];
+      return ["xdg-open", url];
   }
 }
 
 /** Whether a browser on this machine could reach the user. */
-export function canOpenLocally(env: Env, os: typeof Deno.build.os = Deno.build.os): boolean {
+export function canOpenLocally(
+  env: Env,
+  os: typeof Deno.build.os = Deno.build.os,
+  wsl: WslOpener = os === "linux" ? wslOpener(env) : false,
+): boolean {
   if (env.BROWSER?.trim()) return true;
   if (env.SSH_CONNECTION || env.SSH_TTY) return false;
   if (os === "darwin" || os === "windows") return true;
-  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY || isWsl());
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY || wsl);
+}
+
+/** How this Linux reaches a Windows browser, if it is WSL (see {@linkcode WslOpener}). */
+export function wslOpener(env: Env): WslOpener {
+  if (!isWsl()) return false;
+  if (findProgram("wslview", env)) return "wslview";
+  const interop = ["WSLInterop", "WSLInterop-late"].some((name) =>
+    isRegistered(`/proc/sys/fs/binfmt_misc/${name}`)
+  );
+  return interop && isExecutableFile(WINDOWS_RUNDLL32) ? "interop" : false;
 }
 
 function isWsl(): boolean {
   try {
     return /microsoft/i.test(Deno.readTextFileSync("/proc/sys/kernel/osrelease"));
+  } catch {
+    return false;
+  }
+}
+
+function isRegistered(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
   } catch {
     return false;
   }
@@ -105,6 +148,8 @@ export interface OpenedPage {
 export interface OpenOptions {
   /** How long the page waits for the browser. */
   waitMs?: number;
+  /** The browser chosen by the user: a program and its arguments; the page comes last. */
+  browser?: readonly string[];
 }
 
 /**
@@ -120,17 +165,21 @@ export async function openBrowser(
   env: Env,
   options: OpenOptions = {},
 ): Promise<OpenedPage | undefined> {
-  if (!canOpenLocally(env)) return undefined;
+  const wsl = Deno.build.os === "linux" && !options.browser ? wslOpener(env) : false;
+  if (!options.browser && !canOpenLocally(env, Deno.build.os, wsl)) return undefined;
   const page = await servePage(url, pageDirectory(env), options.waitMs ?? PAGE_WAIT_MS);
-  const command = openerCommand(
-    page.fileUrl,
-    env,
-    Deno.build.os,
-    Deno.build.os === "linux" && isWsl(),
-  )!;
-  const [program, ...args] = command;
   let success = false;
   try {
+    const target = wsl === "interop" && !env.BROWSER?.trim()
+      ? await windowsPath(page.path)
+      : page.fileUrl;
+    const [program, ...args] = openerCommand(
+      target,
+      env,
+      Deno.build.os,
+      wsl,
+      options.browser,
+    )!;
     ({ success } = await new Deno.Command(program!, {
       args,
       stdin: "null",
@@ -145,7 +194,19 @@ export async function openBrowser(
   return undefined;
 }
 
+/** The Windows path of a file of WSL's (`\\wsl.localhost\…`), for Windows' opener. */
+async function windowsPath(path: string): Promise<string> {
+  const { success, stdout } = await new Deno.Command("wslpath", {
+    args: ["-w", path],
+    stdin: "null",
+    stderr: "null",
+  }).output();
+  if (!success) throw new Error("wslpath failed");
+  return new TextDecoder().decode(stdout).trim();
+}
+
 interface ServedPage {
+  path: string;
   fileUrl: string;
   loaded: Promise<boolean>;
   /** Removes the page and stops waiting for the browser. */
@@ -185,10 +246,14 @@ async function servePage(url: string, directory: string, waitMs: number): Promis
       }
       // The shutdown lets this answer go out first.
       void finish(true);
-      return new Response(null, {
-        status: 302,
-        headers: { location: url, "cache-control": "no-store", "referrer-policy": "no-referrer" },
-      });
+      const headers = { "cache-control": "no-store", "referrer-policy": "no-referrer" };
+      // A browser follows a redirect to the web only; another link, from a page.
+      if (!/^https?:/i.test(url)) {
+        return new Response(redirectPage(url), {
+          headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+        });
+      }
+      return new Response(null, { status: 302, headers: { ...headers, location: url } });
     },
   );
   const timer = setTimeout(() => void finish(false), waitMs);
@@ -212,6 +277,7 @@ async function servePage(url: string, directory: string, waitMs: number): Promis
     );
   }
   return {
+    path,
     fileUrl: pathToFileURL(path).href,
     loaded: loaded.promise,
     close: () => finish(false),

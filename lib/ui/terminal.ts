@@ -3,8 +3,6 @@
  * `aec --json | …` and `--exec` with piped input keep their streams.
  */
 
-import { CredentialError } from "../support/mod.ts";
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -41,19 +39,16 @@ async function readLine(input: Deno.FsFile): Promise<string | undefined> {
   return line.split(/\r?\n/)[0];
 }
 
-/** Prompts `MFA code for SERIAL: ` on the terminal and returns the code typed. */
-export async function promptMfaCode(serial: string): Promise<string> {
+/**
+ * Shows `question` on the terminal and returns the line typed, or
+ * `undefined` when there is no terminal to ask on.
+ */
+export async function askOnTerminal(question: string): Promise<string | undefined> {
   const terminal = openTerminal();
-  if (!terminal) {
-    throw new CredentialError(
-      `An MFA code for ${serial} is needed, but there is no terminal to ask on`,
-    );
-  }
+  if (!terminal) return undefined;
   try {
-    await terminal.output.write(encoder.encode(`MFA code for ${serial}: `));
-    const code = (await readLine(terminal.input))?.trim();
-    if (!code) throw new CredentialError(`No MFA code was entered for ${serial}`);
-    return code;
+    await terminal.output.write(encoder.encode(question));
+    return await readLine(terminal.input) ?? "";
   } finally {
     closeTerminal(terminal);
   }

@@ -16,6 +16,8 @@ export type BotocoreFile = {
   sections: Record<string, Record<string, unknown>>;
   /** The keys of `[DEFAULT]`, which botocore reads into every section. */
   defaults: Record<string, string>;
+  /** Of a config file: its sso-sessions. */
+  ssoSessions?: Record<string, Record<string, unknown>>;
 } | {
   error: string;
 };
@@ -28,12 +30,15 @@ out = []
 for path in paths:
     try:
         sections = botocore.configloader.raw_config_parse(path)
+        read = {}
         if kind == "config":
-            sections = botocore.configloader.build_profile_map(sections)["profiles"]
+            built = botocore.configloader.build_profile_map(sections)
+            sections = built["profiles"]
+            read["ssoSessions"] = built["sso_sessions"]
         # The parser botocore uses, for the [DEFAULT] keys it merges into every section.
         parser = configparser.RawConfigParser()
         parser.read([path])
-        out.append({"sections": sections, "defaults": dict(parser.defaults())})
+        out.append({"sections": sections, "defaults": dict(parser.defaults()), **read})
     except botocore.exceptions.BotoCoreError as error:
         out.append({"error": str(error)})
 json.dump(out, sys.stdout)
@@ -42,7 +47,8 @@ json.dump(out, sys.stdout)
 /**
  * Parses each of `paths` the way botocore does, all in one process: as a
  * shared credentials file (`raw_config_parse`, as its credentials provider
- * does), or as a config file, whose profiles `sections` then holds.
+ * does), or as a config file, whose profiles `sections` then holds, and its
+ * sso-sessions `ssoSessions`.
  */
 export function readFilesWithBotocore(
   botocore: Botocore,
