@@ -8,9 +8,9 @@
  */
 
 import assert from "node:assert/strict";
-import { helpText, optionsOf, spellings, type Subcommand, SUBCOMMANDS } from "../lib/cli.ts";
-import { completionScript, isShell, type Shell, SHELLS } from "../lib/completions.ts";
-import { FORMATS } from "../lib/formats.ts";
+import { helpText, optionsOf, spellings, type Subcommand, SUBCOMMANDS } from "../lib/cli/parse.ts";
+import { completionScript, isShell, type Shell, SHELLS } from "../lib/cli/completions.ts";
+import { FORMATS } from "../lib/output/formats.ts";
 import { onPath, type Probe, requires } from "./support/clients.ts";
 
 const OPTIONS = optionsOf("aec").flatMap(spellings).sort();

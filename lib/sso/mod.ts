@@ -6,12 +6,16 @@
  * @module
  */
 
-import type { LoginOptions } from "../cli.ts";
-import { type AecError, CredentialError } from "../errors.ts";
-import { type Logger, say } from "../log.ts";
-import type { ProfileChoice } from "../profile.ts";
+import type { LoginOptions } from "../options/mod.ts";
+import {
+  type AecError,
+  CredentialError,
+  load,
+  type Logger,
+  type ProfileChoice,
+  say,
+} from "../support/mod.ts";
 import type { Profiles } from "../config/mod.ts";
-import { load } from "../load.ts";
 import { noPromptFromEnvironment } from "../prompt/mod.ts";
 import type { LogoutRequest } from "./logout.ts";
 import { ssoBehind, targetOfSession } from "./sso_target.ts";
@@ -43,13 +47,13 @@ export async function runLogin(
 
 /** Signs out of IAM Identity Center (see logout.ts). */
 export async function logout(request: LogoutRequest): Promise<number> {
-  const { logout } = await load<typeof import("./logout.ts")>("./sso/logout.ts");
+  const { logout } = await load<typeof import("./logout.ts")>("sso/logout.ts");
   return await logout(request);
 }
 
 // The flows load the SDK's OIDC client: only when someone signs in.
 function loginModule() {
-  return load<typeof import("./login.ts")>("./sso/login.ts");
+  return load<typeof import("./login.ts")>("sso/login.ts");
 }
 
 /**
