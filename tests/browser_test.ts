@@ -5,8 +5,8 @@ import {
   openerCommand,
   pageDirectory,
   redirectPage,
-} from "../lib/browser.ts";
-import { CredentialError } from "../lib/errors.ts";
+} from "../lib/ui/browser.ts";
+import { CredentialError } from "../lib/support/errors.ts";
 import { REPO_ROOT } from "./support/sandbox.ts";
 
 const URL = "https://example.com/a?b=1&c=2";

@@ -5,8 +5,8 @@ import {
   roleCallOf,
   saveCliCache,
   ssoCliCachePath,
-} from "../lib/cli_cache.ts";
-import { createLogger } from "../lib/log.ts";
+} from "../lib/caches/aws_cli_cache.ts";
+import { createLogger } from "../lib/support/log.ts";
 
 const SETTINGS = {
   role_session_name: "dev-session",

@@ -13,8 +13,8 @@ import {
   type Subcommand,
   SUBCOMMANDS,
   wantsDebug,
-} from "../lib/cli.ts";
-import { UsageError } from "../lib/errors.ts";
+} from "../lib/cli/parse.ts";
+import { UsageError } from "../lib/support/errors.ts";
 
 function options(cli: Cli) {
   if (cli.kind !== "run") throw new Error(`expected a run command, got ${cli.kind}`);

@@ -151,19 +151,19 @@ Deno.test({
           "main.ts",
           "deno.json",
           "lib/app.ts",
-          "lib/cli.ts",
+          "lib/cli/parse.ts",
           // Imported only with import(), where a command needs them.
-          "lib/resolve.ts",
+          "lib/resolve/sdk_resolution.ts",
           "lib/exec/mod.ts",
           "lib/exec/signals.ts",
-          "lib/credentials_file.ts",
+          "lib/output/credentials_file.ts",
           "lib/serve/mod.ts",
           "lib/serve/servers.ts",
           "lib/serve/http_server.ts",
-          "lib/cache.ts",
+          "lib/caches/aec_cache.ts",
           "lib/sso/mod.ts",
           "lib/sso/login.ts",
-          "lib/console.ts",
+          "lib/console/sign_in.ts",
         ]
       ) {
         assert.ok(files.has(module), `${module} is not embedded`);
@@ -235,7 +235,10 @@ Deno.test({
         `${root}/LICENSE`,
       ]);
       assert.equal(binary!.data.length, Number(built[2]));
-      assert.ok(embeddedFiles(binary!.data).has("lib/resolve.ts"), "the binary is not aec's");
+      assert.ok(
+        embeddedFiles(binary!.data).has("lib/resolve/sdk_resolution.ts"),
+        "the binary is not aec's",
+      );
       assert.deepEqual(readme!.data, await Deno.readFile(join(ROOT, "README.md")));
       assert.deepEqual(license!.data, await Deno.readFile(join(ROOT, "LICENSE")));
       if (Deno.build.os !== "windows") {

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
-import { parseDuration } from "../lib/cli.ts";
-import { defaultDestination, federationName, partitionOf, signinBase } from "../lib/console.ts";
-import { UsageError } from "../lib/errors.ts";
+import { parseDuration } from "../lib/cli/parse.ts";
+import {
+  defaultDestination,
+  federationName,
+  partitionOf,
+  signinBase,
+} from "../lib/console/sign_in.ts";
+import { UsageError } from "../lib/support/errors.ts";
 import {
   CONSOLE_SERVICES,
   CONTAINER_COLORS,
@@ -10,8 +15,8 @@ import {
   portalLink,
   serviceDestination,
   serviceProblem,
-} from "../lib/console_links.ts";
-import { browserCommand } from "../lib/browsers.ts";
+} from "../lib/console/links.ts";
+import { browserCommand } from "../lib/console/browsers.ts";
 
 Deno.test("signinBase() picks the partition's sign-in host, or AWS_ENDPOINT_URL_SIGNIN", () => {
   assert.equal(signinBase(undefined, {}), "https://signin.aws.amazon.com");

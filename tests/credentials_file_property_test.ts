@@ -11,9 +11,9 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
-import type { Credentials } from "../lib/credentials.ts";
-import { writeCredentialsProfile } from "../lib/credentials_file.ts";
-import { CredentialError } from "../lib/errors.ts";
+import type { Credentials } from "../lib/support/credentials.ts";
+import { writeCredentialsProfile } from "../lib/output/credentials_file.ts";
+import { CredentialError } from "../lib/support/errors.ts";
 import { profileNameProblem } from "../lib/config/ini.ts";
 import { type BotocoreFile, readFilesWithBotocore } from "./support/botocore.ts";
 import { botocores, requires } from "./support/clients.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { fromIni } from "@aws-sdk/credential-providers";
-import type { Credentials } from "../lib/credentials.ts";
-import { writeCredentialsProfile } from "../lib/credentials_file.ts";
-import { CredentialError, UsageError } from "../lib/errors.ts";
+import type { Credentials } from "../lib/support/credentials.ts";
+import { writeCredentialsProfile } from "../lib/output/credentials_file.ts";
+import { CredentialError, UsageError } from "../lib/support/errors.ts";
 import { parseIni, readSection } from "../lib/config/ini.ts";
 import { botocoreCredentials } from "./support/botocore.ts";
 import { botocores, requires } from "./support/clients.ts";

@@ -18,7 +18,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { sha1Hex } from "../lib/python_json.ts";
+import { sha1Hex } from "../lib/support/python_json.ts";
 import { command, POSIX, requires } from "./support/clients.ts";
 import { REPO_ROOT, type Sandbox, withSandbox } from "./support/sandbox.ts";
 

@@ -1,7 +1,7 @@
 /** End to end: --exec runs the command directly with the credentials in its environment. */
 
 import assert from "node:assert/strict";
-import { isoSeconds } from "../lib/credentials.ts";
+import { isoSeconds } from "../lib/support/credentials.ts";
 import { command, POSIX, requires } from "./support/clients.ts";
 import { REPO_ROOT, STATIC_CREDENTIALS, STATIC_KEY_ID, withSandbox } from "./support/sandbox.ts";
 import { runOnTerminal, shellQuote, TERMINAL } from "./support/terminal.ts";

@@ -11,7 +11,7 @@ import {
   withSandbox,
 } from "./support/sandbox.ts";
 import { tokenTime, writeSsoToken } from "./support/sso_token.ts";
-import { cliCachePath } from "../lib/cli_cache.ts";
+import { cliCachePath } from "../lib/caches/aws_cli_cache.ts";
 import { runOnTerminal, TERMINAL } from "./support/terminal.ts";
 
 const ROLE = "arn:aws:iam::111122223333:role/admin";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CredentialError } from "../lib/errors.ts";
+import { CredentialError } from "../lib/support/errors.ts";
 import { planCredentials, type Profiles } from "../lib/config/profile_settings.ts";
 
 const ROLE = "arn:aws:iam::111122223333:role/r";

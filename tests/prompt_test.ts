@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { askWithDialog, dialogCommands } from "../lib/prompt/dialog.ts";
 import { commandWords, mfaProcessFor } from "../lib/prompt/mfa_process.ts";
 import { noPromptFromEnvironment } from "../lib/prompt/no_prompt.ts";
-import { CredentialError } from "../lib/errors.ts";
+import { CredentialError } from "../lib/support/errors.ts";
 import { shellQuote } from "./support/terminal.ts";
 
 const WHAT = "mfa_process of profile p";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { awsCli, requires } from "./support/clients.ts";
 import { REPO_ROOT } from "./support/sandbox.ts";
-import type { Credentials } from "../lib/credentials.ts";
-import { type AecError, CredentialError } from "../lib/errors.ts";
-import type { Logger } from "../lib/log.ts";
+import type { Credentials } from "../lib/support/credentials.ts";
+import { type AecError, CredentialError } from "../lib/support/errors.ts";
+import type { Logger } from "../lib/support/log.ts";
 import {
   createContainerHandler,
   createImdsHandler,

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { pythonJsonDumps, sha1Hex } from "../lib/python_json.ts";
+import { pythonJsonDumps, sha1Hex } from "../lib/support/python_json.ts";
 import { type Botocore, botocores, requires } from "./support/clients.ts";
 import { GOOD_SSO_TOKEN } from "./support/fake_aws.ts";
 import { REPO_ROOT, type RunResult, type Sandbox, withSandbox } from "./support/sandbox.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CredentialError, printable } from "../lib/errors.ts";
+import { CredentialError, printable } from "../lib/support/errors.ts";
 import {
   checkDeviceAuthorization,
   checkRegistration,

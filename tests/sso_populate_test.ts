@@ -12,7 +12,7 @@ import {
 } from "../lib/sso/populate.ts";
 import type { PortalAccount } from "../lib/sso/portal.ts";
 import { parseIni, profileNameProblem, updateSections } from "../lib/config/mod.ts";
-import { UsageError } from "../lib/errors.ts";
+import { UsageError } from "../lib/support/mod.ts";
 
 const account = (id: string, name: string, roles: string[]): PortalAccount => ({
   id,

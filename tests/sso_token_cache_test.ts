@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pythonJsonDumps, sha1Hex } from "../lib/python_json.ts";
+import { pythonJsonDumps, sha1Hex } from "../lib/support/python_json.ts";
 import { isReusable, parseTokenTime, type SsoToken, tokenState } from "../lib/sso/token_cache.ts";
 import { tokenTimesWithBotocore } from "./support/botocore.ts";
 import { botocores, requires } from "./support/clients.ts";

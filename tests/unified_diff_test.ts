@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
-import { unifiedDiff } from "../lib/unified_diff.ts";
+import { unifiedDiff } from "../lib/output/unified_diff.ts";
 
 /** `before` with the hunks of `diff` applied, as patch(1) applies them. */
 function applyDiff(before: string, diff: string): string {

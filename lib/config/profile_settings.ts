@@ -11,9 +11,13 @@
  * @module
  */
 
-import { CredentialError, printableName } from "../errors.ts";
-import { closestWords } from "../suggest.ts";
-import { namedIn, type ProfileChoice } from "../profile.ts";
+import {
+  closestWords,
+  CredentialError,
+  namedIn,
+  printableName,
+  type ProfileChoice,
+} from "../support/mod.ts";
 
 /** A profile's settings, as the SDK parses them from the config and credentials files. */
 export type ProfileSettings = Readonly<Record<string, string | undefined>>;

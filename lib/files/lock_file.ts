@@ -12,7 +12,7 @@
  * @module
  */
 
-import { CredentialError } from "../errors.ts";
+import { CredentialError } from "../support/mod.ts";
 
 /**
  * Waits until this process holds the lock on `lockPath` (made 0600 if

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { CredentialError } from "../errors.ts";
+import { CredentialError } from "../support/mod.ts";
 import { directoryOf, writeFileAtomic } from "./atomic_file.ts";
 import { acquireLock } from "./lock_file.ts";
 import { readRegularFile, statRegularFile } from "./regular_file.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { CredentialError } from "../errors.ts";
+import { CredentialError } from "../support/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -8,10 +8,9 @@
  * @module
  */
 
-import { CredentialError, printable } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { CredentialError, type Logger, printable } from "../support/mod.ts";
 import type { Profiles } from "../config/mod.ts";
-import { askOnTerminal } from "../terminal.ts";
+import { askOnTerminal } from "../ui/mod.ts";
 import { askWithDialog, DIALOG_TIMEOUT_SECONDS } from "./dialog.ts";
 import { isMfaCode, mfaProcessFor, runMfaProcess } from "./mfa_process.ts";
 

@@ -7,10 +7,9 @@
  * @module
  */
 
-import { CredentialError, printable } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { CredentialError, type Logger, printable } from "../support/mod.ts";
 import { type Profiles, profileSettings } from "../config/mod.ts";
-import { closeTerminal, openTerminal } from "../terminal.ts";
+import { closeTerminal, openTerminal } from "../ui/mod.ts";
 
 // Long enough to touch a key or unlock a password manager.
 const MFA_PROCESS_TIMEOUT_MS = 120_000;

@@ -6,16 +6,22 @@
  * @module
  */
 
-import { canOpenLocally, openBrowser } from "../browser.ts";
-import { CredentialError, InterruptedError, messageOf, printable } from "../errors.ts";
-import type { LoginOptions as LoginCommand } from "../cli.ts";
-import { type Logger, say, tell } from "../log.ts";
-import type { ProfileChoice } from "../profile.ts";
-import { readSdkProfiles } from "../sdk_profiles.ts";
+import { canOpenLocally, openBrowser } from "../ui/mod.ts";
+import {
+  CredentialError,
+  InterruptedError,
+  type Logger,
+  messageOf,
+  printable,
+  type ProfileChoice,
+  registerSecret,
+  say,
+  tell,
+} from "../support/mod.ts";
+import type { LoginOptions as LoginCommand } from "../options/mod.ts";
+import { readSdkProfiles, timedRequestHandler } from "../sdk/mod.ts";
 import { requireTarget, targetOfSession } from "./sso_target.ts";
 import { withSignInLock } from "./sign_in_lock.ts";
-import { registerSecret } from "../redact.ts";
-import { timedRequestHandler } from "../sdk_http.ts";
 import {
   checkDeviceAuthorization,
   checkRegistration,

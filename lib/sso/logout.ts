@@ -5,13 +5,15 @@
  * credentials the AWS CLI cached from them.
  */
 
-import { defaultCachePath, deleteCacheEntry } from "../cache.ts";
-import { deleteSsoCliCache, type SsoRole } from "../cli_cache.ts";
-import { messageOf } from "../errors.ts";
-import { type Logger, say } from "../log.ts";
+import {
+  defaultCachePath,
+  deleteCacheEntry,
+  deleteSsoCliCache,
+  type SsoRole,
+} from "../caches/mod.ts";
+import { type Logger, messageOf, registerSecret, say } from "../support/mod.ts";
 import { type Profiles, profileSettings } from "../config/mod.ts";
-import { registerSecret } from "../redact.ts";
-import { timedRequestHandler } from "../sdk_http.ts";
+import { timedRequestHandler } from "../sdk/mod.ts";
 import { ssoBehind } from "./sso_target.ts";
 import {
   cacheDirectory,

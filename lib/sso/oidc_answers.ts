@@ -6,9 +6,12 @@
  * @module
  */
 
-import { isoSeconds } from "../credentials.ts";
-import { CredentialError, hasControlCharacter } from "../errors.ts";
-import { registerSecret } from "../redact.ts";
+import {
+  CredentialError,
+  hasControlCharacter,
+  isoSeconds,
+  registerSecret,
+} from "../support/mod.ts";
 
 // RFC 8628: 5 s when the service names no interval, 5 s more after each slow_down.
 const DEFAULT_INTERVAL_MS = 5_000;

@@ -28,7 +28,7 @@ import {
   type Profiles,
   type SectionEdit,
 } from "../config/mod.ts";
-import { printableName, UsageError } from "../errors.ts";
+import { printableName, UsageError } from "../support/mod.ts";
 import type { PortalAccount } from "./portal.ts";
 
 /** The setting that marks a profile as written by `aec sso populate`. */

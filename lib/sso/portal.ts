@@ -14,10 +14,14 @@
  * @module
  */
 
-import { CredentialError, firstLine, printable } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import { registerSecret } from "../redact.ts";
-import { timedRequestHandler } from "../sdk_http.ts";
+import {
+  CredentialError,
+  firstLine,
+  type Logger,
+  printable,
+  registerSecret,
+} from "../support/mod.ts";
+import { timedRequestHandler } from "../sdk/mod.ts";
 import type { SsoTarget } from "./token_cache.ts";
 
 /** An account the user may sign in to, with the roles they may use in it. */

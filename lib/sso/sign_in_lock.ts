@@ -11,8 +11,7 @@
  */
 
 import { acquireLock } from "../files/mod.ts";
-import { AecError, CredentialError, firstLine } from "../errors.ts";
-import { tell } from "../log.ts";
+import { AecError, CredentialError, firstLine, tell } from "../support/mod.ts";
 
 // A sign-in gives up after 10 minutes; a waiter gives the one it waits for a minute more.
 const SIGN_IN_WAIT_MS = 11 * 60_000;

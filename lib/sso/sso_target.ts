@@ -3,8 +3,13 @@
  * read from the config files as the SDK parsed them.
  */
 
-import { CredentialError, hasControlCharacter, UsageError } from "../errors.ts";
-import { namedIn, type ProfileChoice } from "../profile.ts";
+import {
+  CredentialError,
+  hasControlCharacter,
+  namedIn,
+  type ProfileChoice,
+  UsageError,
+} from "../support/mod.ts";
 import { type Profiles, profileSettings } from "../config/mod.ts";
 import type { SsoTarget } from "./token_cache.ts";
 

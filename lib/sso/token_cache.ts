@@ -11,8 +11,7 @@
 
 import { readRegularFile, writeFileAtomic } from "../files/mod.ts";
 import { homeDirectory } from "../config/mod.ts";
-import { CredentialError, firstLine } from "../errors.ts";
-import { pythonJsonDumps, sha1Hex } from "../python_json.ts";
+import { CredentialError, firstLine, pythonJsonDumps, sha1Hex } from "../support/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

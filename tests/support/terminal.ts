@@ -8,7 +8,7 @@
 
 import { command, POSIX } from "./clients.ts";
 import { REPO_ROOT, type Sandbox } from "./sandbox.ts";
-import { findProgram } from "../../lib/program_path.ts";
+import { findProgram } from "../../lib/support/program_path.ts";
 
 /**
  * What a terminal test needs, for `requires()`: util-linux `script` (BSD's,

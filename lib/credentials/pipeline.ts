@@ -1,0 +1,46 @@
+/**
+ * Obtaining a profile's credentials: the stores in order, the first that has
+ * them answers; when none has, the SDK resolves them and every store that
+ * serves the request keeps them. A new store is one file implementing
+ * CredentialStore (store.ts) and one entry of STORES.
+ */
+
+import { chooseRegion, type Credentials, registerSecret } from "../support/mod.ts";
+import { aecCacheStore } from "./aec_cache_store.ts";
+import { awsCliCacheStore } from "./aws_cli_cache_store.ts";
+import { resolveWithSdk } from "./sdk_source.ts";
+import type { CredentialRequest, CredentialStore, StoreEntry } from "./store.ts";
+
+/** Asked in this order; each opens (and may refuse) before the next is asked. */
+const STORES: readonly CredentialStore[] = [aecCacheStore, awsCliCacheStore];
+
+/** The credentials from a store when one has them, else resolved (and kept by the stores). */
+export async function obtainCredentials(
+  request: CredentialRequest,
+): Promise<{ credentials: Credentials; region: string | undefined }> {
+  const { options, env } = request;
+  const entries: StoreEntry[] = [];
+  for (const store of STORES) {
+    const entry = await store.open(request);
+    if (!entry) continue;
+    entries.push(entry);
+    if (options.refresh) continue;
+    const found = await entry.lookup();
+    if (found) {
+      registerSecret(found.credentials.secretAccessKey);
+      registerSecret(found.credentials.sessionToken);
+      return {
+        credentials: found.credentials,
+        region: chooseRegion(options.region, found.profileRegion, env),
+      };
+    }
+  }
+
+  const resolved = await resolveWithSdk(request);
+  // From the source outwards: the store nearest the SDK first.
+  for (const entry of entries.toReversed()) await entry.save?.(resolved);
+  return {
+    credentials: resolved.credentials,
+    region: chooseRegion(options.region, resolved.profileRegion, env),
+  };
+}
