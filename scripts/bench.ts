@@ -8,6 +8,8 @@
  *   pseudo-terminal, where util-linux `script` is installed); `--no-prompt` where
  *   an MFA code or a sign-in would be needed (exit 3 at once, the goal: under a
  *   second).
+ * - the scale of `aec sso populate` (scripts/bench_sso_populate.ts): 1,000
+ *   accounts × 3 roles from a local portal that pages and throttles, 3 runs.
  * - baselines: `deno run` of a hello-world file (runtime floor); a bare script
  *   resolving the same static profile with the SDK's fromIni (SDK floor); and
  *   `aws configure export-credentials` when an AWS CLI v2 is on PATH.
@@ -28,10 +30,13 @@ import denoConfig from "../deno.json" with { type: "json" };
 import { startFakeAws } from "../tests/support/fake_aws.ts";
 import { realDenoDir, REPO_ROOT } from "../tests/support/sandbox.ts";
 import { startOnTerminal } from "../tests/support/terminal.ts";
+import { benchSsoPopulate, describePopulateBench } from "./bench_sso_populate.ts";
 
 const RESULTS_DIR = `${REPO_ROOT}.bench`;
 const RESULTS_PATH = `${RESULTS_DIR}/results.json`;
 const DEFAULT_RUNS = 15;
+// Each populate run takes seconds: a few are enough for a throughput figure.
+const POPULATE_RUNS = 3;
 const GNU_TIME = "/usr/bin/time";
 const STATIC_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 const ROLE_ARN = "arn:aws:iam::111122223333:role/bench";
@@ -431,6 +436,7 @@ async function main(): Promise<void> {
     }
 
     const results = cases.map((testCase, index) => summarize(testCase, samples[index]!));
+    const ssoPopulate = await benchSsoPopulate(Math.min(runs, POPULATE_RUNS));
     const byName = (name: string) => results.find((r) => r.name === name);
     const ratio = (name: string, subject: string, base: string): Ratio[] => {
       const a = byName(subject);
@@ -478,6 +484,7 @@ async function main(): Promise<void> {
       },
       cases: results,
       ratios,
+      ssoPopulate,
     };
     await Deno.mkdir(RESULTS_DIR, { recursive: true });
     await Deno.writeTextFile(RESULTS_PATH, JSON.stringify(report, null, 2) + "\n");
@@ -506,6 +513,8 @@ async function main(): Promise<void> {
         r.memory === null ? "-" : `${r.memory.toFixed(2)}x`,
       ]),
     ]));
+    console.log();
+    console.log(describePopulateBench(ssoPopulate));
     console.log();
     console.log(
       [

@@ -14,6 +14,8 @@ import {
   type Mode,
   normalizeHostName,
   type RunOptions,
+  type SsoPopulateOptions,
+  type SsoRolesOptions,
 } from "../options/mod.ts";
 import { serviceProblem } from "../console/mod.ts";
 
@@ -27,7 +29,9 @@ export type Cli =
   | { kind: "logout"; options: LogoutOptions }
   | { kind: "console"; options: ConsoleOptions }
   | { kind: "profiles"; options: { json: boolean; debug: boolean } }
-  | { kind: "pick"; options: { debug: boolean } };
+  | { kind: "pick"; options: { debug: boolean } }
+  | { kind: "sso-roles"; options: SsoRolesOptions }
+  | { kind: "sso-populate"; options: SsoPopulateOptions };
 
 const DEFAULT_CACHE_BUFFER_MINUTES = 10;
 /** An MFA session's length when nothing says otherwise (aws-vault's default too). */
@@ -48,6 +52,7 @@ export const SUBCOMMANDS = {
   console: "Open the AWS console signed in as the profile",
   profiles: "List the profiles: kind, region, source, state (no AWS call)",
   pick: "Choose a profile from a fuzzy list on the terminal; prints its name",
+  sso: "List an sso-session's accounts and roles, or write a profile for each",
   help: "Print this help, or a command's (aec help COMMAND)",
 } as const;
 export type Subcommand = keyof typeof SUBCOMMANDS;
@@ -284,6 +289,41 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "An [sso-session] of the config file instead of a profile's",
   },
   {
+    name: "--sso-session",
+    value: { placeholder: "NAME", kind: "sso-session" },
+    commands: ["sso"],
+    help: "The [sso-session] to list (may be left out when the config file has one)",
+  },
+  {
+    name: "--sso-login",
+    commands: ["sso"],
+    help: "Sign in to IAM Identity Center first if the session ended",
+  },
+  { name: "--json", commands: ["sso"], help: "roles: print the list as JSON, for scripts" },
+  {
+    name: "--template",
+    value: { placeholder: "T", kind: "none" },
+    commands: ["sso"],
+    help: "populate: names from {account_name} {account_id} {role_name} {sso_session}",
+  },
+  {
+    name: "--region",
+    value: { placeholder: "[PATTERN=]REGION", kind: "none" },
+    repeatable: true,
+    commands: ["sso"],
+    help: "populate: the region of accounts whose name or id match (* ?), else of all",
+  },
+  {
+    name: "--prune",
+    commands: ["sso"],
+    help: "populate: remove its profiles of accounts and roles no longer listed",
+  },
+  {
+    name: "--dry-run",
+    commands: ["sso"],
+    help: "populate: print the change as a unified diff; write nothing",
+  },
+  {
     name: "--use-device-code",
     commands: ["login"],
     help: "Sign in with a code confirmed in any browser",
@@ -362,7 +402,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: "--debug",
-    commands: [...SESSION_COMMANDS, "profiles", "pick"],
+    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso"],
     section: "other",
     help: "Explain on stderr what aec does (secrets are redacted)",
   },
@@ -370,7 +410,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "--help",
     aliases: ["-h"],
-    commands: [...SESSION_COMMANDS, "profiles", "pick", "help"],
+    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso", "help"],
     section: "other",
     help: "Print this help",
   },
@@ -737,6 +777,7 @@ function parseHelp(argv: readonly string[]): Cli {
 
 /** `aec login`, `aec logout`, `aec console` and `aec profiles`: only their own options. */
 function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly string[]): Cli {
+  if (command === "sso") return parseSso(argv);
   const given = scanOptions(command, argv);
   if (given.has("--help")) return { kind: "help", command };
   const profile = given.value("--profile");
@@ -794,6 +835,61 @@ function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly st
     : { kind: "logout", options: { ...named, all } };
 }
 
+/** The commands of `aec sso`, with what each does (for the completions). */
+export const SSO_COMMANDS = {
+  roles: "List the accounts and roles the sso-session may use",
+  populate: "Write a profile for each account and role into the config file",
+} as const;
+const SSO_COMMAND_NAMES = Object.keys(SSO_COMMANDS);
+/** The options only populate takes. */
+const POPULATE_OPTIONS = ["--template", "--region", "--prune", "--dry-run"];
+
+/** `aec sso roles` and `aec sso populate`: the command's word first, then options. */
+function parseSso(argv: readonly string[]): Cli {
+  const [action, ...rest] = argv;
+  if (action === "--help" || action === "-h") return { kind: "help", command: "sso" };
+  if (action === undefined || !Object.hasOwn(SSO_COMMANDS, action)) {
+    const closest = action === undefined ? undefined : closestWord(action, SSO_COMMAND_NAMES);
+    throw new UsageError(
+      closest
+        ? `Unknown command 'aec sso ${action}'; did you mean 'aec sso ${closest}'?`
+        : `aec sso takes a command first: ${SSO_COMMAND_NAMES.join(" or ")}`,
+    );
+  }
+  const given = scanOptions("sso", rest);
+  if (given.has("--help")) return { kind: "help", command: "sso" };
+  const wrong = action === "roles"
+    ? POPULATE_OPTIONS.find((name) => given.has(name))
+    : given.has("--json")
+    ? "--json"
+    : undefined;
+  if (wrong !== undefined) {
+    throw new UsageError(
+      `${wrong} works only with aec sso ${action === "roles" ? "populate" : "roles"}`,
+    );
+  }
+  const ssoSession = given.value("--sso-session");
+  const common = {
+    ...(ssoSession === undefined ? {} : { ssoSession }),
+    ssoLogin: given.has("--sso-login"),
+    debug: given.has("--debug"),
+  };
+  if (action === "roles") {
+    return { kind: "sso-roles", options: { ...common, json: given.has("--json") } };
+  }
+  const template = given.value("--template");
+  return {
+    kind: "sso-populate",
+    options: {
+      ...common,
+      ...(template === undefined ? {} : { template }),
+      regions: given.values("--region"),
+      prune: given.has("--prune"),
+      dryRun: given.has("--dry-run"),
+    },
+  };
+}
+
 const EXIT_CODES = `Exit codes: 0 success, 2 usage error or no credentials, 3 credential error,
 126/127 command not runnable/not found, 130 interrupted while waiting for you,
 otherwise the command's own code.
@@ -804,9 +900,10 @@ export function helpText(command?: Subcommand): string {
   if (command !== undefined) {
     const options = optionsOf(command);
     const title = `aec ${command}: ${lowerFirst(SUBCOMMANDS[command])}`;
-    const usage = command === "help"
-      ? "  aec help [COMMAND]"
-      : wrap(`aec ${command}`, options.map((spec) => `[${label(spec, false)}]`));
+    const usage = command === "help" ? "  aec help [COMMAND]" : wrap(
+      command === "sso" ? "aec sso roles|populate" : `aec ${command}`,
+      options.map((spec) => `[${label(spec, false)}]`),
+    );
     return `${title}\n\nUsage:\n${usage}\n\nOptions:\n${optionLines(options, 2)}`;
   }
   const own = optionsOf("aec");

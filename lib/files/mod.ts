@@ -8,3 +8,4 @@
 export * from "./regular_file.ts";
 export * from "./atomic_file.ts";
 export * from "./lock_file.ts";
+export * from "./locked_edit.ts";

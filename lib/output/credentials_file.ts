@@ -3,10 +3,9 @@
  * (`aec -c NAME`). The edit is minimal (see `ini.ts`), atomic (temporary file,
  * fsync, rename), keeps the file's mode, owner and symlink, and is serialized
  * across processes by a lock, so that concurrent aec runs writing different
- * profiles all land.
+ * profiles all land (see `files/locked_edit.ts`).
  */
 
-import { dirname } from "node:path";
 import {
   configSections,
   CREDENTIAL_SETTINGS,
@@ -16,7 +15,7 @@ import {
   readSectionKeys,
   updateSection,
 } from "../config/mod.ts";
-import { acquireLock, readRegularFile, statRegularFile, writeFileAtomic } from "../files/mod.ts";
+import { editTextFile } from "../files/mod.ts";
 import {
   AecError,
   CredentialError,
@@ -37,11 +36,6 @@ export interface WriteProfileOptions {
   /** How long to wait for another process writing the file; 10 s by default. */
   lockTimeoutMs?: number;
 }
-
-const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-// Fatal: rewriting bytes that are not UTF-8 would corrupt them. ignoreBOM keeps
-// a byte order mark in the text, so that it is written back.
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Sets `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token` and
@@ -69,15 +63,11 @@ export async function writeCredentialsProfile(options: WriteProfileOptions): Pro
     );
   }
   try {
-    const target = await resolveTarget(path);
-    // Before anything is made beside it: a device or a FIFO stays untouched.
-    await statRegularFile(target);
-    await refuseForeignLink(path, target);
-    await Deno.mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    const lockPath = `${target}.lock`;
-    using lockFile = await lock(lockPath, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, path);
-    await shareLock(lockFile, lockPath, target);
-    await update(target, path, profile, credentials);
+    await editTextFile(
+      path,
+      (text) => edited(text, path, profile, credentials),
+      options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs },
+    );
   } catch (error) {
     if (error instanceof AecError) throw error;
     throw new CredentialError(
@@ -109,75 +99,8 @@ export async function refuseShadowedProfile(profile: string, configPath: string)
   }
 }
 
-/** The file to rewrite: the target of a symlink, so that the link stays a link. */
-async function resolveTarget(path: string): Promise<string> {
-  try {
-    return await Deno.realPath(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  const link = await Deno.lstat(path).catch((error) => {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  });
-  // Renaming over a dangling symlink would replace it with a regular file.
-  if (link?.isSymlink) throw new CredentialError(`${path} is a symlink to a missing file`);
-  return path;
-}
-
-/**
- * Refuses a symlink whose owner is not the owner of the file it points at:
- * root following a link a user planted (`~/.aws/credentials -> /etc/passwd`)
- * would rewrite a file that user could not.
- */
-async function refuseForeignLink(path: string, target: string): Promise<void> {
-  if (target === path || Deno.build.os === "windows") return;
-  const [link, file] = await Promise.all([Deno.lstat(path), Deno.stat(target)]);
-  if (link.isSymlink && link.uid !== file.uid) {
-    throw new CredentialError(
-      `${path} is a symlink owned by uid ${link.uid} to a file owned by uid ${file.uid}; ` +
-        "aec does not write through it",
-    );
-  }
-}
-
-/** The lock that serializes writers of the credentials file (see lib/files/lock_file.ts). */
-function lock(lockPath: string, timeoutMs: number, path: string): Promise<Deno.FsFile> {
-  return acquireLock(lockPath, {
-    timeoutMs,
-    onTimeout: () =>
-      new CredentialError(
-        `Timed out after ${timeoutMs / 1000}s waiting for another process writing ${path} ` +
-          `(lock file ${lockPath})`,
-      ),
-  });
-}
-
-/**
- * Gives the lock file the owner of the credentials file, so that root writing a
- * user's file (`sudo aec -c`) leaves no lock that the user cannot open. Best
- * effort: whoever cannot do this cannot give the new file its owner either,
- * and is refused then.
- */
-async function shareLock(lockFile: Deno.FsFile, lockPath: string, target: string): Promise<void> {
-  const [lockInfo, info] = await Promise.all([lockFile.stat(), statRegularFile(target)]);
-  if (!info || info.uid === null || info.gid === null) return;
-  if (lockInfo.uid !== info.uid || lockInfo.gid !== info.gid) {
-    // lchown: should the name have become a symlink since, only the link changes.
-    const { promises } = await import("node:fs");
-    await promises.lchown(lockPath, info.uid, info.gid).catch(() => {});
-  }
-}
-
-/** The read-modify-write, under the lock. */
-async function update(
-  target: string,
-  path: string,
-  profile: string,
-  credentials: Credentials,
-): Promise<void> {
-  const existing = await readExisting(target, path);
-  const text = existing?.text ?? "";
+/** The credentials file's text with the credentials in `profile` (under the lock). */
+function edited(text: string, path: string, profile: string, credentials: Credentials): string {
   const set: Record<string, string> = {
     aws_access_key_id: credentials.accessKeyId,
     aws_secret_access_key: credentials.secretAccessKey,
@@ -188,7 +111,6 @@ async function update(
   if (credentials.expiration) set.aws_credential_expiration = isoSeconds(credentials.expiration);
   else remove.push("aws_credential_expiration");
 
-  let edited: string;
   try {
     const keys = readSectionKeys(text, profile);
     // botocore reads `AWS_ACCESS_KEY_ID` as a key id, the SDK does not: either finding keys counts.
@@ -201,7 +123,7 @@ async function update(
           "add --ensure-temporary",
       );
     }
-    edited = updateSection(text, profile, set, remove);
+    return updateSection(text, profile, set, remove);
   } catch (error) {
     if (!(error instanceof IniLayoutError)) throw error;
     throw new CredentialError(
@@ -209,44 +131,8 @@ async function update(
       error,
     );
   }
-  await writeFileAtomic(target, edited, {
-    mode: existing?.mode ?? 0o600,
-    owner: existing?.owner,
-    // Under the lock, any temporary file is a killed writer's.
-    leftoverAgeMs: 0,
-  });
 }
 
 function isLongTerm(keys: string[]): boolean {
   return keys.includes("aws_access_key_id") && !keys.includes("aws_session_token");
-}
-
-/**
- * The file's text, mode and owner, or `undefined` when it does not exist.
- *
- * @throws {CredentialError} if the file cannot be rewritten as it is: not a
- * regular file, read-only (no owner write bit, which root would ignore), or
- * not UTF-8.
- */
-async function readExisting(
-  target: string,
-  path: string,
-): Promise<{ text: string; mode: number; owner?: { uid: number; gid: number } } | undefined> {
-  const contents = await readRegularFile(target);
-  if (contents === undefined) return undefined;
-  const { bytes, info } = contents;
-  const mode = (info.mode ?? 0o600) & 0o777;
-  if ((mode & 0o200) === 0) {
-    throw new CredentialError(
-      `Refusing to rewrite ${path}: it is read-only (mode ${mode.toString(8)})`,
-    );
-  }
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch (error) {
-    throw new CredentialError(`Refusing to rewrite ${path}: it is not valid UTF-8`, error);
-  }
-  const { uid, gid } = info;
-  return uid === null || gid === null ? { text, mode } : { text, mode, owner: { uid, gid } };
 }

@@ -22,8 +22,10 @@ import {
   loadCliCache,
   roleCallOf,
 } from "../caches/mod.ts";
-import { isoSeconds, type Logger, messageOf } from "../support/mod.ts";
+import { columns } from "../output/mod.ts";
+import { isoSeconds, type Logger, messageOf, printableName } from "../support/mod.ts";
 import {
+  accountNameOf,
   parseTokenTime,
   readToken,
   type SsoToken,
@@ -49,6 +51,8 @@ export interface ProfileSummary {
   name: string;
   kind: ProfileKind;
   region: string | null;
+  /** The account's name, in a profile `aec sso populate` wrote. */
+  accountName: string | null;
   /** The profile, then each `source_profile`, then a `credential_source` or an sso-session. */
   source: string[];
   /** What would happen now, without calling AWS. */
@@ -150,6 +154,7 @@ export async function summarizeProfile(
     name,
     kind: kindOf(settings),
     region: settings.region ?? null,
+    accountName: accountNameOf(settings) ?? null,
     source: sourceChain(profiles, name),
     state: "",
     validUntil: null,
@@ -311,15 +316,6 @@ function stateText(summary: { state: string; validUntil: string | null }): strin
   return summary.validUntil ? `${summary.state}, until ${summary.validUntil}` : summary.state;
 }
 
-/** Rows as aligned columns, the last one unpadded. */
-function columns(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) =>
-    row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column]!))
-      .join("  ")
-  ).join("\n") + "\n";
-}
-
 /** What `aec profiles` prints: the profiles' table (and the sign-ins'), or their JSON. */
 export async function profilesListing(env: Env, log: Logger, json: boolean): Promise<string> {
   const index = await indexProfiles(env);
@@ -336,12 +332,15 @@ export async function profilesListing(env: Env, log: Logger, json: boolean): Pro
 /** The summaries as aligned columns for a terminal. */
 export function profilesTable(summaries: readonly ProfileSummary[]): string {
   if (summaries.length === 0) return "No profiles in the AWS config or credentials file\n";
+  // An ACCOUNT column when a profile knows its account's name (aec sso populate).
+  const accounts = summaries.some((summary) => summary.accountName !== null);
   return columns([
-    ["PROFILE", "KIND", "REGION", "SOURCE", "STATE"],
+    ["PROFILE", "KIND", "REGION", ...accounts ? ["ACCOUNT"] : [], "SOURCE", "STATE"],
     ...summaries.map((summary) => [
       summary.name,
       summary.kind,
       summary.region ?? "-",
+      ...accounts ? [printableName(summary.accountName ?? "-")] : [],
       summary.source.join(" -> "),
       summary.problem ?? stateText(summary) + (summary.asksForMfa ? "; asks for MFA" : ""),
     ]),

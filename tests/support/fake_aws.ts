@@ -1,7 +1,8 @@
 /**
  * A test-only AWS-shaped server on 127.0.0.1: STS (query protocol, XML) and the
  * SSO portal's GetRoleCredentials (JSON), IAM Identity Center's OIDC service
- * (fake_sso_oidc.ts), and the console's federation endpoint (`/federation`,
+ * (fake_sso_oidc.ts), the portal's account listing (fake_sso_portal.ts), and the
+ * console's federation endpoint (`/federation`,
  * for AWS_ENDPOINT_URL_SIGNIN). The SDK is pointed at it with AWS_ENDPOINT_URL_STS,
  * AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC. It fails on purpose for:
  * - a role ARN containing `:role/denied` (AccessDenied),
@@ -13,6 +14,7 @@
  */
 
 import { createFakeSsoOidc, type FakeSsoOidc } from "./fake_sso_oidc.ts";
+import { createFakeSsoPortal, type FakeSsoPortal } from "./fake_sso_portal.ts";
 
 export const GOOD_MFA_CODE = "123456";
 export const GOOD_SSO_TOKEN = "valid-sso-token";
@@ -63,6 +65,8 @@ export interface FakeAws {
   federationAnswer?: "trickle" | "huge";
   /** IAM Identity Center's OIDC service and the portal's Logout, on the same server. */
   ssoOidc: FakeSsoOidc;
+  /** The portal's ListAccounts and ListAccountRoles, for the same tokens. */
+  ssoPortal: FakeSsoPortal;
   close(): Promise<void>;
 }
 
@@ -111,6 +115,7 @@ function hostileAnswer(kind: "trickle" | "huge"): Response {
 export function startFakeAws(): FakeAws {
   let counter = 0;
   const oidc = createFakeSsoOidc([GOOD_SSO_TOKEN]);
+  const portal = createFakeSsoPortal(oidc.state.validTokens);
   const fake: FakeAws = {
     url: "",
     requests: [],
@@ -120,6 +125,7 @@ export function startFakeAws(): FakeAws {
     hang: false,
     refuseToken: () => undefined,
     ssoOidc: oidc.state,
+    ssoPortal: portal.state,
     signins: [],
     close: async () => {},
   };
@@ -312,6 +318,8 @@ export function startFakeAws(): FakeAws {
       if (request.method === "GET" && url.pathname === "/federation") return federation(url);
       const oidcResponse = await oidc.handle(request, url);
       if (oidcResponse) return oidcResponse;
+      const portalResponse = await portal.handle(request, url);
+      if (portalResponse) return portalResponse;
       if (request.method === "GET" && url.pathname === "/federation/credentials") {
         return handleSso(url, request);
       }
