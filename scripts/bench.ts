@@ -269,6 +269,11 @@ async function main(): Promise<void> {
         `[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n` +
         `sso_role_name = Admin\n` +
         `[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n` +
+        `sso_region = us-east-1\n` +
+        // Signed out: no token for this session.
+        `[profile sso-out]\nsso_session = out\nsso_account_id = 111122223333\n` +
+        `sso_role_name = Admin\n` +
+        `[sso-session out]\nsso_start_url = https://out.awsapps.com/start\n` +
         `sso_region = us-east-1\n`,
     );
     await Deno.writeTextFile(
@@ -396,7 +401,7 @@ async function main(): Promise<void> {
       },
       {
         name: "aec --no-prompt --sso-login, signed out (exit 3)",
-        command: [...aec, "--profile", "sso", "--json", "--sso-login", "--no-prompt"],
+        command: [...aec, "--profile", "sso-out", "--json", "--sso-login", "--no-prompt"],
         exitCode: 3,
         ok: (stdout) => stdout === "",
       },
