@@ -125,7 +125,8 @@ function* splitLines(text: string): Generator<RawLine> {
 }
 
 function parseLine(text: string): Parsed {
-  const comment = COMMENT.exec(text);
+  // Most lines hold neither character: no regular expression for them.
+  const comment = text.includes("#") || text.includes(";") ? COMMENT.exec(text) : null;
   const body = comment ? text.slice(0, comment.index) : text;
   const trimmed = body.trim();
   if (trimmed.startsWith("[") && trimmed.endsWith("]")) {
@@ -142,7 +143,7 @@ function parseLine(text: string): Parsed {
     key: body.slice(0, equals).trim(),
     value,
     start: equals + 1 + afterEquals.length - afterEquals.trimStart().length,
-    indented: text.trimStart() !== text,
+    indented: text.length > 0 && JS_SPACE.test(text[0]!),
   };
 }
 
@@ -150,28 +151,31 @@ function parseLine(text: string): Parsed {
 function* scan(text: string): Generator<Line> {
   let inSection = false;
   let open: string | undefined;
-  for (const raw of splitLines(text)) {
-    const parsed = parseLine(raw.text);
-    const line = { ...raw, open };
+  // One object per line, built once: a large file has tens of thousands.
+  for (const { text: line, eol } of splitLines(text)) {
+    const parsed = parseLine(line);
     if (parsed.kind === "header") {
       inSection = true;
+      yield { text: line, eol, open, kind: "header", name: parsed.name };
       open = undefined;
-      yield { ...line, kind: "header", name: parsed.name };
     } else if (parsed.kind === "key" && inSection && parsed.value === "") {
+      yield { text: line, eol, open, kind: "opener", key: parsed.key };
       open = parsed.key;
-      yield { ...line, kind: "opener", key: parsed.key };
     } else if (parsed.kind === "key" && inSection) {
       // As in the SDK, only an unindented key with a value closes a sub-section.
+      const before = open;
       if (!parsed.indented) open = undefined;
       yield {
-        ...line,
+        text: line,
+        eol,
+        open: before,
         kind: "entry",
         key: open === undefined ? parsed.key : `${open}.${parsed.key}`,
         start: parsed.start,
         end: parsed.start + parsed.value.length,
       };
     } else {
-      yield { ...line, kind: "other" };
+      yield { text: line, eol, open, kind: "other" };
     }
   }
 }

@@ -15,6 +15,7 @@ import {
   readAwsFiles,
 } from "../config/mod.ts";
 import {
+  cacheDirectory,
   cliCachePath,
   defaultCachePath,
   identityFingerprint,
@@ -121,11 +122,38 @@ export interface ProfileIndex {
   files: AwsFileTexts;
   profiles: Profiles;
   sessions: Profiles;
+  /**
+   * What profiles share, looked up once for all of them: the files of aec's
+   * cache directory, and each sign-in's token (by session name or start URL).
+   */
+  shared: {
+    cacheFiles?: Promise<Set<string> | undefined>;
+    tokens: Map<string, Promise<SsoToken | undefined>>;
+  };
 }
 
 export async function indexProfiles(env: Env): Promise<ProfileIndex> {
   const files = await readAwsFiles(env);
-  return { files, ...allProfiles(files) };
+  return { files, ...allProfiles(files), shared: { tokens: new Map() } };
+}
+
+/**
+ * Whether aec's cache may hold a file at `path`: the cache directory is listed
+ * once, so that thousands of profiles cost no look-up each. `undefined` (could
+ * not list it, other than for its absence) means it may.
+ */
+async function mayBeCached(read: ProfileIndex, path: string, env: Env): Promise<boolean> {
+  const directory = cacheDirectory(env);
+  read.shared.cacheFiles ??= (async () => {
+    try {
+      return new Set(await Array.fromAsync(Deno.readDir(directory), (entry) => entry.name));
+    } catch (error) {
+      return error instanceof Deno.errors.NotFound ? new Set<string>() : undefined;
+    }
+  })();
+  const names = await read.shared.cacheFiles;
+  const name = path.slice(directory.length + 1);
+  return names === undefined || !path.startsWith(directory) || names.has(name);
 }
 
 /** Every profile of `index`, summarised from the files (and the caches) alone. */
@@ -262,11 +290,23 @@ async function describeState(
     return;
   }
   // aec's own cache first, then the AWS CLI's role cache: what an export would use.
-  const identity = {
-    profile: summary.name,
-    fingerprint: await identityFingerprint(summary.name, { ensureTemporary: false }, env, files),
-  };
-  const cached = await loadCache(defaultCachePath(summary.name, env), identity, 0, log);
+  const cachePath = defaultCachePath(summary.name, env);
+  const cached = await mayBeCached(read, cachePath, env)
+    ? await loadCache(
+      cachePath,
+      {
+        profile: summary.name,
+        fingerprint: await identityFingerprint(
+          summary.name,
+          { ensureTemporary: false },
+          env,
+          files,
+        ),
+      },
+      0,
+      log,
+    )
+    : undefined;
   if (cached?.credentials.expiration) {
     summary.state = "cached by aec";
     summary.validUntil = isoSeconds(cached.credentials.expiration);
@@ -283,7 +323,10 @@ async function describeState(
   const ssoName = summary.source.findLast((name) => targetOfProfile(profiles, sessions, name));
   const target = ssoName === undefined ? undefined : targetOfProfile(profiles, sessions, ssoName);
   if (target) {
-    Object.assign(summary, signInState(await readToken(await tokenPath(target, env))));
+    const key = target.sessionName ?? target.startUrl;
+    const token = read.shared.tokens.get(key) ?? tokenPath(target, env).then(readToken);
+    read.shared.tokens.set(key, token);
+    Object.assign(summary, signInState(await token));
     return;
   }
   if (summary.kind === "static keys") {
