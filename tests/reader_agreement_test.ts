@@ -331,6 +331,24 @@ Deno.test("checkReaderAgreement() names the files botocore cannot parse at all, 
       'line 3, indented under "s3 =" on line 2, is not "key = value" as botocore needs there; ' +
       "write it so or delete it",
     ],
+    // In sections the profile does not use, which are passed over without reading each line both ways.
+    [
+      "[profile p]\n[profile q]\n[profile q]\n",
+      "section [profile q] appears again on line 3; merge the two",
+    ],
+    [
+      "[profile q]\nregion = a\nregion = b\n[profile p]\n",
+      "section [profile q] sets region again on line 3; keep one",
+    ],
+    [
+      "[profile q]\ns3 =\n  path-style\n[profile p]\n",
+      'line 3, indented under "s3 =" on line 2, is not "key = value" as botocore needs there; ' +
+      "write it so or delete it",
+    ],
+    [
+      "[profile q]\nregion = a\n[profile q\n[profile p]\n",
+      "line 3 is a section header without its ]; close it",
+    ],
     // The first line that fails.
     [
       "[profile p]\nx\n[profile p]\n",

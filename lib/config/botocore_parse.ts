@@ -16,6 +16,10 @@ import type { BotoLine } from "./ini.ts";
 export interface BotocoreParse {
   /** Reads line `index`: `text` as written, `line` as botocore reads it. */
   read(index: number, text: string, line: BotoLine): void;
+  /** Reads line `index`, a header `[name]` (not the first line), without a {@link BotoLine}. */
+  header(index: number, name: string): void;
+  /** Reads line `index`, a setting of `key` (in lower case) to a value that is not empty. */
+  option(index: number, key: string): void;
   /** The first line that makes botocore refuse the file, and the fix, as one sentence. */
   problem(): string | undefined;
 }
@@ -41,11 +45,39 @@ export function botocoreParse(): BotocoreParse {
   let inSection = false;
   let section = "";
   let sawSection = false;
-  // The setting a continuation line continues, and its line.
-  let option: Extract<BotoLine, { kind: "option" }> | undefined;
+  // The setting a continuation line continues, whether its value is empty, and its line.
+  let option: string | undefined;
+  let optionEmpty = false;
   let optionLine = 0;
   // A bad sub-section in [DEFAULT] breaks botocore only once it merges [DEFAULT] into a section.
   let inDefault: Problem | undefined;
+
+  const header = (index: number, name: string) => {
+    section = name;
+    option = undefined;
+    inSection = true;
+    if (section === "DEFAULT") return;
+    // One look-up: the set grows unless the section is in it already.
+    const count = sections.size;
+    if (sections.add(section).size === count) {
+      fail(index, `section [${section}] appears again on line ${index + 1}; merge the two`);
+    }
+    sawSection = true;
+  };
+  const setOption = (index: number, key: string, empty: boolean) => {
+    let again: boolean;
+    if (section === "DEFAULT") {
+      const count = defaults.size;
+      again = defaults.add(key).size === count;
+    } else {
+      again = keys.get(key) === sections.size;
+      keys.set(key, sections.size);
+    }
+    if (again) fail(index, `section [${section}] sets ${key} again on line ${index + 1}; keep one`);
+    option = key;
+    optionEmpty = empty;
+    optionLine = index;
+  };
 
   return {
     read(index, text, line) {
@@ -54,44 +86,18 @@ export function botocoreParse(): BotocoreParse {
       }
       if (first !== undefined) return;
       switch (line.kind) {
-        case "header": {
-          section = line.name;
-          option = undefined;
-          inSection = true;
-          if (section === "DEFAULT") break;
-          // One look-up: the set grows unless the section is in it already.
-          const count = sections.size;
-          if (sections.add(section).size === count) {
-            fail(index, `section [${section}] appears again on line ${index + 1}; merge the two`);
-          }
-          sawSection = true;
+        case "header":
+          header(index, line.name);
           break;
-        }
-        case "option": {
-          let again: boolean;
-          if (section === "DEFAULT") {
-            const count = defaults.size;
-            again = defaults.add(line.key).size === count;
-          } else {
-            again = keys.get(line.key) === sections.size;
-            keys.set(line.key, sections.size);
-          }
-          if (again) {
-            fail(
-              index,
-              `section [${section}] sets ${line.key} again on line ${index + 1}; keep one`,
-            );
-          }
-          option = line;
-          optionLine = index;
+        case "option":
+          setOption(index, line.key, line.value === "");
           break;
-        }
         case "continuation": {
           // botocore reads the lines under `key =` as `key = value` pairs of a sub-section.
-          if (option!.value !== "" || text.includes("=")) break;
+          if (!optionEmpty || text.includes("=")) break;
           const problem = {
             line: index,
-            reason: `line ${index + 1}, indented under "${option!.key} =" on line ` +
+            reason: `line ${index + 1}, indented under "${option!} =" on line ` +
               `${optionLine + 1}, is not "key = value" as botocore needs there; write it so ` +
               "or delete it",
           };
@@ -102,6 +108,12 @@ export function botocoreParse(): BotocoreParse {
         case "error":
           fail(index, unreadableLine(index, text, inSection));
       }
+    },
+    header(index, name) {
+      if (first === undefined) header(index, name);
+    },
+    option(index, key) {
+      if (first === undefined) setOption(index, key, false);
     },
     problem() {
       if (sawSection && inDefault !== undefined) fail(inDefault.line, inDefault.reason);

@@ -147,37 +147,59 @@ function parseLine(text: string): Parsed {
   };
 }
 
-/** Every line of `text`, with keys resolved through sections and sub-sections. */
-function* scan(text: string): Generator<Line> {
+/**
+ * The SDK's reading of lines one after the other (`read`); `header` and
+ * `entry` pass over a plain header and a plain unindented `key = value` line
+ * (see {@link nextUnplainLine}) with the same effect on what follows.
+ */
+function sdkReader() {
   let inSection = false;
   let open: string | undefined;
-  // One object per line, built once: a large file has tens of thousands.
-  for (const { text: line, eol } of splitLines(text)) {
-    const parsed = parseLine(line);
-    if (parsed.kind === "header") {
+  return {
+    read(line: string, eol: string): Line {
+      const parsed = parseLine(line);
+      if (parsed.kind === "header") {
+        inSection = true;
+        const header: Line = { text: line, eol, open, kind: "header", name: parsed.name };
+        open = undefined;
+        return header;
+      }
+      if (parsed.kind === "key" && inSection && parsed.value === "") {
+        const opener: Line = { text: line, eol, open, kind: "opener", key: parsed.key };
+        open = parsed.key;
+        return opener;
+      }
+      if (parsed.kind === "key" && inSection) {
+        // As in the SDK, only an unindented key with a value closes a sub-section.
+        const before = open;
+        if (!parsed.indented) open = undefined;
+        return {
+          text: line,
+          eol,
+          open: before,
+          kind: "entry",
+          key: open === undefined ? parsed.key : `${open}.${parsed.key}`,
+          start: parsed.start,
+          end: parsed.start + parsed.value.length,
+        };
+      }
+      return { text: line, eol, open, kind: "other" };
+    },
+    header() {
       inSection = true;
-      yield { text: line, eol, open, kind: "header", name: parsed.name };
       open = undefined;
-    } else if (parsed.kind === "key" && inSection && parsed.value === "") {
-      yield { text: line, eol, open, kind: "opener", key: parsed.key };
-      open = parsed.key;
-    } else if (parsed.kind === "key" && inSection) {
-      // As in the SDK, only an unindented key with a value closes a sub-section.
-      const before = open;
-      if (!parsed.indented) open = undefined;
-      yield {
-        text: line,
-        eol,
-        open: before,
-        kind: "entry",
-        key: open === undefined ? parsed.key : `${open}.${parsed.key}`,
-        start: parsed.start,
-        end: parsed.start + parsed.value.length,
-      };
-    } else {
-      yield { text: line, eol, open, kind: "other" };
-    }
-  }
+    },
+    entry() {
+      if (inSection) open = undefined;
+    },
+  };
+}
+
+/** Every line of `text`, with keys resolved through sections and sub-sections. */
+function* scan(text: string): Generator<Line> {
+  const reader = sdkReader();
+  // One object per line, built once: a large file has tens of thousands.
+  for (const { text: line, eol } of splitLines(text)) yield reader.read(line, eol);
 }
 
 /**
@@ -241,47 +263,140 @@ function indentOf(text: string): string {
 
 /**
  * How configparser, as botocore creates it (`RawConfigParser()`), reads lines
- * one after the other: the function reads the next line of a file. Lines with
- * a lone CR, which it splits, are refused before.
+ * one after the other (`read`). Lines with a lone CR, which it splits, are
+ * refused before. `header`, `option` and `other` pass over a plain line (see
+ * {@link nextUnplainLine}) with the same effect on what follows; `option`
+ * returns false, passing over nothing, outside any section.
  */
-function botocoreReader(): (text: string) => BotoLine {
+function botocoreReader() {
   let inSection = false;
   let option: number | undefined;
   let indent = 0;
   let index = -1;
-  return (text) => {
-    index++;
-    const value = pyTrim(text);
-    if (value === "" || value.startsWith("#") || value.startsWith(";")) return { kind: "skip" };
-    const level = pyIndent(text);
-    if (option !== undefined && level > indent) return { kind: "continuation", option };
-    indent = level;
-    // `\[(.+)\]` matched at the start: the name ends at the line's last `]`.
-    const close = value.lastIndexOf("]");
-    if (value.startsWith("[") && close >= 2) {
+  return {
+    read(text: string): BotoLine {
+      index++;
+      const value = pyTrim(text);
+      if (value === "" || value.startsWith("#") || value.startsWith(";")) return { kind: "skip" };
+      const level = pyIndent(text);
+      if (option !== undefined && level > indent) return { kind: "continuation", option };
+      indent = level;
+      // `\[(.+)\]` matched at the start: the name ends at the line's last `]`.
+      const close = value.lastIndexOf("]");
+      if (value.startsWith("[") && close >= 2) {
+        inSection = true;
+        option = undefined;
+        return { kind: "header", name: value.slice(1, close) };
+      }
+      const delimiter = value.search(/[=:]/);
+      if (inSection && delimiter > 0) {
+        option = index;
+        return {
+          kind: "option",
+          key: pyTrim(value.slice(0, delimiter)).toLowerCase(),
+          value: pyTrim(value.slice(delimiter + 1)),
+        };
+      }
+      // A key with no name ends the value before it; a line without a delimiter does not.
+      if (delimiter === 0) option = undefined;
+      return { kind: "error" };
+    },
+    header() {
+      index++;
       inSection = true;
       option = undefined;
-      return { kind: "header", name: value.slice(1, close) };
-    }
-    const delimiter = value.search(/[=:]/);
-    if (inSection && delimiter > 0) {
+      indent = 0;
+    },
+    option(): boolean {
+      if (!inSection) return false;
+      index++;
       option = index;
-      return {
-        kind: "option",
-        key: pyTrim(value.slice(0, delimiter)).toLowerCase(),
-        value: pyTrim(value.slice(delimiter + 1)),
-      };
-    }
-    // A key with no name ends the value before it; a line without a delimiter does not.
-    if (delimiter === 0) option = undefined;
-    return { kind: "error" };
+      indent = 0;
+      return true;
+    },
+    other() {
+      index++;
+    },
   };
 }
 
 /** How botocore reads each of `lines`. */
 function scanAsBotocore(lines: readonly RawLine[]): BotoLine[] {
-  const read = botocoreReader();
-  return lines.map((line) => read(line.text));
+  const reader = botocoreReader();
+  return lines.map((line) => reader.read(line.text));
+}
+
+/** A line as the AWS SDK for JavaScript reads it and as botocore does. */
+export interface BothWays {
+  sdk: Line;
+  /** `undefined` for a line with a lone CR, which botocore splits and the SDK does not. */
+  botocore: BotoLine | undefined;
+}
+
+/**
+ * Reads the lines of a file one after the other both ways (`read`); or,
+ * cheaper, passes over a plain line (see {@link nextUnplainLine}) with the
+ * same effect on the lines after it: `header`, `entry` (false, passing over
+ * nothing, where botocore reads no option) and `other` (blank, comment).
+ */
+export function bothWaysReader() {
+  const sdk = sdkReader();
+  const botocore = botocoreReader();
+  let first = true;
+  return {
+    read(text: string, eol: string): BothWays {
+      const line = sdk.read(text, eol);
+      if (text.includes("\r")) return { sdk: line, botocore: undefined };
+      // botocore rejects a file that starts with a byte order mark whatever
+      // follows, so only the lines after it can tell how it reads the rest.
+      const boto = botocore.read(first ? text.replace(/^\uFEFF/, "") : text);
+      first = false;
+      return { sdk: line, botocore: boto };
+    },
+    header() {
+      sdk.header();
+      botocore.header();
+      first = false;
+    },
+    entry(): boolean {
+      if (!botocore.option()) return false;
+      sdk.entry();
+      first = false;
+      return true;
+    },
+    other() {
+      botocore.other();
+      first = false;
+    },
+  };
+}
+
+// Lines both readers read alike, whatever comes before them, and cheaply:
+// printable ASCII, no CR, unindented; blank, a comment, `[header]` without `#`
+// or `;`, or `key = value` with a key, no `:` before the `=`, and a value
+// without `#` or `;`. A regular expression runs over the whole text at native
+// speed where a loop over its characters would not.
+const PLAIN_LINE = "(?:" + [
+  "",
+  "[#;][\\t\\x20-\\x7e]*",
+  "\\[(?:(?![#;])[\\t\\x20-\\x7e])+\\]",
+  "(?![#;\\[=:])[\\x21-\\x7e](?:(?![#;=:])[\\t\\x20-\\x7e])*=[\\t ]*" +
+  "(?![#;])[\\x21-\\x7e](?:(?![#;])[\\t\\x20-\\x7e])*",
+].join("|") + ")";
+// At the start of a line that is not plain: after an LF or at the start, where no plain line follows.
+const UNPLAIN_LINE = new RegExp(`(?<![^\\n])(?!${PLAIN_LINE}(?:\\r\\n|\\n|$))`, "g");
+
+/**
+ * Where the first line of `text` at or after offset `from` (the start of a
+ * line) that is not plain starts, or `Infinity`. A plain line reads the same
+ * for both readers whatever is before it: `[NAME]` as a header named `NAME`,
+ * `key = value` as that key (in lower case for botocore) with a value, a blank
+ * line or a comment as nothing.
+ */
+export function nextUnplainLine(text: string, from: number): number {
+  UNPLAIN_LINE.lastIndex = from;
+  const found = UNPLAIN_LINE.exec(text);
+  return found === null || found.index >= text.length ? Infinity : found.index;
 }
 
 /**
@@ -289,20 +404,12 @@ function scanAsBotocore(lines: readonly RawLine[]): BotoLine[] {
  * does, in one pass. A line with a lone CR, which botocore splits and the SDK
  * does not, comes with `botocore: undefined` and ends the scan.
  */
-export function* scanBothWays(
-  text: string,
-): Generator<{ sdk: Line; botocore: BotoLine | undefined }> {
-  const readBotocore = botocoreReader();
-  let first = true;
-  for (const sdk of scan(text)) {
-    if (sdk.text.includes("\r")) {
-      yield { sdk, botocore: undefined };
-      return;
-    }
-    // botocore rejects a file that starts with a byte order mark whatever
-    // follows, so only the lines after it can tell how it reads the rest.
-    yield { sdk, botocore: readBotocore(first ? sdk.text.replace(/^\uFEFF/, "") : sdk.text) };
-    first = false;
+export function* scanBothWays(text: string): Generator<BothWays> {
+  const reader = bothWaysReader();
+  for (const { text: line, eol } of splitLines(text)) {
+    const both = reader.read(line, eol);
+    yield both;
+    if (both.botocore === undefined) return;
   }
 }
 

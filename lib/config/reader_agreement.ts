@@ -26,11 +26,12 @@ import type { AwsFile } from "./aws_profiles.ts";
 import { botocoreParse } from "./botocore_parse.ts";
 import {
   type AwsFileKind,
+  bothWaysReader,
   botocoreProfileName,
   botocoreSsoSessionName,
   type BotoLine,
   type Line,
-  scanBothWays,
+  nextUnplainLine,
   sdkProfileName,
   sdkSsoSessionName,
   unevenTrim,
@@ -267,9 +268,30 @@ function read(
   let section: Profile | undefined;
   let sdkSection: string | undefined;
   let botocoreSection: string | undefined;
-  let index = -1;
-  for (const { sdk: sdkLine, botocore } of scanBothWays(file.text)) {
-    index++;
+  const { text } = file;
+  const lines = bothWaysReader();
+  let unplain = nextUnplainLine(text, 0);
+  for (let start = 0, index = 0; start < text.length; index++) {
+    // Most lines of a large file are plain and in sections no subject needs:
+    // passed over without building a line, the way both readers read them.
+    if (start < unplain && sdkProfile === undefined && section === undefined) {
+      const passed = passPlainLines(
+        { text, kind, lines, parse, names, wanted },
+        start,
+        index,
+        unplain,
+      );
+      if (passed.header !== undefined) sdkSection = botocoreSection = passed.header;
+      ({ start, index } = passed);
+      if (start >= text.length) break;
+    }
+    const lf = text.indexOf("\n", start);
+    const next = lf === -1 ? text.length : lf + 1;
+    const end = lf === -1 ? text.length : lf > start && text[lf - 1] === "\r" ? lf - 1 : lf;
+    const line = start;
+    start = next;
+    if (line === unplain) unplain = nextUnplainLine(text, next);
+    const { sdk: sdkLine, botocore } = lines.read(text.slice(line, end), text.slice(end, next));
     if (botocore === undefined) {
       return `line ${index + 1} ends in a lone CR, which ends a line for botocore only; ` +
         "use LF or CRLF line endings";
@@ -353,6 +375,81 @@ function read(
     ? parse.problem()
     : `line ${file.notUtf8Line} is not UTF-8; save the file as UTF-8`;
   return { path: file.path, kind, sdk, botocore: botocoreProfiles, continued, names, unparsable };
+}
+
+const CR = 0x0d;
+const HASH = 0x23;
+const SEMICOLON = 0x3b;
+const OPEN_BRACKET = 0x5b;
+// Names in headers that both readers read alike: no quote, no space, nothing the SDK drops.
+const PLAIN_NAME = /^[\w@+.%:/-]+$/;
+
+/**
+ * What the plain header `[header]` is for, where both readers read it alike
+ * and neither as a default profile, nor `[DEFAULT]`, nor a section the SDK
+ * rejects; `undefined` for the other headers.
+ */
+function plainFound(header: string, kind: AwsFileKind): Found | undefined {
+  if (kind === "credentials") {
+    return PLAIN_NAME.test(header) && header !== "DEFAULT" && !SDK_REJECTED.includes(header)
+      ? ["profile", header]
+      : undefined;
+  }
+  const space = header.indexOf(" ");
+  const type = header.slice(0, space);
+  const name = header.slice(space + 1);
+  if (type !== "profile" && type !== "sso-session") return undefined;
+  if (!PLAIN_NAME.test(name) || name === "default" || name === "__proto__") return undefined;
+  return [type, name];
+}
+
+/** What {@link passPlainLines} reads with. */
+interface PlainPass {
+  text: string;
+  kind: AwsFileKind;
+  lines: ReturnType<typeof bothWaysReader>;
+  parse: ReturnType<typeof botocoreParse>;
+  names: Names;
+  wanted: Names;
+}
+
+/**
+ * Passes over the plain lines from offset `start` (line `index`) on, up to
+ * `unplain`, and stops at the first it cannot pass over: a header of a wanted
+ * subject, or of a name the readers may read differently, or a setting
+ * before any section. A small function of its own, so that it runs compiled.
+ */
+function passPlainLines(
+  { text, kind, lines, parse, names, wanted }: PlainPass,
+  start: number,
+  index: number,
+  unplain: number,
+): { start: number; index: number; header: string | undefined } {
+  let header: string | undefined;
+  for (; start < unplain && start < text.length; index++) {
+    let end = text.indexOf("\n", start);
+    const next = end === -1 ? text.length : end + 1;
+    if (end === -1) end = text.length;
+    else if (end > start && text.charCodeAt(end - 1) === CR) end--;
+    const first = text.charCodeAt(start);
+    if (start === end || first === HASH || first === SEMICOLON) {
+      lines.other();
+    } else if (first === OPEN_BRACKET) {
+      const name = text.slice(start + 1, end - 1);
+      const found = plainFound(name, kind);
+      if (found === undefined || wanted[found[0]].has(found[1])) break;
+      names[found[0]].add(found[1]);
+      header = name;
+      lines.header();
+      parse.header(index, name);
+    } else if (lines.entry()) {
+      parse.option(index, text.slice(start, text.indexOf("=", start)).trim().toLowerCase());
+    } else {
+      break;
+    }
+    start = next;
+  }
+  return { start, index, header };
 }
 
 function seen(
