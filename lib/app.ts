@@ -85,6 +85,10 @@ export async function run(cli: Cli): Promise<number> {
     }
     case "console":
       return await openConsole(cli.options);
+    case "keys": {
+      const { runKeys } = await load<typeof import("./keys/mod.ts")>("./keys/mod.ts");
+      return await runKeys(cli.args, Deno.env.toObject(), writeStdout);
+    }
     case "pick": {
       const { runPick } = await load<typeof import("./pick.ts")>("./pick.ts");
       return await runPick(Deno.env.toObject(), createLogger(cli.options.debug));
@@ -117,6 +121,7 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
       refresh: false,
       cliCache: true,
       mfaSession: { enabled: true, seconds: DEFAULT_MFA_SESSION_SECONDS },
+      longTermKeys: true,
       ...(options.region === undefined ? {} : { region: options.region }),
     },
     profile,
@@ -133,17 +138,20 @@ async function openConsole(options: ConsoleOptions): Promise<number> {
 type Env = Record<string, string>;
 
 /** What obtaining credentials depends on, of an export's or the console's options. */
-type ObtainOptions = Pick<
-  RunOptions,
-  | "ensureTemporary"
-  | "ssoLogin"
-  | "refresh"
-  | "cliCache"
-  | "mfaSession"
-  | "region"
-  | "cache"
-  | "durationSeconds"
->;
+type ObtainOptions =
+  & Pick<
+    RunOptions,
+    | "ensureTemporary"
+    | "ssoLogin"
+    | "refresh"
+    | "cliCache"
+    | "mfaSession"
+    | "region"
+    | "cache"
+    | "durationSeconds"
+  >
+  /** A stored profile's long-term keys, not a session: for the console's GetFederationToken. */
+  & { longTermKeys?: boolean };
 
 async function exportCredentials(options: RunOptions): Promise<number> {
   const log = createLogger(options.debug);
@@ -365,6 +373,8 @@ async function obtainCredentials(
     ensureTemporary: options.ensureTemporary,
     ssoLogin: options.ssoLogin,
     mfaSession: options.mfaSession,
+    refresh: options.refresh,
+    ...(options.longTermKeys ? { longTermKeys: true } : {}),
     log,
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),

@@ -125,13 +125,17 @@ export function cacheDirectory(env: Env, os = Deno.build.os): string {
 
 /** The per-profile cache file for `--cache`, in aec's cache directory. */
 export function defaultCachePath(profile: string, env: Env, os = Deno.build.os): string {
-  const base = cacheDirectory(env, os);
-  // Other characters become %XX per UTF-8 byte: a safe file name on every platform.
+  return `${cacheDirectory(env, os)}${os === "windows" ? "\\" : "/"}${profileFileName(profile)}`;
+}
+
+/** `PROFILE.json`, a safe file name on every platform for any profile name. */
+export function profileFileName(profile: string): string {
+  // Other characters become %XX per UTF-8 byte.
   const safe = Array.from(new TextEncoder().encode(profile), (byte) => {
     const c = String.fromCharCode(byte);
     return /[A-Za-z0-9._-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }).join("");
-  return `${base}${os === "windows" ? "\\" : "/"}${safe}.json`;
+  return `${safe}.json`;
 }
 
 /**

@@ -107,7 +107,9 @@ export type Cli =
   | { kind: "logout"; options: LogoutOptions }
   | { kind: "console"; options: ConsoleOptions }
   | { kind: "profiles"; options: { json: boolean; debug: boolean } }
-  | { kind: "pick"; options: { debug: boolean } };
+  | { kind: "pick"; options: { debug: boolean } }
+  /** `aec keys`: its words are parsed by lib/keys, when it runs. */
+  | { kind: "keys"; args: string[] };
 
 /** The shells `--completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
@@ -174,6 +176,7 @@ export const DEFAULT_MFA_SESSION_SECONDS = 8 * 3600;
 /** Parses aec's arguments (without the program name). Pure: reads no environment. */
 export function parseCli(argv: readonly string[]): Cli {
   const [first, ...rest] = argv;
+  if (first === "keys") return { kind: "keys", args: rest };
   if (isSubcommand(first)) return parseSubcommand(first, rest);
   let mode: Mode | undefined;
   let modeFlag: string | undefined;
@@ -410,6 +413,8 @@ const SUBCOMMANDS = {
   },
   profiles: { values: [], flags: ["--json"] },
   pick: { values: [], flags: [] },
+  // Its actions and options are lib/keys/args.ts's.
+  keys: { values: [], flags: [] },
 } as const;
 type Subcommand = keyof typeof SUBCOMMANDS;
 
@@ -607,6 +612,7 @@ Usage:
               [--duration DURATION] [--sso-login]
   aec profiles [--json]
   aec pick
+  aec keys add|migrate|list|remove|rotate ...   (aec keys --help)
 
 Profile:
   --profile NAME        Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, "default")
@@ -668,6 +674,13 @@ Profiles:
   profiles              List the profiles: kind, region, source, state (no AWS call)
     --json              The same as JSON, for scripts
   pick                  Choose a profile from a fuzzy list on the terminal; prints its name
+
+Long-term keys in the system's secret store, pass, 1Password or an encrypted file:
+  keys add PROFILE      Store a profile's keys there; credential_process reads them
+  keys migrate PROFILE  Move a profile's keys (--all: every profile's) out of the credentials file
+  keys list             The stored profiles and their access key ids
+  keys remove PROFILE, keys rotate PROFILE
+                        Delete the stored keys; replace them with a new access key (IAM)
 
 Other:
   --completions SHELL   Print a completion script for bash, zsh, fish or powershell

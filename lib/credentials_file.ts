@@ -3,7 +3,7 @@
  * (`aec -c NAME`). The edit is minimal (see `ini.ts`), atomic (temporary file,
  * fsync, rename), keeps the file's mode, owner and symlink, and is serialized
  * across processes by a lock, so that concurrent aec runs writing different
- * profiles all land.
+ * profiles all land. `aec keys` edits the AWS files the same way (`editAwsFile`).
  */
 
 import { dirname } from "node:path";
@@ -16,7 +16,7 @@ import {
   readSectionKeys,
   updateSection,
 } from "./config/mod.ts";
-import { readRegularFile, statRegularFile, writeFileAtomic } from "./files/mod.ts";
+import { lockFile, readRegularFile, statRegularFile, writeFileAtomic } from "./files/mod.ts";
 import { type Credentials, isoSeconds } from "./credentials.ts";
 import { AecError, CredentialError, messageOf, UsageError } from "./errors.ts";
 
@@ -63,15 +63,11 @@ export async function writeCredentialsProfile(options: WriteProfileOptions): Pro
     );
   }
   try {
-    const target = await resolveTarget(path);
-    // Before anything is made beside it: a device or a FIFO stays untouched.
-    await statRegularFile(target);
-    await refuseForeignLink(path, target);
-    await Deno.mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    const lockPath = `${target}.lock`;
-    using lockFile = await lock(lockPath, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, path);
-    await shareLock(lockFile, lockPath, target);
-    await update(target, path, profile, credentials);
+    await editAwsFile(
+      path,
+      (text) => setCredentials(text, path, profile, credentials),
+      options.lockTimeoutMs,
+    );
   } catch (error) {
     if (error instanceof AecError) throw error;
     throw new CredentialError(
@@ -79,6 +75,43 @@ export async function writeCredentialsProfile(options: WriteProfileOptions): Pro
       error,
     );
   }
+}
+
+/**
+ * Replaces the AWS file at `path` with `edit` of its text ("" when it does not
+ * exist yet), under a lock that serializes aec processes editing it: atomic,
+ * keeping its mode, owner and symlink; created 0600 in a 0700 directory.
+ * Nothing is written when `edit` returns the text unchanged.
+ *
+ * @throws {CredentialError} without changing the file if it is not a regular
+ * file, is read-only (no owner write bit) or not UTF-8, has an owner the
+ * process cannot give the new file, or is a symlink owned by another user
+ * than its target's owner; if another process holds the lock past
+ * `lockTimeoutMs` (10 s by default); or whatever `edit` throws.
+ */
+export async function editAwsFile(
+  path: string,
+  edit: (text: string) => string,
+  lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS,
+): Promise<void> {
+  const target = await resolveTarget(path);
+  // Before anything is made beside it: a device or a FIFO stays untouched.
+  await statRegularFile(target);
+  await refuseForeignLink(path, target);
+  await Deno.mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  const lockPath = `${target}.lock`;
+  using lock = await lockFile(lockPath, lockTimeoutMs, path);
+  await shareLock(lock, lockPath, target);
+  const existing = await readExisting(target, path);
+  const text = existing?.text ?? "";
+  const edited = edit(text);
+  if (existing !== undefined && edited === text) return;
+  await writeFileAtomic(target, edited, {
+    mode: existing?.mode ?? 0o600,
+    owner: existing?.owner,
+    // Under the lock, any temporary file is a killed writer's.
+    leftoverAgeMs: 0,
+  });
 }
 
 /**
@@ -136,65 +169,13 @@ async function refuseForeignLink(path: string, target: string): Promise<void> {
 }
 
 /**
- * An exclusive OS lock (flock on Unix, LockFileEx on Windows) on `lockPath`, a
- * file beside the credentials file; closing the returned file releases it.
- *
- * Why this design: the OS releases the lock when its process dies, so a killed
- * aec never leaves a stale lock behind, which an O_EXCL lock file would need
- * racy stale detection for. The credentials file itself cannot carry the lock
- * because it is replaced by rename: a waiter would then lock the old file. The
- * lock file is never deleted, since a waiter could hold a lock on a deleted one.
- */
-async function lock(lockPath: string, timeoutMs: number, path: string): Promise<Deno.FsFile> {
-  const file = await openLockFile(lockPath);
-  try {
-    const deadline = Date.now() + timeoutMs;
-    let delay = 5;
-    // Polling tryLock, because a blocking lock() cannot be given up on a timeout.
-    while (!await file.tryLock(true)) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new CredentialError(
-          `Timed out after ${timeoutMs / 1000}s waiting for another process writing ${path} ` +
-            `(lock file ${lockPath})`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
-      delay = Math.min(delay * 2, 100);
-    }
-    return file;
-  } catch (error) {
-    file.close();
-    throw error;
-  }
-}
-
-/**
- * The lock file, created new when missing, never through a symlink: as root
- * (`sudo aec -c`), following one planted in the user's directory would create
- * or hand over a file anywhere.
- */
-async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
-  try {
-    // O_EXCL: fails on anything already there, a dangling symlink included.
-    return await Deno.open(lockPath, { read: true, write: true, createNew: true, mode: 0o600 });
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-  }
-  if (!(await Deno.lstat(lockPath)).isFile) {
-    throw new CredentialError(`${lockPath} is not a regular file; remove it and try again`);
-  }
-  return await Deno.open(lockPath, { read: true, write: true });
-}
-
-/**
  * Gives the lock file the owner of the credentials file, so that root writing a
  * user's file (`sudo aec -c`) leaves no lock that the user cannot open. Best
  * effort: whoever cannot do this cannot give the new file its owner either,
  * and is refused then.
  */
-async function shareLock(lockFile: Deno.FsFile, lockPath: string, target: string): Promise<void> {
-  const [lockInfo, info] = await Promise.all([lockFile.stat(), statRegularFile(target)]);
+async function shareLock(lock: Deno.FsFile, lockPath: string, target: string): Promise<void> {
+  const [lockInfo, info] = await Promise.all([lock.stat(), statRegularFile(target)]);
   if (!info || info.uid === null || info.gid === null) return;
   if (lockInfo.uid !== info.uid || lockInfo.gid !== info.gid) {
     // lchown: should the name have become a symlink since, only the link changes.
@@ -203,15 +184,13 @@ async function shareLock(lockFile: Deno.FsFile, lockPath: string, target: string
   }
 }
 
-/** The read-modify-write, under the lock. */
-async function update(
-  target: string,
+/** `text` with `credentials` in profile `profile`, unless that holds long-term keys. */
+function setCredentials(
+  text: string,
   path: string,
   profile: string,
   credentials: Credentials,
-): Promise<void> {
-  const existing = await readExisting(target, path);
-  const text = existing?.text ?? "";
+): string {
   const set: Record<string, string> = {
     aws_access_key_id: credentials.accessKeyId,
     aws_secret_access_key: credentials.secretAccessKey,
@@ -222,7 +201,6 @@ async function update(
   if (credentials.expiration) set.aws_credential_expiration = isoSeconds(credentials.expiration);
   else remove.push("aws_credential_expiration");
 
-  let edited: string;
   try {
     const keys = readSectionKeys(text, profile);
     // botocore reads `AWS_ACCESS_KEY_ID` as a key id, the SDK does not: either finding keys counts.
@@ -235,7 +213,7 @@ async function update(
           "add --ensure-temporary",
       );
     }
-    edited = updateSection(text, profile, set, remove);
+    return updateSection(text, profile, set, remove);
   } catch (error) {
     if (!(error instanceof IniLayoutError)) throw error;
     throw new CredentialError(
@@ -243,12 +221,6 @@ async function update(
       error,
     );
   }
-  await writeFileAtomic(target, edited, {
-    mode: existing?.mode ?? 0o600,
-    owner: existing?.owner,
-    // Under the lock, any temporary file is a killed writer's.
-    leftoverAgeMs: 0,
-  });
 }
 
 function isLongTerm(keys: string[]): boolean {

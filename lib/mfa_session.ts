@@ -4,7 +4,8 @@
  * gets an MFA session (STS GetSessionToken), keeps it in its cache directory
  * and assumes the role with it, without MFA fields (the session carries the
  * MFA context). Every role with the same source and serial then resolves
- * without a prompt until the session nears its end.
+ * without a prompt until the session nears its end. A source whose keys aec
+ * keeps in a store (`aec keys`) counts: the store is read for a new session.
  *
  * Roles assumed from a session are role-chained, which AWS caps at one hour;
  * a profile that asks for more keeps the direct AssumeRole with MFA.
@@ -21,6 +22,7 @@ import { registerSecret } from "./redact.ts";
 import { issuedCredentials, withSts } from "./sts.ts";
 import type { RequestHandler } from "./sdk_http.ts";
 import { promptMfaCode } from "./terminal.ts";
+import { type KeysHook, keysHookOf, storedProfileCredentials } from "./keys/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -39,7 +41,8 @@ export interface MfaRole {
   serial: string;
   /** The profile holding the long-term keys. */
   sourceProfile: string;
-  sourceKeys: Credentials;
+  /** Its keys, or the line that reads them from aec's key store (only for a new session). */
+  sourceKeys: Credentials | { storedIn: KeysHook };
 }
 
 /**
@@ -55,9 +58,14 @@ export function mfaRoleOf(profiles: Profiles, name: string): MfaRole | string {
     return "its source is not a profile with keys";
   }
   const source = profileSettings(profiles, sourceProfile);
-  if (!source?.aws_access_key_id || !source.aws_secret_access_key || source.aws_session_token) {
-    return "its source profile does not hold long-term keys";
-  }
+  const hasKeys = source?.aws_access_key_id !== undefined &&
+    source.aws_secret_access_key !== undefined && source.aws_session_token === undefined;
+  // The SDK reads keys first, then web identity, then the line; a role would come first.
+  const stored = !hasKeys && !source?.role_arn && !source?.web_identity_token_file &&
+      !source?.aws_access_key_id
+    ? keysHookOf(source?.credential_process)
+    : undefined;
+  if (!hasKeys && !stored) return "its source profile does not hold long-term keys";
   const duration = settings.duration_seconds === undefined
     ? undefined
     : Number(settings.duration_seconds);
@@ -69,9 +77,9 @@ export function mfaRoleOf(profiles: Profiles, name: string): MfaRole | string {
     roleArn: settings.role_arn,
     serial,
     sourceProfile,
-    sourceKeys: {
-      accessKeyId: source.aws_access_key_id,
-      secretAccessKey: source.aws_secret_access_key,
+    sourceKeys: stored ? { storedIn: stored } : {
+      accessKeyId: source!.aws_access_key_id!,
+      secretAccessKey: source!.aws_secret_access_key!,
     },
   };
   if (settings.role_session_name !== undefined) role.roleSessionName = settings.role_session_name;
@@ -209,12 +217,21 @@ async function startSession(
   role: MfaRole,
   options: MfaSessionOptions,
 ): Promise<Credentials> {
+  const { sourceKeys } = role;
+  // The store first: a code typed for keys that cannot be read would be wasted.
+  const keys = "storedIn" in sourceKeys
+    ? await storedProfileCredentials(sourceKeys.storedIn, {
+      env: options.env,
+      log: options.log,
+      longTerm: true,
+    })
+    : sourceKeys;
   const code = await promptMfaCode(role.serial);
   const session = await withSts(
     "GetSessionToken",
     {
       region: options.region,
-      credentials: role.sourceKeys,
+      credentials: keys,
       requestHandler: options.requestHandler,
     },
     async (client, sts) =>

@@ -10,7 +10,7 @@
 import { type Choice, rankChoices } from "./fuzzy.ts";
 import type { Logger } from "./log.ts";
 import { indexProfiles, kindOf, type ProfileSummary, summarizeProfile } from "./profiles.ts";
-import { closeTerminal, openTerminal, type Terminal } from "./terminal.ts";
+import { closeTerminal, openTerminal, type Terminal, withRawMode } from "./terminal.ts";
 import { ExitCode, hasControlCharacter, UsageError } from "./errors.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -85,33 +85,14 @@ export async function runPick(env: Env, log: Logger): Promise<number> {
   return ExitCode.ok;
 }
 
-/**
- * Runs `body` with the terminal in raw mode, and puts it back however `body`
- * ends, a signal included.
- */
+/** Runs `body` with the terminal in raw mode, then puts it back and closes it. */
 async function withRawTerminal<T>(
   terminal: Terminal,
   body: (keys: AsyncIterable<string[]>) => Promise<T>,
 ): Promise<T> {
-  terminal.input.setRaw(true);
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? [] : ["SIGTERM", "SIGHUP"];
-  const restore = () => {
-    try {
-      terminal.input.setRaw(false);
-    } catch {
-      // The terminal may be gone (SIGHUP).
-    }
-  };
-  const onSignal = () => {
-    restore();
-    Deno.exit(ExitCode.interrupted);
-  };
-  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
   try {
-    return await body(readKeys(terminal.input));
+    return await withRawMode(terminal, () => body(readKeys(terminal.input)));
   } finally {
-    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
-    restore();
     closeTerminal(terminal);
   }
 }

@@ -31,6 +31,7 @@ import { ensureSsoSession, needsLogin, ssoBehind } from "./sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
 import { promptMfaCode } from "./terminal.ts";
 import { assumeWithMfaSession, type MfaRole, mfaRoleOf } from "./mfa_session.ts";
+import { keysHookOf, storedProfileCredentials } from "./keys/mod.ts";
 
 export interface ResolveRequest {
   profile: ProfileChoice;
@@ -43,6 +44,10 @@ export interface ResolveRequest {
   mfaSession: { enabled: boolean; seconds: number };
   /** `--duration`: the profile's role session, or GetSessionToken's, lasts this long. */
   durationSeconds?: number;
+  /** `--refresh`: no session of a stored profile from aec's cache. */
+  refresh?: boolean;
+  /** A stored profile's long-term keys rather than a session: where no session can work. */
+  longTermKeys?: boolean;
   log: Logger;
 }
 
@@ -178,9 +183,26 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   if (typeof mfaRole === "string") {
     log.debug(`MFA role ${profile.name} is assumed with a code each time: ${mfaRole}`);
   }
+  // A profile whose credential_process line is aec's keys': aec reads the
+  // store itself, as the line would in a child process.
+  const stored = plan.kind === "profile" && plan.source === "credential_process"
+    ? keysHookOf(section?.credential_process)
+    : undefined;
   let provider: () => Promise<SdkCredentials>;
   let source: string;
-  if (plan.kind === "profile") {
+  if (stored) {
+    log.debug(`profile ${profile.name} reads aec's key store, with no child process`);
+    provider = () =>
+      storedProfileCredentials(stored, {
+        env: Deno.env.toObject(),
+        log,
+        region: request.region,
+        requestHandler,
+        refresh: request.refresh ?? false,
+        longTerm: request.longTermKeys ?? false,
+      });
+    source = `aec's key store of profile ${stored.profile}`;
+  } else if (plan.kind === "profile") {
     log.debug(`profile ${profile.name} names its source (${plan.source}); resolving only that`);
     provider = fromIni(init);
     source = `the ${plan.source} of profile ${profile.name}`;

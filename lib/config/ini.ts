@@ -379,6 +379,25 @@ export function profileNameProblem(name: string): string | undefined {
     `Profile name ${JSON.stringify(name)} would not read back as a profile: ${reason}`;
 }
 
+// The names `[profile NAME]` reads back as NAME in both readers: the SDK's
+// header pattern, which botocore's shlex splits into the same two words.
+const CONFIG_PROFILE_NAME = /^[\w\-@+.%:/]+$/;
+
+/**
+ * Why section `[profile name]` of a config file would not read back as
+ * profile `name` in the AWS SDK for JavaScript or botocore, as one line
+ * naming it; or `undefined` when both would.
+ */
+export function configProfileNameProblem(name: string): string | undefined {
+  const problem = profileNameProblem(name);
+  if (problem) return problem;
+  if (!CONFIG_PROFILE_NAME.test(name)) {
+    return `Profile name ${JSON.stringify(name)} would not read back as a profile of the ` +
+      "config file: use letters, digits and - _ . @ + % : / only";
+  }
+  return undefined;
+}
+
 /**
  * The sections of `text` in file order, only those whose name `wanted` accepts;
  * a repeated section name appears each time.
@@ -427,12 +446,12 @@ const differ = (index: number) =>
   );
 
 /**
- * Finds profile `name` in a credentials file, where both readers agree on it.
+ * Finds profile `name` in an AWS file, where both readers agree on it.
  *
  * @throws {IniLayoutError} if a reader sees the profile twice, or the readers
  * disagree on where it starts or ends, or a line holds a lone CR.
  */
-function locate(text: string, name: string): Layout {
+function locate(text: string, name: string, file: AwsFileKind): Layout {
   const lines: Line[] = [];
   const boto: BotoLine[] = [];
   for (const { sdk, botocore } of scanBothWays(text)) {
@@ -442,10 +461,10 @@ function locate(text: string, name: string): Layout {
     boto.push(botocore);
   }
   const sdkHeaders = lines.flatMap((line, index) =>
-    line.kind === "header" && sdkSectionName(line.name) === name ? [index] : []
+    line.kind === "header" && sdkProfileName(line.name, file) === name ? [index] : []
   );
   const botoHeaders = boto.flatMap((line, index) =>
-    line.kind === "header" && line.name === name ? [index] : []
+    line.kind === "header" && botocoreProfileName(line.name, file) === name ? [index] : []
   );
   // The SDK merges the copies, botocore rejects the file: either way, which to edit is unclear.
   for (const headers of [sdkHeaders, botoHeaders]) {
@@ -481,12 +500,17 @@ function defaultKeys(boto: readonly BotoLine[]): string[] {
 
 /**
  * The keys that the AWS SDK for JavaScript and botocore read in profile `name`
- * of credentials file `text`, or `undefined` when it has no such profile.
+ * of `text`, a credentials file unless `file` says otherwise, or `undefined`
+ * when it has no such profile.
  *
  * @throws {IniLayoutError} if the two readers disagree on where the profile is.
  */
-export function readSectionKeys(text: string, name: string): SectionKeys | undefined {
-  const { lines, boto, header, end } = locate(text, name);
+export function readSectionKeys(
+  text: string,
+  name: string,
+  file: AwsFileKind = "credentials",
+): SectionKeys | undefined {
+  const { lines, boto, header, end } = locate(text, name, file);
   if (header === undefined) return undefined;
   const sdk: string[] = [];
   const botocore = defaultKeys(boto);
@@ -502,7 +526,10 @@ export function readSectionKeys(text: string, name: string): SectionKeys | undef
 /**
  * Credentials file `text` with the keys in `set` set and the keys in `remove`
  * removed in profile `section`, so that the AWS SDK for JavaScript and
- * botocore both read the change, and every other byte unchanged.
+ * botocore both read the change, and every other byte unchanged. With `file`
+ * `"config"`, `text` is a config file, where profile `section` is headed
+ * `[profile NAME]` (or `[default]`), and must be named as {@link
+ * configProfileNameProblem} allows.
  *
  * - A key is found however either reader would read it: in any case, with
  *   `=` or `:`. The line of a key to set is rewritten in place as
@@ -531,9 +558,10 @@ export function updateSection(
   section: string,
   set: Record<string, string>,
   remove: string[],
+  file: AwsFileKind = "credentials",
 ): string {
-  validate(section, set, remove);
-  const { lines, boto, header, end } = locate(text, section);
+  validate(section, set, remove, file);
+  const { lines, boto, header, end } = locate(text, section, file);
   const changed = new Set([...Object.keys(set), ...remove]);
   const inherited = defaultKeys(boto).find((key) => remove.includes(key));
   if (inherited !== undefined) {
@@ -542,7 +570,10 @@ export function updateSection(
     );
   }
   const eol = dominantEol(lines);
-  if (header === undefined) return appendSection(text, lines, eol, section, set);
+  if (header === undefined) {
+    const name = file === "credentials" || section === "default" ? section : `profile ${section}`;
+    return appendSection(text, lines, eol, name, set);
+  }
 
   // The lines of the keys to change, and those that continue their values for botocore.
   const found = new Map<string, number[]>();
@@ -640,8 +671,15 @@ function dominantEol(lines: RawLine[]): string {
   return crlf > lf ? "\r\n" : "\n";
 }
 
-function validate(section: string, set: Record<string, string>, remove: string[]): void {
-  const problem = profileNameProblem(section);
+function validate(
+  section: string,
+  set: Record<string, string>,
+  remove: string[],
+  file: AwsFileKind,
+): void {
+  const problem = file === "credentials"
+    ? profileNameProblem(section)
+    : configProfileNameProblem(section);
   if (problem) throw new TypeError(problem);
   for (const [key, value] of Object.entries(set)) {
     if (remove.includes(key)) throw new TypeError(`Key ${key} is both set and removed`);

@@ -7,9 +7,12 @@
  * - a role ARN containing `:role/denied` (AccessDenied),
  * - an MFA TokenCode other than `123456`,
  * - a web identity token `bad-token`,
- * - an SSO bearer token other than `valid-sso-token` or one the OIDC fake issued.
+ * - an SSO bearer token other than `valid-sso-token` or one the OIDC fake issued,
+ * - a request signed with an access key id containing `INVALID`, or deleted
+ *   through the IAM fake (fake_iam.ts, for AWS_ENDPOINT_URL_IAM).
  */
 
+import { createFakeIam, type FakeIam, IAM_VERSION } from "./fake_iam.ts";
 import { createFakeSsoOidc, type FakeSsoOidc } from "./fake_sso_oidc.ts";
 
 export const GOOD_MFA_CODE = "123456";
@@ -53,6 +56,8 @@ export interface FakeAws {
   federationAnswer?: "trickle" | "huge";
   /** IAM Identity Center's OIDC service and the portal's Logout, on the same server. */
   ssoOidc: FakeSsoOidc;
+  /** IAM's access keys (requests with `Version=2010-05-08`), on the same server. */
+  iam: FakeIam;
   close(): Promise<void>;
 }
 
@@ -101,6 +106,7 @@ function hostileAnswer(kind: "trickle" | "huge"): Response {
 export function startFakeAws(): FakeAws {
   let counter = 0;
   const oidc = createFakeSsoOidc([GOOD_SSO_TOKEN]);
+  const iam = createFakeIam();
   const fake: FakeAws = {
     url: "",
     requests: [],
@@ -109,6 +115,7 @@ export function startFakeAws(): FakeAws {
     denyAll: false,
     hang: false,
     ssoOidc: oidc.state,
+    iam: iam.state,
     signins: [],
     close: async () => {},
   };
@@ -152,6 +159,13 @@ export function startFakeAws(): FakeAws {
 
   const handleSts = (params: Record<string, string>, signedBy: string | undefined) => {
     const action = params.Action ?? "";
+    if (iam.refuses(signedBy)) {
+      return stsError(
+        403,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+      );
+    }
     switch (action) {
       case "AssumeRole": {
         const roleArn = params.RoleArn ?? "";
@@ -188,7 +202,7 @@ export function startFakeAws(): FakeAws {
             "MultiFactorAuthentication failed with invalid MFA one time pass code.",
           );
         }
-        const user = fake.issued.get(signedBy ?? "")?.arn ??
+        const user = fake.issued.get(signedBy ?? "")?.arn ?? iam.userArnOf(signedBy) ??
           `arn:aws:iam::123456789012:user/${signedBy ?? "anonymous"}`;
         // A session lasts as long as asked, as with STS.
         const lifetime = params.DurationSeconds ? Number(params.DurationSeconds) : undefined;
@@ -212,7 +226,8 @@ export function startFakeAws(): FakeAws {
         );
       }
       case "GetCallerIdentity": {
-        const arn = fake.issued.get(signedBy ?? "")?.arn ?? "arn:aws:iam::123456789012:user/static";
+        const arn = fake.issued.get(signedBy ?? "")?.arn ?? iam.userArnOf(signedBy) ??
+          "arn:aws:iam::123456789012:user/static";
         return wrap(
           action,
           `<UserId>AIDAFAKE</UserId><Account>123456789012</Account><Arn>${arn}</Arn>`,
@@ -301,6 +316,7 @@ export function startFakeAws(): FakeAws {
         const params = Object.fromEntries(new URLSearchParams(await request.text()));
         const signedBy = /Credential=([^/]+)\//.exec(request.headers.get("authorization") ?? "")
           ?.[1];
+        if (params.Version === IAM_VERSION) return iam.handle(params, signedBy);
         fake.requests.push({
           action: params.Action ?? "",
           params,

@@ -1,0 +1,241 @@
+/**
+ * End to end: `aec keys` with the stores that run here, the `file` store,
+ * `pass` (a throwaway gpg key) and the Secret Service (gnome-keyring in a
+ * private D-Bus session): keys move out of the credentials file, and the AWS
+ * CLI v1, botocore and aec itself read the profile through its
+ * credential_process line, within the prompt budget (one store read, one
+ * GetSessionToken), with the secret in no file and no argv.
+ */
+
+import assert from "node:assert/strict";
+import { BOTOCORES } from "./support/botocore.ts";
+import {
+  aecOnPath,
+  filesContaining,
+  PASS_IGNORED,
+  SECRET_SERVICE_IGNORED,
+  setUpPass,
+  setUpSecretService,
+  testPath,
+  type TestStore,
+} from "./support/key_stores.ts";
+import { type Sandbox, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+
+const CONFIG = "[profile base]\nregion = eu-west-1\n\n" +
+  "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\nsource_profile = base\n" +
+  "region = eu-west-1\n";
+const OTHER = "[other]\naws_access_key_id = AKIAOTHEREXAMPLE0000\n" +
+  "aws_secret_access_key = otherSecretEXAMPLEKEYwJalrXUtnFEMI/K7MD\n";
+const CREDENTIALS = `# my keys\n[base]\naws_access_key_id = ${STATIC_KEY_ID}\n` +
+  `aws_secret_access_key = ${STATIC_SECRET}\n\n${OTHER}`;
+const PASSPHRASE = "correct horse battery staple";
+const decoder = new TextDecoder();
+
+/** An AWS CLI that reaches the local STS (botocore 1.31 or later), or undefined. */
+async function findAwsCli(): Promise<string | undefined> {
+  try {
+    const { stdout, success } = await new Deno.Command("aws", { args: ["--version"] }).output();
+    const botocore = /botocore\/1\.(\d+)/.exec(decoder.decode(stdout));
+    return success && botocore && Number(botocore[1]) >= 31 ? "aws" : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const AWS_CLI = await findAwsCli();
+const AWS_CLI_IGNORED = AWS_CLI ? "" : " (ignored: no AWS CLI with botocore 1.31 or later)";
+
+async function aws(env: Record<string, string>, args: string[]) {
+  const output = await new Deno.Command(AWS_CLI!, { args, env, clearEnv: true }).output();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+const READ_CREDENTIALS = `
+import json, sys, botocore.session
+c = botocore.session.Session(profile=sys.argv[1]).get_credentials().get_frozen_credentials()
+print(json.dumps([c.access_key, c.secret_key, c.token]))
+`;
+
+/** The credentials each botocore here resolves for `profile`, with `env`. */
+async function botocoreReads(env: Record<string, string>, profile: string) {
+  const answers = [];
+  for (const botocore of BOTOCORES) {
+    const output = await new Deno.Command(botocore.python, {
+      args: ["-c", READ_CREDENTIALS, profile],
+      env,
+      clearEnv: true,
+    }).output();
+    assert.ok(output.success, `botocore ${botocore.version}: ${decoder.decode(output.stderr)}`);
+    answers.push(JSON.parse(decoder.decode(output.stdout)));
+  }
+  return answers;
+}
+
+function count(sandbox: Sandbox, action: string) {
+  return sandbox.aws.requests.filter((request) => request.action === action).length;
+}
+
+interface StoreCase {
+  name: "file" | "pass" | "secret-service";
+  ignored: string;
+  setUp(sandbox: Sandbox): Promise<TestStore | undefined>;
+}
+
+const STORES: StoreCase[] = [
+  { name: "file", ignored: "", setUp: () => Promise.resolve(undefined) },
+  { name: "pass", ignored: PASS_IGNORED, setUp: setUpPass },
+  { name: "secret-service", ignored: SECRET_SERVICE_IGNORED, setUp: setUpSecretService },
+];
+
+/** Runs `body` with the store set up in a sandbox, and aec on PATH. */
+function withStore(
+  store: StoreCase,
+  body: (
+    sandbox: Sandbox,
+    env: Record<string, string>,
+    testStore: TestStore | undefined,
+  ) => Promise<void>,
+) {
+  return withSandbox({ config: CONFIG, credentials: CREDENTIALS }, async (sandbox) => {
+    const testStore = await store.setUp(sandbox);
+    try {
+      await aecOnPath(sandbox);
+      const env = {
+        ...sandbox.env,
+        ...testStore?.env,
+        PATH: testPath(sandbox),
+        AEC_KEY_STORE: store.name,
+        ...(store.name === "file" ? { AEC_KEY_STORE_PASSPHRASE: PASSPHRASE } : {}),
+      };
+      await body(sandbox, env, testStore);
+    } finally {
+      await testStore?.tearDown();
+    }
+  });
+}
+
+for (const store of STORES) {
+  Deno.test({
+    name: `aec keys migrate: the ${store.name} store serves the AWS CLI, botocore and aec, ` +
+      `one store read and one GetSessionToken for three calls${store.ignored || AWS_CLI_IGNORED}`,
+    ignore: store.ignored !== "" || AWS_CLI === undefined,
+    fn: () =>
+      withStore(store, async (sandbox, env, testStore) => {
+        const migrated = await sandbox.run(["keys", "migrate", "base"], { env });
+        assert.equal(migrated.code, 0, migrated.stderr);
+        assert.equal(migrated.stderr, "");
+        // Only the two key lines went; the comment and the other profile stay.
+        assert.equal(
+          await Deno.readTextFile(sandbox.credentialsFile),
+          `# my keys\n[base]\n\n${OTHER}`,
+        );
+        const line =
+          `${sandbox.home}/.test-bin/aec keys credential-process --store ${store.name} ` +
+          "base";
+        assert.equal(
+          await Deno.readTextFile(sandbox.configFile),
+          CONFIG.replace(
+            "region = eu-west-1\n\n",
+            `region = eu-west-1\ncredential_process = ${line}\n\n`,
+          ),
+        );
+
+        // Three AWS CLI calls; for the file store, only the first has the passphrase.
+        const readsBefore = await testStore?.reads() ?? 0;
+        for (let call = 0; call < 3; call++) {
+          const callEnv = { ...env };
+          if (call > 0) delete callEnv.AEC_KEY_STORE_PASSPHRASE;
+          const { code, stdout, stderr } = await aws(callEnv, [
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "base",
+          ]);
+          assert.equal(code, 0, stderr);
+          assert.equal(JSON.parse(stdout).Arn, "arn:aws:iam::123456789012:user/" + STATIC_KEY_ID);
+        }
+        assert.equal(count(sandbox, "GetSessionToken"), 1);
+        if (testStore) assert.equal(await testStore.reads() - readsBefore, 1);
+        const [session] = [...sandbox.aws.issued.values()];
+        assert.equal(
+          sandbox.aws.requests.find((r) => r.action === "GetSessionToken")!.signedBy,
+          STATIC_KEY_ID,
+        );
+
+        // botocore reads the same session; so does a role whose source is the profile.
+        for (const read of await botocoreReads(env, "base")) {
+          assert.deepEqual(read, [
+            session!.accessKeyId,
+            session!.secretAccessKey,
+            session!.sessionToken,
+          ]);
+        }
+        const role = await aws(env, ["sts", "get-caller-identity", "--profile", "admin"]);
+        assert.equal(role.code, 0, role.stderr);
+        assert.match(JSON.parse(role.stdout).Arn, /assumed-role\/admin\//);
+        assert.equal(
+          sandbox.aws.requests.find((r) => r.action === "AssumeRole")!.signedBy,
+          session!.accessKeyId,
+        );
+
+        // aec resolves the profile itself: no aec child process, no new session.
+        const aecRuns = (await (await aecOnPath(sandbox)).calls()).length;
+        const own = await sandbox.run(["--profile", "base", "--json"], { env });
+        assert.equal(own.code, 0, own.stderr);
+        assert.equal(JSON.parse(own.stdout).AccessKeyId, session!.accessKeyId);
+        assert.equal((await (await aecOnPath(sandbox)).calls()).length, aecRuns);
+        assert.equal(count(sandbox, "GetSessionToken"), 1);
+
+        // The secret is in no file of the HOME and in no argv seen while the store ran.
+        assert.deepEqual(await filesContaining(sandbox.home, STATIC_SECRET), []);
+        for (const call of await testStore?.program.calls() ?? []) {
+          assert.ok(!call.includes(STATIC_SECRET), call);
+        }
+
+        const listed = await sandbox.run(["keys", "list"], { env });
+        assert.equal(listed.code, 0, listed.stderr);
+        assert.match(
+          listed.stdout,
+          new RegExp(`^base +${STATIC_KEY_ID} +${store.name} +yes$`, "m"),
+        );
+
+        const removed = await sandbox.run(["keys", "remove", "base", "--force"], { env });
+        assert.equal(removed.code, 0, removed.stderr);
+        const after = await aws(env, ["sts", "get-caller-identity", "--profile", "base"]);
+        assert.notEqual(after.code, 0);
+        assert.match(after.stderr, /has no keys for profile base/);
+      }),
+  });
+
+  Deno.test({
+    name: `aec keys add --stdin stores checked keys in the ${store.name} store and points a new ` +
+      `profile at them${store.ignored || AWS_CLI_IGNORED}`,
+    ignore: store.ignored !== "" || AWS_CLI === undefined,
+    fn: () =>
+      withStore(store, async (sandbox, env) => {
+        const keys = `AKIADEVEXAMPLE000001\ndevSecret/K7MDENG/bPxRfiCYEXAMPLEKEYdev1\n`;
+        const added = await sandbox.run(["keys", "add", "dev", "--stdin"], { env, stdin: keys });
+        assert.equal(added.code, 0, added.stderr);
+        assert.equal(sandbox.aws.requests[0]?.action, "GetCallerIdentity");
+        assert.equal(sandbox.aws.requests[0]?.signedBy, "AKIADEVEXAMPLE000001");
+        assert.match(
+          await Deno.readTextFile(sandbox.configFile),
+          /\n\[profile dev\]\ncredential_process = \S+\/aec keys credential-process --store \S+ dev\n$/,
+        );
+        const { code, stdout, stderr } = await aws(env, [
+          "sts",
+          "get-caller-identity",
+          "--profile",
+          "dev",
+          "--region",
+          "eu-west-1",
+        ]);
+        assert.equal(code, 0, stderr);
+        assert.equal(JSON.parse(stdout).Arn, "arn:aws:iam::123456789012:user/AKIADEVEXAMPLE000001");
+        assert.deepEqual(await filesContaining(sandbox.home, "devSecret/K7MDENG"), []);
+      }),
+  });
+}
