@@ -65,7 +65,8 @@ interface Opened {
   profiles: Record<string, StoredKeys>;
 }
 
-// Keys derived in this process, by file and salt: the passphrase is asked once per run.
+// Keys derived in this process, by file, salt and passphrase variable: the passphrase is
+// asked once per run.
 const derivedKeys = new Map<string, CryptoKey>();
 
 export function createFileStore({ env, os }: StoreContext): KeyStore {
@@ -98,7 +99,7 @@ export function createFileStore({ env, os }: StoreContext): KeyStore {
         envelope.data,
       );
     } catch {
-      derivedKeys.delete(`${path}\n${envelope.kdf.Salt}`);
+      derivedKeys.delete(cacheKeyOf(envelope.kdf));
       throw new CredentialError(
         `The passphrase does not open ${path} (or the file was changed since aec wrote it)`,
       );
@@ -108,13 +109,14 @@ export function createFileStore({ env, os }: StoreContext): KeyStore {
     return { kdf: envelope.kdf, key, profiles };
   };
 
+  const cacheKeyOf = (kdf: Kdf) => `${path}\n${kdf.Salt}\n${env[PASSPHRASE_VARIABLE] ?? ""}`;
   const damaged = (why: string) =>
     new CredentialError(
       `${path} is not an aec key file, or is damaged (${why}); aec left it as is`,
     );
 
   const deriveKey = async (kdf: Kdf, creating: boolean): Promise<CryptoKey> => {
-    const cacheKey = `${path}\n${kdf.Salt}`;
+    const cacheKey = cacheKeyOf(kdf);
     const known = derivedKeys.get(cacheKey);
     if (known) return known;
     const passphrase = await askPassphrase(path, env, creating);

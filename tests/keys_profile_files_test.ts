@@ -1,0 +1,95 @@
+/**
+ * The config-file edits of `aec keys`: a credential_process line set in
+ * `[profile NAME]` with every other byte kept, read back alike by the AWS SDK
+ * for JavaScript (aec's INI reader) and botocore.
+ */
+
+import assert from "node:assert/strict";
+import {
+  allProfiles,
+  configProfileNameProblem,
+  IniLayoutError,
+  updateSection,
+} from "../lib/config/mod.ts";
+import { BOTOCORE_IGNORED, BOTOCORES, readFilesWithBotocore } from "./support/botocore.ts";
+
+const LINE = "/usr/local/bin/aec keys credential-process --store pass dev";
+
+Deno.test("updateSection() of a config file sets a key in [profile NAME], keeping the rest", () => {
+  const config = "# mine\n[default]\nregion = eu-west-1\n\n[profile dev]\n" +
+    "region = us-east-1 ; a note\nmfa_serial = arn:aws:iam::1:mfa/a\n\n# after\n[profile other]\n";
+  assert.equal(
+    updateSection(config, "dev", { credential_process: LINE }, [], "config"),
+    config.replace(
+      "mfa_serial = arn:aws:iam::1:mfa/a\n",
+      `mfa_serial = arn:aws:iam::1:mfa/a\ncredential_process = ${LINE}\n`,
+    ),
+  );
+  assert.equal(
+    updateSection(config, "default", { credential_process: LINE }, [], "config"),
+    config.replace("region = eu-west-1\n", `region = eu-west-1\ncredential_process = ${LINE}\n`),
+  );
+  // A new profile is appended as [profile NAME]; a new default as [default].
+  assert.equal(
+    updateSection("[profile other]\n", "dev", { credential_process: LINE }, [], "config"),
+    `[profile other]\n\n[profile dev]\ncredential_process = ${LINE}\n`,
+  );
+  assert.equal(
+    updateSection("", "default", { credential_process: LINE }, [], "config"),
+    `[default]\ncredential_process = ${LINE}\n`,
+  );
+  // [dev] in a config file is no profile dev: the SDK and botocore both skip it.
+  assert.equal(
+    updateSection("[dev]\nx = 1\n", "dev", { credential_process: LINE }, [], "config"),
+    `[dev]\nx = 1\n\n[profile dev]\ncredential_process = ${LINE}\n`,
+  );
+});
+
+Deno.test("updateSection() of a config file refuses a profile in two spellings", () => {
+  assert.throws(
+    () =>
+      updateSection(
+        "[default]\na = 1\n[profile default]\nb = 2\n",
+        "default",
+        { credential_process: LINE },
+        [],
+        "config",
+      ),
+    IniLayoutError,
+  );
+});
+
+Deno.test("configProfileNameProblem() allows the names [profile NAME] reads back as", () => {
+  for (const name of ["dev", "team/prod", "a.b@c+d%e:f", "x_y-z"]) {
+    assert.equal(configProfileNameProblem(name), undefined, name);
+  }
+  for (const name of ["two words", 'quo"te', "semi;colon", "__proto__", "tab\tname"]) {
+    assert.ok(configProfileNameProblem(name), name);
+  }
+});
+
+Deno.test({
+  name: `botocore reads the profile updateSection() wrote into a config file${BOTOCORE_IGNORED}`,
+  ignore: BOTOCORES.length === 0,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "aec-config-edit-" });
+    try {
+      const config = "[default]\nregion = eu-west-1\n\n[profile dev]\nregion = us-east-1\n";
+      const path = `${dir}/config`;
+      const edited = updateSection(config, "dev", { credential_process: LINE }, [], "config");
+      await Deno.writeTextFile(
+        path,
+        updateSection(edited, "team/prod", { region: "x" }, [], "config"),
+      );
+      const sdk = allProfiles({ config: await Deno.readTextFile(path), credentials: "" }).profiles;
+      for (const botocore of BOTOCORES) {
+        const [read] = await readFilesWithBotocore(botocore, [path], "config");
+        assert.ok(read && "sections" in read, JSON.stringify(read));
+        assert.deepEqual(read.sections, sdk, botocore.version);
+        assert.equal(read.sections.dev?.credential_process, LINE);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
