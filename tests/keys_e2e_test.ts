@@ -19,7 +19,9 @@ import {
   testPath,
   type TestStore,
 } from "./support/key_stores.ts";
+import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
 import { type Sandbox, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
+import { aecCommand, hasScript, startOnTerminal } from "./support/terminal.ts";
 
 const CONFIG = "[profile base]\nregion = eu-west-1\n\n" +
   "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\nsource_profile = base\n" +
@@ -29,6 +31,9 @@ const OTHER = "[other]\naws_access_key_id = AKIAOTHEREXAMPLE0000\n" +
 const CREDENTIALS = `# my keys\n[base]\naws_access_key_id = ${STATIC_KEY_ID}\n` +
   `aws_secret_access_key = ${STATIC_SECRET}\n\n${OTHER}`;
 const PASSPHRASE = "correct horse battery staple";
+const SERIAL = "arn:aws:iam::111122223333:mfa/alice";
+const MFA_ROLE = "\n[profile mfa]\nrole_arn = arn:aws:iam::111122223333:role/mfa\n" +
+  `source_profile = base\nmfa_serial = ${SERIAL}\nregion = eu-west-1\n`;
 const decoder = new TextDecoder();
 
 /** An AWS CLI that reaches the local STS (botocore 1.31 or later), or undefined. */
@@ -239,3 +244,36 @@ for (const store of STORES) {
       }),
   });
 }
+
+Deno.test({
+  name: "an MFA role whose source profile's keys are stored asks for one code; its MFA session " +
+    "then needs neither the store nor a terminal",
+  ignore: !hasScript,
+  fn: () =>
+    withSandbox({ config: CONFIG + MFA_ROLE, credentials: CREDENTIALS }, async (sandbox) => {
+      const env = { ...sandbox.env, AEC_KEY_STORE: "file", AEC_KEY_STORE_PASSPHRASE: PASSPHRASE };
+      const migrated = await sandbox.run(["keys", "migrate", "base", "--no-verify"], { env });
+      assert.equal(migrated.code, 0, migrated.stderr);
+      const session = startOnTerminal(aecCommand(["--profile", "mfa", "--json"]), env);
+      await session.waitFor(`MFA code for ${SERIAL}: `);
+      await session.type(`${GOOD_MFA_CODE}\r`);
+      assert.equal(await session.exit(), 0, session.screen());
+      const [mfa, assumed] = sandbox.aws.requests;
+      assert.deepEqual([mfa!.action, mfa!.params.SerialNumber, mfa!.signedBy], [
+        "GetSessionToken",
+        SERIAL,
+        STATIC_KEY_ID,
+      ]);
+      assert.equal(assumed!.action, "AssumeRole");
+      assert.notEqual(assumed!.signedBy, STATIC_KEY_ID);
+      // No passphrase, no terminal: the MFA session alone assumes the role again.
+      const withoutStore: Record<string, string> = { ...env };
+      delete withoutStore.AEC_KEY_STORE_PASSPHRASE;
+      const again = await sandbox.run(["--profile", "mfa", "--json", "--no-cli-cache"], {
+        env: withoutStore,
+      });
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(sandbox.aws.requests.at(-1)!.signedBy, assumed!.signedBy);
+      assert.equal(count(sandbox, "GetSessionToken"), 1);
+    }),
+});

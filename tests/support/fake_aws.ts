@@ -316,7 +316,9 @@ export function startFakeAws(): FakeAws {
         const params = Object.fromEntries(new URLSearchParams(await request.text()));
         const signedBy = /Credential=([^/]+)\//.exec(request.headers.get("authorization") ?? "")
           ?.[1];
-        if (params.Version === IAM_VERSION) return iam.handle(params, signedBy);
+        if (params.Version === IAM_VERSION) {
+          return iam.handle(params, signedBy, fake.issued.get(signedBy ?? "")?.arn);
+        }
         fake.requests.push({
           action: params.Action ?? "",
           params,

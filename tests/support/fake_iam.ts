@@ -63,7 +63,12 @@ export function createFakeIam() {
     refuses(accessKeyId: string | undefined): boolean {
       return state.deleted.has(accessKeyId ?? "") || (accessKeyId ?? "").includes("INVALID");
     },
-    handle(params: Record<string, string>, signedBy: string | undefined): Response {
+    /** `sessionArn`: the user a session's key (from GetSessionToken) signs for. */
+    handle(
+      params: Record<string, string>,
+      signedBy: string | undefined,
+      sessionArn?: string,
+    ): Response {
       const action = params.Action ?? "";
       state.calls.push({
         action,
@@ -76,7 +81,7 @@ export function createFakeIam() {
       if (state.failing === action) {
         return iamError(500, "ServiceFailure", `${action} failed on purpose`);
       }
-      const user = userOf(signedBy);
+      const user = sessionArn?.match(/:user\/(.+)$/)?.[1] ?? userOf(signedBy);
       switch (action) {
         case "CreateAccessKey": {
           const owned = [...state.keys.values()].filter((key) => key.user === user).length;
