@@ -120,3 +120,20 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "the file store writes a symlinked key file at its target, the link kept",
+  ignore: !posix,
+  fn: async () => {
+    await withHome(async (home) => {
+      const store = storeIn(home, "pass");
+      await Deno.mkdir(`${home}/config/aec`, { recursive: true });
+      await Deno.mkdir(`${home}/synced`);
+      await Deno.symlink(`${home}/synced/keys.json`, store.location);
+      await store.put("dev", KEYS);
+      await store.put("prod", KEYS);
+      assert.ok((await Deno.lstat(store.location)).isSymlink);
+      assert.deepEqual(await storeIn(home, "pass").get("prod"), KEYS);
+    });
+  },
+});

@@ -230,6 +230,20 @@ Deno.test({
   },
 });
 
+Deno.test("aec keys migrate refuses a profile with keys in its config section too", async () => {
+  await withSandbox({
+    config: `${CONFIG}aws_access_key_id = AKIACONFIGEXAMPLE001\n` +
+      "aws_secret_access_key = configSecret/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    credentials: CREDENTIALS,
+  }, async (sandbox) => {
+    const result = await sandbox.run(["keys", "migrate", "base", "--no-verify"], {
+      env: fileStore(sandbox),
+    });
+    assertRefused(sandbox, result, /Profile base has keys in .*config too/);
+    assert.equal(await Deno.readTextFile(sandbox.credentialsFile), CREDENTIALS);
+  });
+});
+
 Deno.test("killed at any moment of aec keys migrate, the keys are in the credentials file or the store", async () => {
   /** Runs migrate, killed after `killAfterMs` or once it says it is writing the line. */
   const migrate = async (killAfterMs: number | "at the line" | undefined) => {

@@ -25,6 +25,7 @@ import {
   profilesWithKeys,
   readProfileFiles,
   refuseForeignProfile,
+  refuseKeysInConfig,
   refuseUnwritableCredentials,
   removeKeysFromCredentials,
   writeHook,
@@ -135,6 +136,7 @@ async function migrateOne(
   const problem = keysProblem(keys);
   if (problem) throw new CredentialError(`The keys of profile ${profile}: ${problem}`);
   refuseForeignProfile(files, profile, ["aws_access_key_id", "aws_secret_access_key"]);
+  refuseKeysInConfig(files, profile);
   await refuseUnwritableCredentials(files);
   const store = await openStore(
     chooseStore(command.store, env, storeSettings(files.texts, profile)).name,

@@ -171,7 +171,7 @@ export function createFileStore({ env, os }: StoreContext): KeyStore {
       Nonce: toBase64(nonce),
       Data: toBase64(new Uint8Array(data)),
     };
-    await writeFileAtomic(path, JSON.stringify(envelope, null, 2) + "\n", {
+    await writeFileAtomic(await linkTarget(path), JSON.stringify(envelope, null, 2) + "\n", {
       mode: 0o600,
       // Under the lock, any temporary file is a killed writer's.
       leftoverAgeMs: 0,
@@ -209,6 +209,18 @@ export function createFileStore({ env, os }: StoreContext): KeyStore {
         .sort((a, b) => a.profile.localeCompare(b.profile));
     },
   };
+}
+
+/** Where a write of `path` goes: the file a symlink names (even one not there yet), so that the link stays. */
+async function linkTarget(path: string): Promise<string> {
+  const linked = await Deno.lstat(path).then((info) => info.isSymlink, () => false);
+  if (!linked) return path;
+  const real = await Deno.realPath(path).catch(() => undefined);
+  if (real) return real;
+  const link = await Deno.readLink(path);
+  return /^([\\/]|[A-Za-z]:)/.test(link)
+    ? link
+    : `${path.slice(0, Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1)}${link}`;
 }
 
 /** The passphrase: the variable's, else asked on the terminal (twice for a new file). */

@@ -152,6 +152,21 @@ export function keysInCredentials(files: ProfileFiles, profile: string): StoredK
   return { accessKeyId, secretAccessKey };
 }
 
+/**
+ * Refuses a profile with keys in its config-file section too: once the
+ * credentials file's are gone, the SDK and botocore would read those.
+ */
+export function refuseKeysInConfig(files: ProfileFiles, profile: string): void {
+  const inConfig = configSections(files.texts.config, "profile", profile)
+    .flatMap(Object.keys).filter((key) => KEY_SETTINGS.includes(key.toLowerCase()));
+  if (inConfig.length > 0) {
+    throw new CredentialError(
+      `Profile ${profile} has keys in ${files.configPath} too (${inConfig.join(", ")}), ` +
+        "which would be read once those of the credentials file are gone; move or delete them first",
+    );
+  }
+}
+
 /** Every profile of the credentials file with long-term keys, in file order. */
 export function profilesWithKeys(files: ProfileFiles): string[] {
   const names = new Set<string>();

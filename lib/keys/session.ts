@@ -27,6 +27,7 @@ import type { Logger } from "../log.ts";
 import { chooseRegion } from "../profile.ts";
 import type { RequestHandler } from "../sdk_http.ts";
 import { issuedCredentials, withSts } from "../sts.ts";
+import { registerSecret } from "../redact.ts";
 import { promptMfaCode } from "../terminal.ts";
 import type { KeysHook } from "./hook.ts";
 import type { Env, KeyStore, StoredKeys } from "./store.ts";
@@ -88,7 +89,7 @@ export async function storedProfileCredentials(
   const cached = async () =>
     options.refresh ? undefined : await loadCache(path, identity, RENEW_BEFORE_MINUTES, log);
   const hit = await cached();
-  if (hit) return hit.credentials;
+  if (hit) return registered(hit.credentials);
 
   await Deno.mkdir(path.slice(0, Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"))), {
     recursive: true,
@@ -96,7 +97,7 @@ export async function storedProfileCredentials(
   });
   using _lock = await lockFile(`${path}.lock`, LOCK_TIMEOUT_MS, path);
   const saved = await cached();
-  if (saved) return saved.credentials;
+  if (saved) return registered(saved.credentials);
   log.debug(`profile ${hook.profile}: a new session, from the keys in the ${name} store (${from})`);
   const keys = await readStoredKeys(await openStore(name, context), hook.profile);
   const session = await getSessionToken(keys, {
@@ -166,6 +167,12 @@ async function getSessionToken(
         "GetSessionToken",
       ),
   );
+}
+
+function registered(credentials: Credentials): Credentials {
+  registerSecret(credentials.secretAccessKey);
+  registerSecret(credentials.sessionToken);
+  return credentials;
 }
 
 async function fingerprint(material: unknown): Promise<string> {
