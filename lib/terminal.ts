@@ -110,10 +110,12 @@ export async function promptOnTerminal(
     );
   }
   try {
-    await terminal.output.write(encoder.encode(question));
-    const line = options.hidden
-      ? await withRawMode(terminal, () => readHiddenLine(terminal, what))
-      : await readLine(terminal.input);
+    const ask = async () => {
+      await terminal.output.write(encoder.encode(question));
+      return options.hidden ? await readHiddenLine(terminal, what) : await readLine(terminal.input);
+    };
+    // Raw before the question shows: what is typed once it shows is never echoed.
+    const line = options.hidden ? await withRawMode(terminal, ask) : await ask();
     const answer = line?.trim();
     if (!answer) throw new CredentialError(`Nothing was typed for ${what}`);
     return answer;

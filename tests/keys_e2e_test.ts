@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { BOTOCORES } from "./support/botocore.ts";
+import { BOTOCORE_IGNORED, BOTOCORES } from "./support/botocore.ts";
 import {
   aecOnPath,
   filesContaining,
@@ -125,7 +125,8 @@ function withStore(
 for (const store of STORES) {
   Deno.test({
     name: `aec keys migrate: the ${store.name} store serves the AWS CLI, botocore and aec, ` +
-      `one store read and one GetSessionToken for three calls${store.ignored || AWS_CLI_IGNORED}`,
+      `one store read and one GetSessionToken for three calls` +
+      (store.ignored || AWS_CLI_IGNORED || BOTOCORE_IGNORED.replace("ignored", "botocore ignored")),
     ignore: store.ignored !== "" || AWS_CLI === undefined,
     fn: () =>
       withStore(store, async (sandbox, env, testStore) => {

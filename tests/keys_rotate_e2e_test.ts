@@ -7,6 +7,12 @@
 
 import assert from "node:assert/strict";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
+import {
+  PASS_IGNORED,
+  SECRET_SERVICE_IGNORED,
+  setUpPass,
+  setUpSecretService,
+} from "./support/key_stores.ts";
 import { type Sandbox, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
 import { aecCommand, hasScript, startOnTerminal } from "./support/terminal.ts";
 
@@ -18,13 +24,14 @@ const FILES = {
 };
 const ALICE = "arn:aws:iam::123456789012:user/alice";
 
-/** base's keys moved into the file store, and known to IAM as alice's. */
-async function storedBase(sandbox: Sandbox): Promise<Record<string, string>> {
-  const env = {
-    ...sandbox.env,
-    AEC_KEY_STORE: "file",
-    AEC_KEY_STORE_PASSPHRASE: "rotation passphrase",
-  };
+/** base's keys moved into a store (the file store unless `store`), known to IAM as alice's. */
+async function storedBase(
+  sandbox: Sandbox,
+  store?: { name: string; env: Record<string, string> },
+): Promise<Record<string, string>> {
+  const env = store
+    ? { ...sandbox.env, ...store.env, AEC_KEY_STORE: store.name }
+    : { ...sandbox.env, AEC_KEY_STORE: "file", AEC_KEY_STORE_PASSPHRASE: "rotation passphrase" };
   sandbox.aws.iam.keys.set(STATIC_KEY_ID, { user: "alice", secret: STATIC_SECRET });
   const migrated = await sandbox.run(["keys", "migrate", "base"], { env });
   assert.equal(migrated.code, 0, migrated.stderr);
@@ -33,43 +40,62 @@ async function storedBase(sandbox: Sandbox): Promise<Record<string, string>> {
 
 async function storedKey(sandbox: Sandbox, env: Record<string, string>) {
   const result = await sandbox.run(
-    ["keys", "credential-process", "--store", "file", "--no-session", "base"],
+    ["keys", "credential-process", "--store", env.AEC_KEY_STORE!, "--no-session", "base"],
     { env },
   );
   assert.equal(result.code, 0, result.stderr);
   return JSON.parse(result.stdout) as { AccessKeyId: string; SecretAccessKey: string };
 }
 
-Deno.test("aec keys rotate creates, checks and stores a new key, then deletes the old one", async () => {
-  await withSandbox(FILES, async (sandbox) => {
-    const env = await storedBase(sandbox);
-    // A session from the old key, which rotating must drop.
-    assert.equal((await sandbox.run(["--profile", "base", "--json"], { env })).code, 0);
-    const rotated = await sandbox.run(["keys", "rotate", "base"], { env });
-    assert.equal(rotated.code, 0, rotated.stderr);
-    const { iam } = sandbox.aws;
-    const [fresh] = [...iam.keys.keys()];
-    assert.match(fresh!, /^AKIANEWKEY/);
-    assert.deepEqual(iam.calls, [
-      { action: "CreateAccessKey", signedBy: STATIC_KEY_ID },
-      { action: "DeleteAccessKey", signedBy: STATIC_KEY_ID, accessKeyId: STATIC_KEY_ID },
-    ]);
-    assert.ok(iam.deleted.has(STATIC_KEY_ID));
-    assert.deepEqual(await storedKey(sandbox, env), {
-      Version: 1,
-      AccessKeyId: fresh,
-      SecretAccessKey: iam.keys.get(fresh!)!.secret,
-    });
-    // The new key was checked before it was stored, as alice.
-    assert.ok(
-      sandbox.aws.requests.some((r) => r.action === "GetCallerIdentity" && r.signedBy === fresh),
-    );
-    const own = await sandbox.run(["--profile", "base", "--json"], { env });
-    assert.equal(own.code, 0, own.stderr);
-    assert.equal(sandbox.aws.requests.at(-1)!.signedBy, fresh);
-    assert.equal(sandbox.aws.issued.get(JSON.parse(own.stdout).AccessKeyId)!.arn, ALICE);
+const STORES = [
+  { name: "file", ignored: "", setUp: (_: Sandbox) => Promise.resolve(undefined) },
+  { name: "pass", ignored: PASS_IGNORED, setUp: setUpPass },
+  { name: "secret-service", ignored: SECRET_SERVICE_IGNORED, setUp: setUpSecretService },
+];
+
+for (const { name, ignored, setUp } of STORES) {
+  Deno.test({
+    name: `aec keys rotate creates, checks and stores a new key in the ${name} store, then ` +
+      `deletes the old one${ignored}`,
+    ignore: ignored !== "",
+    fn: () =>
+      withSandbox(FILES, async (sandbox) => {
+        const store = await setUp(sandbox);
+        try {
+          const env = await storedBase(sandbox, store && { name, env: store.env });
+          // A session from the old key, which rotating must drop.
+          assert.equal((await sandbox.run(["--profile", "base", "--json"], { env })).code, 0);
+          const rotated = await sandbox.run(["keys", "rotate", "base"], { env });
+          assert.equal(rotated.code, 0, rotated.stderr);
+          const { iam } = sandbox.aws;
+          const [fresh] = [...iam.keys.keys()];
+          assert.match(fresh!, /^AKIANEWKEY/);
+          assert.deepEqual(iam.calls, [
+            { action: "CreateAccessKey", signedBy: STATIC_KEY_ID },
+            { action: "DeleteAccessKey", signedBy: STATIC_KEY_ID, accessKeyId: STATIC_KEY_ID },
+          ]);
+          assert.ok(iam.deleted.has(STATIC_KEY_ID));
+          assert.deepEqual(await storedKey(sandbox, env), {
+            Version: 1,
+            AccessKeyId: fresh,
+            SecretAccessKey: iam.keys.get(fresh!)!.secret,
+          });
+          // The new key was checked before it was stored, as alice.
+          assert.ok(
+            sandbox.aws.requests.some((r) =>
+              r.action === "GetCallerIdentity" && r.signedBy === fresh
+            ),
+          );
+          const own = await sandbox.run(["--profile", "base", "--json"], { env });
+          assert.equal(own.code, 0, own.stderr);
+          assert.equal(sandbox.aws.requests.at(-1)!.signedBy, fresh);
+          assert.equal(sandbox.aws.issued.get(JSON.parse(own.stdout).AccessKeyId)!.arn, ALICE);
+        } finally {
+          await store?.tearDown();
+        }
+      }),
   });
-});
+}
 
 Deno.test("aec keys rotate stops with the old key kept when IAM refuses a new key", async () => {
   await withSandbox(FILES, async (sandbox) => {
