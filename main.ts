@@ -4,8 +4,8 @@
  */
 
 import { run } from "./lib/app.ts";
-import { parseCli, wantsDebug } from "./lib/cli.ts";
-import { describeError, exitCodeFor } from "./lib/errors.ts";
+import { parseCli, wantsDebug } from "./lib/cli/mod.ts";
+import { describeError, exitCodeFor } from "./lib/support/mod.ts";
 
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -5,7 +5,9 @@
  *   through a local AWS-shaped STS; a cache hit (`--cache-file`); the same role answered
  *   from the AWS CLI's assume-role cache; `aec profiles`; `--exec -- true`; `aec pick`
  *   on a 20,000-line config, from start to the list's first draw and Esc (on a
- *   pseudo-terminal, where util-linux `script` is installed).
+ *   pseudo-terminal, where util-linux `script` is installed); `--no-prompt` where
+ *   an MFA code or a sign-in would be needed (exit 3 at once, the goal: under a
+ *   second).
  * - baselines: `deno run` of a hello-world file (runtime floor); a bare script
  *   resolving the same static profile with the SDK's fromIni (SDK floor); and
  *   `aws configure export-credentials` when an AWS CLI v2 is on PATH.
@@ -50,6 +52,8 @@ interface Case {
   terminal?: { shows: string; keys: string };
   /** Whether the output shows the command did what it is measured for. */
   ok(stdout: string): boolean;
+  /** The exit code the command must end with; 0 unless set. */
+  exitCode?: number;
 }
 
 interface Sample {
@@ -249,7 +253,13 @@ async function main(): Promise<void> {
     await Deno.writeTextFile(
       configFile,
       `[profile static]\nregion = eu-west-1\n` +
-        `[profile role]\nrole_arn = ${ROLE_ARN}\nsource_profile = static\nregion = eu-west-1\n`,
+        `[profile role]\nrole_arn = ${ROLE_ARN}\nsource_profile = static\nregion = eu-west-1\n` +
+        `[profile mfa]\nrole_arn = ${ROLE_ARN}\nsource_profile = static\n` +
+        `mfa_serial = arn:aws:iam::111122223333:mfa/bench\n` +
+        `[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n` +
+        `sso_role_name = Admin\n` +
+        `[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n` +
+        `sso_region = us-east-1\n`,
     );
     await Deno.writeTextFile(
       credentialsFile,
@@ -329,6 +339,18 @@ async function main(): Promise<void> {
         ok: (stdout) => stdout === "",
       },
       {
+        name: "aec --no-prompt, MFA code needed (exit 3)",
+        command: [...aec, "--profile", "mfa", "--json", "--no-prompt"],
+        exitCode: 3,
+        ok: (stdout) => stdout === "",
+      },
+      {
+        name: "aec --no-prompt --sso-login, signed out (exit 3)",
+        command: [...aec, "--profile", "sso", "--json", "--sso-login", "--no-prompt"],
+        exitCode: 3,
+        ok: (stdout) => stdout === "",
+      },
+      {
         name: "deno hello world",
         baseline: "runtime floor",
         command: [Deno.execPath(), ...denoRun, `${home}/hello.ts`],
@@ -384,7 +406,7 @@ async function main(): Promise<void> {
       const caseEnv = { ...env, ...testCase.env };
       if (testCase.terminal) return await measureOnTerminal(testCase, caseEnv, home);
       const result = await runOnce(testCase.command, caseEnv, rssFile);
-      if (result.code !== 0 || !testCase.ok(result.stdout)) {
+      if (result.code !== (testCase.exitCode ?? 0) || !testCase.ok(result.stdout)) {
         throw new Error(
           `${testCase.name} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`,
         );

@@ -19,8 +19,8 @@
 
 import {
   aecOnPath,
-  PASS_IGNORED,
-  SECRET_SERVICE_IGNORED,
+  PASS,
+  SECRET_SERVICE,
   setUpPass,
   setUpSecretService,
   testPath,
@@ -158,12 +158,12 @@ async function main() {
   console.error(`aec keys budget: ${CALLS} calls of aws sts get-caller-identity per store`);
   rows.push(await measureStore("file", undefined));
   for (
-    const [name, ignored, setUp] of [
-      ["pass", PASS_IGNORED, setUpPass],
-      ["secret-service", SECRET_SERVICE_IGNORED, setUpSecretService],
+    const [name, needs, setUp] of [
+      ["pass", PASS, setUpPass],
+      ["secret-service", SECRET_SERVICE, setUpSecretService],
     ] as const
   ) {
-    if (ignored) skipped.push(`${name}${ignored}`);
+    if (needs.missing) skipped.push(`${name} (${needs.missing})`);
     else rows.push(await measureStore(name, setUp));
   }
   rows.push(await measurePlainFile());

@@ -20,7 +20,7 @@
  *        deno run -A scripts/bench_servers.ts --abuse [--idle N] [--seconds S] [--reconnect-ms MS]
  */
 
-import type { Credentials } from "../lib/credentials.ts";
+import type { Credentials } from "../lib/support/credentials.ts";
 import {
   createContainerHandler,
   createImdsHandler,

@@ -37,7 +37,7 @@ const VERSION = denoConfig.version;
 
 /**
  * The `deno compile` flags of a release: -A as `deno task aec` runs; lib/
- * whole, since lib/app.ts imports its modules by computed specifiers that
+ * whole, since lib/ imports some of its modules by computed specifiers (load()) that
  * compile cannot follow; and only the npm packages those modules reach
  * (without it every package of deno.lock would ship, the tests' ones too).
  */

@@ -10,6 +10,10 @@
  * pins. `deno install --global` would instead copy deno.json and resolve a
  * lockfile of its own, and keep the old imports after a pull.
  *
+ * The command names the Deno binary running this script by its absolute
+ * path, not `deno` on PATH: the `deno` that npm installs can be a Node.js
+ * wrapper, which loses the exit code and leaves aec running when killed.
+ *
  * Exit status: 0 installed; 1 the command could not be written.
  */
 
@@ -27,8 +31,15 @@ export function binDir(env: Readonly<Record<string, string | undefined>>): strin
 
 const quoteSh = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
-/** The command's file name and text for this OS, running the checkout at `root`. */
-export function launcher(root: string, os: typeof Deno.build.os): { name: string; text: string } {
+/**
+ * The command's file name and text for this OS, running the checkout at
+ * `root` with the Deno binary at `deno`.
+ */
+export function launcher(
+  root: string,
+  deno: string,
+  os: typeof Deno.build.os,
+): { name: string; text: string } {
   const config = join(root, "deno.json");
   const main = join(root, "main.ts");
   if (os === "windows") {
@@ -36,19 +47,49 @@ export function launcher(root: string, os: typeof Deno.build.os): { name: string
     return {
       name: "aec.cmd",
       text: `@echo off\r\nrem aec from the checkout ${root} (deno task setup)\r\n` +
-        `deno run -A --config "${config}" "${main}" %*\r\n`,
+        `"${deno}" run -A --config "${config}" "${main}" %*\r\n`,
     };
   }
+  // A Deno upgrade can remove this binary (Homebrew keeps one folder a version).
+  const gone = `aec: ${deno} is gone; run deno task setup in ${root} again`;
   return {
     name: "aec",
     text: `#!/bin/sh\n# aec from the checkout ${root} (deno task setup)\n` +
-      `exec deno run -A --config ${quoteSh(config)} ${quoteSh(main)} "$@"\n`,
+      `[ -x ${quoteSh(deno)} ] || { echo ${quoteSh(gone)} >&2; exit 127; }\n` +
+      `exec ${quoteSh(deno)} run -A --config ${quoteSh(config)} ${quoteSh(main)} "$@"\n`,
   };
+}
+
+/**
+ * What to do once so that the shell finds commands in `dir`: a sentence, then
+ * the exact line, for the user's shell (`$SHELL`) or, on Windows, PowerShell.
+ */
+export function pathAdvice(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>>,
+  os: typeof Deno.build.os,
+): string {
+  if (os === "windows") {
+    return `Add ${dir} to PATH to run it as aec: run this once in PowerShell, then open a new ` +
+      `terminal:\n  [Environment]::SetEnvironmentVariable("Path", ` +
+      `[Environment]::GetEnvironmentVariable("Path", "User") + ";${dir}", "User")`;
+  }
+  const shell = (env.SHELL ?? "").split("/").at(-1);
+  if (shell === "fish") {
+    return `Add ${dir} to PATH to run it as aec: run this once in fish:\n  fish_add_path ${
+      quoteSh(dir)
+    }`;
+  }
+  const startup = shell === "zsh" ? "~/.zshrc" : shell === "bash" ? "~/.bashrc" : "~/.profile";
+  // Double quotes read best; a folder that needs more quoting gets it.
+  const entry = /["$`\\]/.test(dir) ? `${quoteSh(dir)}:"$PATH"` : `"${dir}:$PATH"`;
+  return `Add ${dir} to PATH to run it as aec: add this line to ${startup}, then open a new ` +
+    `shell:\n  export PATH=${entry}`;
 }
 
 async function main(): Promise<number> {
   const dir = binDir(Deno.env.toObject());
-  const { name, text } = launcher(ROOT, Deno.build.os);
+  const { name, text } = launcher(ROOT, Deno.execPath(), Deno.build.os);
   const path = join(dir, name);
   try {
     await Deno.mkdir(dir, { recursive: true });
@@ -64,7 +105,7 @@ async function main(): Promise<number> {
   console.log(`Installed ${path}: it runs ${join(ROOT, "main.ts")}`);
   const separator = Deno.build.os === "windows" ? ";" : ":";
   if (!(Deno.env.get("PATH") ?? "").split(separator).includes(dir)) {
-    console.log(`Add ${dir} to PATH to run it as aec`);
+    console.log(pathAdvice(dir, Deno.env.toObject(), Deno.build.os));
   }
   return 0;
 }

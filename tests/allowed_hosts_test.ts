@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hostRefusal, isHostName, normalizeHostName } from "../lib/serve/allowed_hosts.ts";
+import { hostRefusal, isHostName, normalizeHostName } from "../lib/options/host_names.ts";
 
 Deno.test("hostRefusal() allows IP addresses, localhost and allowed names, with any port", () => {
   const allowed = ["host.docker.internal"];

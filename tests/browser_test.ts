@@ -5,8 +5,8 @@ import {
   openerCommand,
   pageDirectory,
   redirectPage,
-} from "../lib/browser.ts";
-import { CredentialError } from "../lib/errors.ts";
+} from "../lib/ui/browser.ts";
+import { CredentialError } from "../lib/support/errors.ts";
 import { REPO_ROOT } from "./support/sandbox.ts";
 
 const URL = "https://example.com/a?b=1&c=2";
@@ -33,7 +33,28 @@ Deno.test("openerCommand() uses each OS's opener, never cmd /c start", () => {
     URL,
   ]);
   assert.deepEqual(openerCommand(URL, desktop, "linux"), ["xdg-open", URL]);
-  assert.deepEqual(openerCommand(URL, desktop, "linux", true), ["wslview", URL]);
+  assert.deepEqual(openerCommand(URL, desktop, "linux", "wslview"), ["wslview", URL]);
+});
+
+Deno.test("openerCommand() runs the browser chosen before BROWSER, and Windows' opener from WSL", () => {
+  const chosen = ["/usr/bin/firefox", "-P", "work"];
+  assert.deepEqual(
+    openerCommand(URL, { BROWSER: "lynx", SSH_TTY: "/dev/pts/1" }, "linux", false, chosen),
+    [
+      ...chosen,
+      URL,
+    ],
+  );
+  // WSL with neither a display nor wslview: Windows' rundll32 through interop.
+  assert.deepEqual(openerCommand(URL, {}, "linux", "interop"), [
+    "/mnt/c/Windows/System32/rundll32.exe",
+    "url.dll,FileProtocolHandler",
+    URL,
+  ]);
+  // WSL without any way to the Windows browser, and no display: nothing here can open it.
+  assert.equal(openerCommand(URL, {}, "linux", false), undefined);
+  assert.equal(canOpenLocally({}, "linux", "interop"), true);
+  assert.equal(canOpenLocally({}, "linux", false), false);
 });
 
 Deno.test("canOpenLocally() is false over SSH and on Linux without a display", () => {

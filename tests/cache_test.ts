@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defaultCachePath } from "../lib/cache.ts";
+import { defaultCachePath } from "../lib/caches/aec_cache.ts";
 
 Deno.test("defaultCachePath() uses each platform's cache directory", () => {
   assert.equal(defaultCachePath("dev", { HOME: "/h" }, "linux"), "/h/.cache/aec/dev.json");

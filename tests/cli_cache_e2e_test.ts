@@ -1,33 +1,22 @@
 /**
  * End to end: role sessions shared with the AWS CLI through its assume-role
- * cache, in both directions. The CLI is the machine's AWS CLI v1 (botocore
- * 1.43 honours AWS_ENDPOINT_URL_STS, so it reaches the local STS); without
- * one, those tests are ignored.
+ * cache, in both directions. The CLI is the first on PATH that honours
+ * AWS_ENDPOINT_URL_STS, so that it reaches the local STS; without one, those
+ * tests are ignored (tests/support/clients.ts).
  */
 
 import assert from "node:assert/strict";
+import { awsCli, botocores, requires } from "./support/clients.ts";
 import { type Sandbox, STATIC_CREDENTIALS, withSandbox } from "./support/sandbox.ts";
 
 const CONFIG = "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\n" +
   "source_profile = base\nregion = eu-west-1\n";
 const FILES = { config: CONFIG, credentials: STATIC_CREDENTIALS };
 
-/** An AWS CLI that reaches the local STS, or undefined. */
-async function findAwsCli(): Promise<string | undefined> {
-  try {
-    const { stdout, success } = await new Deno.Command("aws", { args: ["--version"] }).output();
-    const version = new TextDecoder().decode(stdout);
-    // botocore before 1.31 ignores AWS_ENDPOINT_URL_STS and would call the real STS.
-    const botocore = /botocore\/1\.(\d+)/.exec(version);
-    return success && botocore && Number(botocore[1]) >= 31 ? "aws" : undefined;
-  } catch {
-    return undefined;
-  }
-}
-const AWS_CLI = await findAwsCli();
+const AWS_CLI = await awsCli({ endpointUrls: true });
 
 async function aws(sandbox: Sandbox, args: string[]) {
-  const output = await new Deno.Command(AWS_CLI!, {
+  const output = await new Deno.Command(AWS_CLI.found!.command, {
     args,
     env: sandbox.env,
     clearEnv: true,
@@ -47,8 +36,10 @@ function cacheEntries(sandbox: Sandbox): string[] {
 }
 
 Deno.test({
-  name: "the AWS CLI assumes a role, then aec answers from the CLI's entry without STS",
-  ignore: AWS_CLI === undefined,
+  ...requires(
+    "the AWS CLI assumes a role, then aec answers from the CLI's entry without STS",
+    AWS_CLI,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       await aws(sandbox, ["sts", "get-caller-identity", "--profile", "admin"]);
@@ -67,8 +58,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec assumes a role, then the AWS CLI uses aec's entry without AssumeRole",
-  ignore: AWS_CLI === undefined,
+  ...requires("aec assumes a role, then the AWS CLI uses aec's entry without AssumeRole", AWS_CLI),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const result = await sandbox.run(["--profile", "admin", "--json"]);
@@ -156,4 +146,100 @@ Deno.test("a broken profile never answers from the CLI's cache", async () => {
       /source_profile "nosuch" referenced in profile "admin" does not exist/,
     );
   });
+});
+
+/** The entry's fields, with every value replaced by its type (HTTP headers as one object). */
+function fieldsOf(value: unknown, key = ""): unknown {
+  if (typeof value !== "object" || value === null || key === "HTTPHeaders") return typeof value;
+  return Object.fromEntries(
+    Object.entries(value).map(([name, item]) => [name, fieldsOf(item, name)]),
+  );
+}
+
+Deno.test({
+  name: "aec writes the role entry with the fields the AWS CLI writes, its account id included",
+  ignore: AWS_CLI === undefined,
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      await aws(sandbox, ["sts", "get-caller-identity", "--profile", "admin"]);
+      const [entry] = cacheEntries(sandbox);
+      const written = JSON.parse(await Deno.readTextFile(entry!));
+      await Deno.remove(entry!);
+
+      const result = await sandbox.run(["--profile", "admin", "--json"]);
+      assert.equal(result.code, 0, result.stderr);
+      const ours = JSON.parse(await Deno.readTextFile(entry!));
+      assert.deepEqual(fieldsOf(ours), fieldsOf(written));
+      assert.equal(ours.Credentials.AccountId, "111122223333");
+      assert.equal(ours.Credentials.AccountId, written.Credentials.AccountId);
+      // Who the session is, as STS said when aec assumed the role.
+      const issued = sandbox.aws.issued.get(ours.Credentials.AccessKeyId)!;
+      assert.equal(ours.AssumedRoleUser.Arn, issued.arn);
+      assert.match(ours.AssumedRoleUser.AssumedRoleId, /^AROAFAKE:/);
+    });
+  },
+});
+
+// botocore that keeps an account id with credentials (1.35 and later) and reaches the local STS.
+const BOTOCORE_ACCOUNT_ID = await (async () => {
+  for (const botocore of (await botocores({ endpointUrls: true })).found ?? []) {
+    const check =
+      "import botocore.credentials as c; assert 'account_id' in c.ReadOnlyCredentials._fields";
+    const { success } = await new Deno.Command(botocore.python, {
+      args: ["-c", check],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (success) return botocore;
+  }
+  return undefined;
+})();
+
+const BOTOCORE_DYNAMODB = `
+import json, os, botocore.session
+from botocore.credentials import JSONFileCache
+session = botocore.session.Session(profile="admin")
+# As the AWS CLI does (awscli/customizations/assumerole.py).
+provider = session.get_component("credential_provider").get_provider("assume-role")
+provider.cache = JSONFileCache(os.path.expanduser(os.path.join("~", ".aws", "cli", "cache")))
+credentials = session.get_credentials().get_frozen_credentials()
+class Sent(Exception):
+    pass
+def stop(request, **kwargs):
+    raise Sent(request.url)  # Where the request would go; it never leaves.
+client = session.create_client("dynamodb")
+client.meta.events.register("before-send", stop)
+try:
+    client.list_tables()
+    url = None
+except Sent as sent:
+    url = str(sent)
+except Exception as error:
+    url = type(error).__name__ + ": " + str(error)
+print(json.dumps({"accountId": credentials.account_id, "url": url}))
+`;
+
+Deno.test({
+  name: "botocore reads the account id from aec's entry: DynamoDB works with " +
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE=required" +
+    (BOTOCORE_ACCOUNT_ID ? "" : " (ignored: no botocore 1.35 or later)"),
+  ignore: BOTOCORE_ACCOUNT_ID === undefined,
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const result = await sandbox.run(["--profile", "admin", "--json"]);
+      assert.equal(result.code, 0, result.stderr);
+      const output = await new Deno.Command(BOTOCORE_ACCOUNT_ID!.python, {
+        args: ["-c", BOTOCORE_DYNAMODB],
+        env: { ...sandbox.env, AWS_ACCOUNT_ID_ENDPOINT_MODE: "required" },
+        clearEnv: true,
+      }).output();
+      assert.ok(output.success, new TextDecoder().decode(output.stderr));
+      const read = JSON.parse(new TextDecoder().decode(output.stdout));
+      assert.equal(count(sandbox, "AssumeRole"), 1, "botocore did not use aec's entry");
+      assert.deepEqual(read, {
+        accountId: "111122223333",
+        url: "https://111122223333.ddb.eu-west-1.amazonaws.com/",
+      });
+    });
+  },
 });

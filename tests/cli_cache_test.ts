@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { cliCachePath, parseCliTime, roleCallOf } from "../lib/cli_cache.ts";
+import {
+  cliCachePath,
+  parseCliTime,
+  roleCallOf,
+  saveCliCache,
+  ssoCliCachePath,
+} from "../lib/caches/aws_cli_cache.ts";
+import { createLogger } from "../lib/support/log.ts";
 
 const SETTINGS = {
   role_session_name: "dev-session",
@@ -75,4 +82,62 @@ Deno.test("parseCliTime() reads botocore's %Z times and ISO 8601", () => {
   );
   assert.equal(parseCliTime("tomorrow"), undefined);
   assert.equal(parseCliTime("2026-13-02T03:04:05Z"), undefined);
+});
+
+Deno.test("ssoCliCachePath() names the SSO role entry as botocore's SSOCredentialFetcher does", async () => {
+  // Computed with CPython 3.11: hashlib.sha1(json.dumps(args, sort_keys=True,
+  // separators=(",", ":")).encode()).hexdigest()
+  const role = { accountId: "111122223333", roleName: "Admin" };
+  const vectors: [Parameters<typeof ssoCliCachePath>[0], string][] = [
+    [
+      { ...role, sessionName: "corp", startUrl: "https://corp.awsapps.com/start" },
+      "0cdbf32b99792a73981dd3f142bc63ab50240b44",
+    ],
+    [
+      { ...role, startUrl: "https://legacy.awsapps.com/start#/" },
+      "fdfc998f1fb10947c30da78e57d67b3072dd01bf",
+    ],
+    [
+      { ...role, roleName: "R\u00f4le", sessionName: "caf\u00e9", startUrl: "https://x" },
+      "a5bd3c9246891c4b8cac1779062624fb31572465",
+    ],
+  ];
+  for (const [sso, expected] of vectors) {
+    assert.equal(
+      await ssoCliCachePath(sso, { HOME: "/home/u" }),
+      `/home/u/.aws/cli/cache/${expected}.json`,
+    );
+  }
+});
+
+Deno.test("saveCliCache() takes the account id from the role ARN when it did not see STS's answer", async () => {
+  const directory = await Deno.makeTempDir();
+  try {
+    const credentials = {
+      accessKeyId: "ASIAEXAMPLE",
+      secretAccessKey: "secret",
+      sessionToken: "token",
+      expiration: new Date("2099-01-02T03:04:05Z"),
+    };
+    const log = createLogger(false);
+    const path = `${directory}/entry.json`;
+    await saveCliCache(path, credentials, {
+      roleArn: "arn:aws:iam::111122223333:role/r",
+      answer: undefined,
+    }, log);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(path)), {
+      Credentials: {
+        AccessKeyId: "ASIAEXAMPLE",
+        SecretAccessKey: "secret",
+        SessionToken: "token",
+        Expiration: "2099-01-02T03:04:05Z",
+        AccountId: "111122223333",
+      },
+    });
+    // No account id is better than a wrong one.
+    await saveCliCache(path, credentials, { roleArn: "not-an-arn", answer: undefined }, log);
+    assert.equal(JSON.parse(await Deno.readTextFile(path)).Credentials.AccountId, undefined);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
 });

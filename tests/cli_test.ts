@@ -1,6 +1,20 @@
 import assert from "node:assert/strict";
-import { type Cli, parseCli, parseHostPort, wantsDebug } from "../lib/cli.ts";
-import { UsageError } from "../lib/errors.ts";
+import {
+  type Cli,
+  type Command,
+  helpText,
+  OPTIONS,
+  optionsOf,
+  type OptionSpec,
+  parseCli,
+  parseHostPort,
+  scanOptions,
+  spellings,
+  type Subcommand,
+  SUBCOMMANDS,
+  wantsDebug,
+} from "../lib/cli/parse.ts";
+import { UsageError } from "../lib/support/errors.ts";
 
 function options(cli: Cli) {
   if (cli.kind !== "run") throw new Error(`expected a run command, got ${cli.kind}`);
@@ -23,6 +37,7 @@ Deno.test("parseCli() defaults to pretty credential_process JSON", () => {
     ensureTemporary: false,
     debug: false,
     ssoLogin: false,
+    noPrompt: false,
     withRegion: false,
     noRegion: false,
     refresh: false,
@@ -64,6 +79,7 @@ Deno.test("parseCli() reads --profile, --region, --ensure-temporary and --debug"
       ensureTemporary: true,
       debug: true,
       ssoLogin: false,
+      noPrompt: false,
       withRegion: false,
       noRegion: false,
       refresh: false,
@@ -95,7 +111,6 @@ Deno.test("parseCli() rejects unknown options, stray arguments and bad values", 
   rejects(["--profile"], /^--profile needs a value$/);
   rejects(["--profile", "--json"], /^--profile needs a value$/);
   rejects(["--profile="], /^--profile needs a non-empty value$/);
-  rejects(["--profile", "a", "--profile", "b"], /^--profile was given twice$/);
   rejects(["--format", "yaml"], /^--format must be one of process, env, env-no-export/);
   rejects(["--json=yes"], /^--json does not take a value$/);
 });
@@ -139,6 +154,7 @@ Deno.test("parseCli() reads the server modes and their addresses", () => {
     ensureTemporary: false,
     debug: true,
     ssoLogin: false,
+    noPrompt: false,
     withRegion: false,
     noRegion: false,
     refresh: false,
@@ -313,7 +329,11 @@ Deno.test("parseCli() rejects options that do not belong to login or logout", ()
   rejects(["login", "--all"], /^Unknown option '--all' for aec login$/);
   rejects(["logout", "--no-browser"], /^Unknown option '--no-browser' for aec logout$/);
   rejects(["login", "--json"], /^Unknown option '--json' for aec login$/);
-  rejects(["login", "dev"], /^Unexpected argument 'dev' for aec login$/);
+  rejects(
+    ["login", "dev"],
+    /^Unexpected argument 'dev' for aec login; to use profile dev, run 'aec login --profile dev'$/,
+  );
+  rejects(["profiles", "dev"], /^Unexpected argument 'dev' for aec profiles$/);
   rejects(["logout", "--all", "--profile", "p"], /^--all cannot be used with --profile$/);
   rejects(["login", "--profile"], /^--profile needs a value$/);
 });
@@ -348,7 +368,7 @@ Deno.test("parseCli() takes unique prefixes of long options, as argparse did", (
     serve: false,
   });
   assert.equal(options(parseCli(["--reg=eu-west-1", "--env"])).region, "eu-west-1");
-  rejects(["--e"], /^Option '--e' is ambiguous: --env, --env-export, --ensure-temporary, --exec$/);
+  rejects(["--e"], /^Option '--e' is ambiguous: --ensure-temporary, --env, --env-export, --exec$/);
   rejects(["--c"], /^Option '--c' is ambiguous: .*--cache-file.*--cache\b/);
 });
 
@@ -402,4 +422,167 @@ Deno.test("parseCli() reads --duration from 15m to 12h, and --no-region", () => 
   assert.equal(options(parseCli(["--env", "--no-region"])).noRegion, true);
   rejects(["--env", "--no-region", "--region", "eu-west-1"], /^--no-region cannot be used with/);
   rejects(["--env", "--no-region", "--with-region"], /^--no-region cannot be used with/);
+});
+
+const SUBCOMMAND_NAMES = Object.keys(SUBCOMMANDS) as Subcommand[];
+const COMMANDS: Command[] = ["aec", ...SUBCOMMAND_NAMES];
+
+/** The options a help text lists: the words that begin its indented lines. */
+function listedOptions(help: string): string[] {
+  return [...help.matchAll(/^ +(-[\w-]+(?:, -[\w-]+)*)/gm)].flatMap((match) =>
+    match[1]!.split(", ")
+  );
+}
+
+Deno.test("OPTIONS spells each option of a command once", () => {
+  for (const command of COMMANDS) {
+    const names = optionsOf(command).flatMap(spellings);
+    assert.deepEqual(names, [...new Set(names)], command);
+  }
+  for (const spec of OPTIONS) assert.ok(spec.commands.length > 0, spec.name);
+});
+
+Deno.test("helpText() lists every option of each command, within 100 columns", () => {
+  for (const command of SUBCOMMAND_NAMES) {
+    const help = helpText(command);
+    assert.deepEqual(listedOptions(help), optionsOf(command).flatMap(spellings), command);
+    for (const line of help.split("\n")) assert.ok(line.length <= 100, line);
+  }
+  const help = helpText();
+  const listed = new Set(listedOptions(help));
+  for (const spec of OPTIONS) {
+    for (const spelling of spellings(spec)) assert.ok(listed.has(spelling), spelling);
+  }
+  for (const command of SUBCOMMAND_NAMES) assert.match(help, new RegExp(`^  ${command} `, "m"));
+  for (const line of help.split("\n")) assert.ok(line.length <= 100, line);
+});
+
+Deno.test("helpText() for a subcommand shows that command's options only", () => {
+  const help = helpText("console");
+  assert.match(help, /^aec console: open the AWS console/);
+  assert.match(help, /--stdout/);
+  for (const other of ["--json", "--exec", "--format", "--use-device-code", "--all"]) {
+    assert.ok(!help.includes(other), other);
+  }
+});
+
+Deno.test("parseCli() answers COMMAND --help, aec help and aec help COMMAND", () => {
+  assert.deepEqual(parseCli(["help"]), { kind: "help" });
+  for (const command of SUBCOMMAND_NAMES) {
+    assert.deepEqual(parseCli(["help", command]), { kind: "help", command });
+  }
+  for (const command of ["login", "logout", "console", "profiles"] as const) {
+    assert.deepEqual(parseCli([command, "--help"]), { kind: "help", command });
+    assert.deepEqual(parseCli([command, "-h"]), { kind: "help", command });
+  }
+  rejects(["help", "consle"], /^Unknown command 'consle'; did you mean 'aec help console'\?$/);
+  rejects(["help", "zzzzzz"], /^Unknown command 'zzzzzz' \(commands: login, logout, console/);
+  rejects(["help", "login", "extra"], /^Unexpected argument 'extra' for aec help$/);
+});
+
+Deno.test("parseCli() takes -cNAME and -c=NAME, as argparse does", () => {
+  for (const argv of [["-cdev"], ["-c=dev"], ["-c", "dev"], ["--credentials-file-profile=dev"]]) {
+    assert.deepEqual(options(parseCli(argv)).mode, { kind: "credentials-file", profile: "dev" });
+  }
+  rejects(["-c="], /^--credentials-file-profile needs a non-empty value$/);
+  rejects(["-hx"], /^Unknown option '-hx'$/);
+});
+
+Deno.test("parseCli() reads --cache-expiration-buffer as Python's int() did, sign included", () => {
+  const buffer = (...argv: string[]) =>
+    options(parseCli(["--cache", ...argv])).cache?.bufferMinutes;
+  assert.equal(buffer("--cache-expiration-buffer", "+3"), 3);
+  assert.equal(buffer("--cache-expiration-buffer=007"), 7);
+  assert.equal(buffer("--cache-expiration-buffer=+0"), 0);
+  rejects(["--cache", "--cache-expiration-buffer", "1.5"], /takes whole minutes; got '1.5'$/);
+  rejects(
+    ["--cache", "--cache-expiration-buffer", "-3"],
+    /^--cache-expiration-buffer needs a value$/,
+  );
+});
+
+Deno.test("parseCli() takes the last value of a repeated option, as argparse and the AWS CLI do", () => {
+  assert.equal(options(parseCli(["--profile", "a", "--profile", "b"])).profile, "b");
+  assert.equal(options(parseCli(["--prof=a", "--env", "--region", "x", "--reg", "y"])).region, "y");
+  assert.deepEqual(options(parseCli(["-c", "a", "--credentials-file-profile", "b", "-cc"])).mode, {
+    kind: "credentials-file",
+    profile: "c",
+  });
+  assert.deepEqual(options(parseCli(["--format", "env", "--format", "fish"])).mode, {
+    kind: "print",
+    format: "fish",
+  });
+  assert.deepEqual(options(parseCli(["--container", "1", "tok", "--container", "2"])).mode, {
+    kind: "container",
+    address: { hostname: "127.0.0.1", port: 2 },
+  });
+  assert.deepEqual(options(parseCli(["--json", "--json", "--pretty", "--pretty"])).mode, {
+    kind: "print",
+    format: "process",
+  });
+  assert.deepEqual(parseCli(["console", "--duration", "1h", "--duration", "2h"]), {
+    kind: "console",
+    options: {
+      stdout: false,
+      ssoLogin: false,
+      noPrompt: false,
+      firefoxContainer: false,
+      viaPortal: false,
+      debug: false,
+      durationSeconds: 7200,
+    },
+  });
+  assert.deepEqual(parseCli(["login", "--profile", "a", "--profile", "b"]), {
+    kind: "login",
+    options: { profile: "b", debug: false, useDeviceCode: false, noBrowser: false },
+  });
+  // Two different output modes are still refused, however spelled.
+  rejects(["--json", "--json", "--env"], /^--json and --env cannot be used together$/);
+  rejects(["-c", "a", "--env-e"], /^-c and --env-export cannot be used together$/);
+});
+
+Deno.test("scanOptions() keeps every value of a repeatable option", () => {
+  const specs: OptionSpec[] = [
+    ...OPTIONS,
+    {
+      name: "--allow-host",
+      value: { placeholder: "NAME", kind: "none" },
+      repeatable: true,
+      commands: ["aec"],
+      help: "A host name",
+    },
+  ];
+  const given = scanOptions("aec", ["--allow-host", "a", "--allow=b", "--json"], specs);
+  assert.deepEqual(given.values("--allow-host"), ["a", "b"]);
+  assert.equal(given.value("--allow-host"), "b");
+  assert.deepEqual(given.mode, { name: "--json", spelled: "--json" });
+  assert.throws(() => scanOptions("login", ["--allow-host", "a"], specs), UsageError);
+});
+
+Deno.test("parseCli() answers aws-vault's and granted's habits with the aec command line", () => {
+  rejects(
+    ["exec", "dev", "--", "aws", "s3", "ls"],
+    /^Unknown command 'exec'; to run a command as profile dev, run 'aec --profile dev --exec -- aws s3 ls'$/,
+  );
+  rejects(
+    ["exec", "dev", "sh", "-c", "echo $HOME"],
+    /run 'aec --profile dev --exec -- sh -c 'echo \$HOME''$/,
+  );
+  rejects(
+    ["exec", "--", "env"],
+    /^Unknown command 'exec'; to run a command with a profile's credentials, run 'aec --exec -- env'$/,
+  );
+  rejects(["exec", "dev"], /run 'aec --profile dev --exec -- COMMAND \[ARGS\.\.\.\]'$/);
+  rejects(
+    ["exec", "dev", "--duration=1h", "--", "env"],
+    /run 'aec --profile dev --exec -- COMMAND/,
+  );
+  rejects(
+    ["dev", "--env-export"],
+    /^Unexpected argument 'dev': to use profile dev, run 'aec --profile dev --env-export' \(commands: /,
+  );
+  rejects(
+    ["--json", "dev"],
+    /^Unexpected argument 'dev': to use profile dev, run 'aec --profile dev' /,
+  );
 });

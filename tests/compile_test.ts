@@ -25,24 +25,15 @@ import {
   zip,
 } from "../scripts/compile.ts";
 import { archiveName, archiveRoot, TARGETS } from "../scripts/targets.ts";
+import { command, requires } from "./support/clients.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const VERSION = denoConfig.version;
 const HOST = TARGETS.find((target) => target.triple === Deno.build.target);
 const decoder = new TextDecoder();
 
-function commandExists(name: string): boolean {
-  try {
-    new Deno.Command(name, { args: ["-h"], stdout: "null", stderr: "null" }).outputSync();
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
-const HAS_TAR = commandExists("tar");
-const HAS_UNZIP = commandExists("unzip");
+const TAR = await command("tar");
+const UNZIP = await command("unzip", ["-v"]);
 
 /** Runs deno with `env` on top of this environment; an undefined value removes a variable. */
 async function run(args: string[], env: Record<string, string | undefined>) {
@@ -160,19 +151,19 @@ Deno.test({
           "main.ts",
           "deno.json",
           "lib/app.ts",
-          "lib/cli.ts",
+          "lib/cli/parse.ts",
           // Imported only with import(), where a command needs them.
-          "lib/resolve.ts",
+          "lib/resolve/sdk_resolution.ts",
           "lib/exec/mod.ts",
           "lib/exec/signals.ts",
-          "lib/credentials_file.ts",
+          "lib/output/credentials_file.ts",
           "lib/serve/mod.ts",
           "lib/serve/servers.ts",
           "lib/serve/http_server.ts",
-          "lib/cache.ts",
+          "lib/caches/aec_cache.ts",
           "lib/sso/mod.ts",
           "lib/sso/login.ts",
-          "lib/console.ts",
+          "lib/console/sign_in.ts",
         ]
       ) {
         assert.ok(files.has(module), `${module} is not embedded`);
@@ -208,9 +199,11 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  ...requires(
     "the compile script packs the host binary by default, README.md and LICENSE, listed in SHA256SUMS",
-  ignore: HOST === undefined || (HOST.archive === "zip" ? !HAS_UNZIP : !HAS_TAR),
+    HOST === undefined ? { missing: `no release target is ${Deno.build.target}` } : {},
+    HOST?.archive === "zip" ? UNZIP : TAR,
+  ),
   async fn() {
     const host = HOST!;
     await withTempDir(async (dir) => {
@@ -242,7 +235,10 @@ Deno.test({
         `${root}/LICENSE`,
       ]);
       assert.equal(binary!.data.length, Number(built[2]));
-      assert.ok(embeddedFiles(binary!.data).has("lib/resolve.ts"), "the binary is not aec's");
+      assert.ok(
+        embeddedFiles(binary!.data).has("lib/resolve/sdk_resolution.ts"),
+        "the binary is not aec's",
+      );
       assert.deepEqual(readme!.data, await Deno.readFile(join(ROOT, "README.md")));
       assert.deepEqual(license!.data, await Deno.readFile(join(ROOT, "LICENSE")));
       if (Deno.build.os !== "windows") {
@@ -404,16 +400,14 @@ async function assertReadsBack(archiveFile: string, bytes: Uint8Array<ArrayBuffe
 }
 
 Deno.test({
-  name: "tar.gz archives read back with the system's tar, modes included",
-  ignore: !HAS_TAR,
+  ...requires("tar.gz archives read back with the system's tar, modes included", TAR),
   async fn() {
     await assertReadsBack("test.tar.gz", await tarGz(ENTRIES, new Date()));
   },
 });
 
 Deno.test({
-  name: "zip archives read back with the system's unzip, modes included",
-  ignore: !HAS_UNZIP,
+  ...requires("zip archives read back with the system's unzip, modes included", UNZIP),
   async fn() {
     await assertReadsBack("test.zip", await zip(ENTRIES, new Date()));
   },

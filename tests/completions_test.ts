@@ -8,26 +8,26 @@
  */
 
 import assert from "node:assert/strict";
-import { ALL_OPTIONS } from "../lib/cli.ts";
-import { completionScript, isShell, type Shell, SHELLS } from "../lib/completions.ts";
-import { FORMATS } from "../lib/formats.ts";
+import { helpText, optionsOf, spellings, type Subcommand, SUBCOMMANDS } from "../lib/cli/parse.ts";
+import { completionScript, isShell, type Shell, SHELLS } from "../lib/cli/completions.ts";
+import { FORMATS } from "../lib/output/formats.ts";
+import { onPath, type Probe, requires } from "./support/clients.ts";
 
-// `--completions` is handled outside parseCli, so ALL_OPTIONS may lack it.
-const OPTIONS = [...new Set([...ALL_OPTIONS, "--completions"])].sort();
+const OPTIONS = optionsOf("aec").flatMap(spellings).sort();
+const SUBCOMMAND_NAMES = Object.keys(SUBCOMMANDS) as Subcommand[];
 
-function installed(command: string): boolean {
-  return new Deno.Command("sh", {
-    args: ["-c", 'command -v "$1"', "sh", command],
-    stdout: "null",
-    stderr: "null",
-  }).outputSync().success;
+/** The options a help text lists: the words that begin its indented lines. */
+function listedOptions(help: string): string[] {
+  return [...help.matchAll(/^ +(-[\w-]+(?:, -[\w-]+)*)/gm)].flatMap((match) =>
+    match[1]!.split(", ")
+  );
 }
 
-const INSTALLED: Record<Shell, boolean> = {
-  bash: installed("bash"),
-  zsh: installed("zsh"),
-  fish: installed("fish"),
-  powershell: installed("pwsh"),
+const INSTALLED: Record<Shell, Probe<string>> = {
+  bash: await onPath("bash"),
+  zsh: await onPath("zsh"),
+  fish: await onPath("fish"),
+  powershell: await onPath("pwsh"),
 };
 
 /** A working directory with a HOME, a PATH directory holding `zz-aec-tool`, and files. */
@@ -207,6 +207,17 @@ for (const shell of SHELLS) {
     for (const option of OPTIONS) assert.match(script, spelled(shell, option), option);
   });
 
+  Deno.test(`completionScript() covers every option of aec --help and each command's --help for ${shell}`, () => {
+    const script = completionScript(shell);
+    const helps = [helpText(), ...SUBCOMMAND_NAMES.map((command) => helpText(command))];
+    const listed = new Set(helps.flatMap(listedOptions));
+    assert.ok(listed.has("--sso-session") && listed.has("--stdout"), "subcommand options");
+    for (const option of listed) assert.match(script, spelled(shell, option), option);
+    for (const command of SUBCOMMAND_NAMES) {
+      assert.match(script, new RegExp(`(?<![\\w-])${command}(?![\\w-])`), command);
+    }
+  });
+
   Deno.test(`completionScript() offers every format and shell name for ${shell}`, () => {
     const script = completionScript(shell);
     for (const word of [...FORMATS, ...SHELLS]) {
@@ -228,8 +239,10 @@ Deno.test("completionScript('bash') loads in plain bash and registers _aec", asy
 });
 
 Deno.test({
-  name: "completionScript('zsh') parses and, sourced after compinit, registers _aec",
-  ignore: !INSTALLED.zsh,
+  ...requires(
+    "completionScript('zsh') parses and, sourced after compinit, registers _aec",
+    INSTALLED.zsh,
+  ),
   fn: async () => {
     await withSandbox({}, async (sandbox) => {
       const script = await writeScript(sandbox, "zsh");
@@ -247,8 +260,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "completionScript('fish') loads in fish",
-  ignore: !INSTALLED.fish,
+  ...requires("completionScript('fish') loads in fish", INSTALLED.fish),
   fn: async () => {
     await withSandbox({}, async (sandbox) => {
       const script = await writeScript(sandbox, "fish");
@@ -260,8 +272,7 @@ Deno.test({
 
 for (const shell of DRIVEN) {
   Deno.test({
-    name: `${shell} completion offers every option`,
-    ignore: !INSTALLED[shell],
+    ...requires(`${shell} completion offers every option`, INSTALLED[shell]),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         assert.deepEqual(await complete(shell, sandbox, "aec -"), OPTIONS);
@@ -271,8 +282,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion offers the profiles of ~/.aws/config and ~/.aws/credentials`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion offers the profiles of ~/.aws/config and ~/.aws/credentials`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       const files = {
         config: "[profile dev]\nregion = eu-west-1\n[default]\nregion = us-east-1\n",
@@ -292,8 +305,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       const files = { config: "[profile home-config]\n", credentials: "[home-credentials]\n" };
       await withSandbox(files, async (sandbox) => {
@@ -322,8 +337,7 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion reads section headers as the AWS SDK does`,
-    ignore: !INSTALLED[shell],
+    ...requires(`${shell} completion reads section headers as the AWS SDK does`, INSTALLED[shell]),
     fn: async () => {
       const files = {
         config: [
@@ -352,8 +366,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion offers no profiles, and no errors, without AWS files`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion offers no profiles, and no errors, without AWS files`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         assert.deepEqual(await complete(shell, sandbox, "aec --profile "), []);
@@ -362,8 +378,7 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion offers formats, shells and cache files`,
-    ignore: !INSTALLED[shell],
+    ...requires(`${shell} completion offers formats, shells and cache files`, INSTALLED[shell]),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         assert.deepEqual(await complete(shell, sandbox, "aec --format e"), [
@@ -389,8 +404,10 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
-    name: `${shell} completion completes the command after --exec, then its arguments`,
-    ignore: !INSTALLED[shell],
+    ...requires(
+      `${shell} completion completes the command after --exec, then its arguments`,
+      INSTALLED[shell],
+    ),
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
         for (const exec of ["--exec", "--exec --", "--profile dev --exec --"]) {
@@ -407,6 +424,88 @@ for (const shell of DRIVEN) {
           // aec's own options end at --exec.
           assert.deepEqual(await complete(shell, sandbox, `aec ${exec} zz-aec-tool --prof`), []);
         }
+      });
+    },
+  });
+
+  Deno.test({
+    name: `${shell} completion offers the subcommands, first and after aec help`,
+    ignore: !INSTALLED[shell],
+    fn: async () => {
+      await withSandbox({}, async (sandbox) => {
+        assert.deepEqual(await complete(shell, sandbox, "aec lo"), ["login", "logout"]);
+        assert.deepEqual(await complete(shell, sandbox, "aec "), [...SUBCOMMAND_NAMES].sort());
+        assert.deepEqual(await complete(shell, sandbox, "aec help c"), ["console"]);
+        // A subcommand comes first only.
+        assert.deepEqual(await complete(shell, sandbox, "aec --json lo"), []);
+      });
+    },
+  });
+
+  Deno.test({
+    name: `${shell} completion offers aec keys' actions, then their options and the stores`,
+    ignore: !INSTALLED[shell],
+    fn: async () => {
+      await withSandbox({}, async (sandbox) => {
+        assert.deepEqual(await complete(shell, sandbox, "aec keys r"), ["remove", "rotate"]);
+        assert.deepEqual(await complete(shell, sandbox, "aec keys add --st"), [
+          "--stdin",
+          "--store",
+        ]);
+        assert.deepEqual(await complete(shell, sandbox, "aec keys list --store p"), ["pass"]);
+      });
+    },
+  });
+
+  Deno.test({
+    name: `${shell} completion offers each subcommand's own options, as its --help lists them`,
+    ignore: !INSTALLED[shell],
+    fn: async () => {
+      await withSandbox({}, async (sandbox) => {
+        for (const command of ["login", "logout", "console", "profiles", "keys"] as const) {
+          const expected = listedOptions(helpText(command)).filter((option) =>
+            option.startsWith("--")
+          );
+          assert.deepEqual(
+            await complete(shell, sandbox, `aec ${command} --`),
+            expected.sort(),
+            command,
+          );
+        }
+      });
+    },
+  });
+
+  Deno.test({
+    name: `${shell} completion offers profiles and sso-sessions to the subcommands`,
+    ignore: !INSTALLED[shell],
+    fn: async () => {
+      const files = {
+        config:
+          "[profile dev]\n[sso-session corp]\n[sso-session 'quoted']\n[sso-session two words]\n",
+        credentials: "[prod]\n",
+      };
+      await withSandbox(files, async (sandbox) => {
+        for (const command of ["login", "logout", "console"]) {
+          assert.deepEqual(
+            await complete(shell, sandbox, `aec ${command} --profile `),
+            ["dev", "prod"],
+            command,
+          );
+        }
+        for (const command of ["login", "logout"]) {
+          assert.deepEqual(
+            await complete(shell, sandbox, `aec ${command} --sso-session `),
+            ["corp", "quoted"],
+            command,
+          );
+        }
+        const env = { AWS_CONFIG_FILE: `${sandbox.home}/elsewhere` };
+        await Deno.writeTextFile(env.AWS_CONFIG_FILE, "[sso-session moved]\n");
+        assert.deepEqual(
+          await complete(shell, sandbox, "aec login --sso-session ", { env }),
+          ["moved"],
+        );
       });
     },
   });
@@ -427,8 +526,7 @@ Deno.test("bash completion hands the command after --exec to bash-completion", a
 });
 
 Deno.test({
-  name: "zsh completion works when autoloaded from $fpath",
-  ignore: !INSTALLED.zsh,
+  ...requires("zsh completion works when autoloaded from $fpath", INSTALLED.zsh),
   fn: async () => {
     await withSandbox({ credentials: "[prod]\n" }, async (sandbox) => {
       const zshFromFpath = true;
@@ -445,8 +543,7 @@ Deno.test({
 
 // pwsh is not a Debian package; this runs only where it is installed.
 Deno.test({
-  name: "powershell completion offers options, formats and profiles",
-  ignore: !INSTALLED.powershell,
+  ...requires("powershell completion offers options, formats and profiles", INSTALLED.powershell),
   fn: async () => {
     await withSandbox({ config: "[profile dev]\n[default]\n", credentials: "[prod]\n" }, async (
       sandbox,

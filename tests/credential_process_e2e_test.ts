@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { botocores, requires } from "./support/clients.ts";
 import {
   REPO_ROOT,
   type Sandbox,
@@ -12,11 +13,8 @@ import {
   withSandbox,
 } from "./support/sandbox.ts";
 
-const hasBotocore = await new Deno.Command("python3", {
-  args: ["-c", "import botocore.session"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((output) => output.success, () => false);
+// botocore runs aec, which calls the local STS: botocore itself calls no AWS endpoint.
+const BOTOCORE = await botocores();
 
 async function configureAecProcess(sandbox: Sandbox) {
   // credential_process is split like a command line; quote the paths.
@@ -55,28 +53,29 @@ Deno.test("the JS SDK resolves a credential_process that runs aec", async () => 
 });
 
 Deno.test({
-  name: "botocore resolves a credential_process that runs aec",
-  ignore: !hasBotocore,
+  ...requires("botocore resolves a credential_process that runs aec", BOTOCORE),
   fn: async () => {
-    await withSandbox({}, async (sandbox) => {
-      await configureAecProcess(sandbox);
-      const { code, stdout, stderr } = await new Deno.Command("python3", {
-        args: [
-          "-c",
-          "import json, botocore.session\n" +
-          "c = botocore.session.Session(profile='via-aec').get_credentials().get_frozen_credentials()\n" +
-          "print(json.dumps([c.access_key, c.secret_key, c.token]))",
-        ],
-        env: sandbox.env,
-        clearEnv: true,
-      }).output();
-      assert.equal(code, 0, new TextDecoder().decode(stderr));
-      const issued = onlyIssued(sandbox);
-      assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), [
-        issued.accessKeyId,
-        issued.secretAccessKey,
-        issued.sessionToken,
-      ]);
-    });
+    for (const botocore of BOTOCORE.found!) {
+      await withSandbox({}, async (sandbox) => {
+        await configureAecProcess(sandbox);
+        const { code, stdout, stderr } = await new Deno.Command(botocore.python, {
+          args: [
+            "-c",
+            "import json, botocore.session\n" +
+            "c = botocore.session.Session(profile='via-aec').get_credentials().get_frozen_credentials()\n" +
+            "print(json.dumps([c.access_key, c.secret_key, c.token]))",
+          ],
+          env: sandbox.env,
+          clearEnv: true,
+        }).output();
+        assert.equal(code, 0, `botocore ${botocore.version}: ${new TextDecoder().decode(stderr)}`);
+        const issued = onlyIssued(sandbox);
+        assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), [
+          issued.accessKeyId,
+          issued.secretAccessKey,
+          issued.sessionToken,
+        ]);
+      });
+    }
   },
 });

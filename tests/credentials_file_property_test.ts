@@ -11,16 +11,15 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
-import type { Credentials } from "../lib/credentials.ts";
-import { writeCredentialsProfile } from "../lib/credentials_file.ts";
-import { CredentialError } from "../lib/errors.ts";
+import type { Credentials } from "../lib/support/credentials.ts";
+import { writeCredentialsProfile } from "../lib/output/credentials_file.ts";
+import { CredentialError } from "../lib/support/errors.ts";
 import { profileNameProblem } from "../lib/config/ini.ts";
-import {
-  BOTOCORE_IGNORED,
-  type BotocoreFile,
-  BOTOCORES,
-  readFilesWithBotocore,
-} from "./support/botocore.ts";
+import { type BotocoreFile, readFilesWithBotocore } from "./support/botocore.ts";
+import { botocores, requires } from "./support/clients.ts";
+
+const BOTOCORE = await botocores();
+const BOTOCORES = BOTOCORE.found ?? [];
 
 const OURS = [
   "aws_access_key_id",
@@ -228,9 +227,10 @@ function assertReadsAsWritten(
 }
 
 Deno.test({
-  name: "writeCredentialsProfile() leaves every profile readable by botocore and the SDK" +
-    BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires(
+    "writeCredentialsProfile() leaves every profile readable by botocore and the SDK",
+    BOTOCORE,
+  ),
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "aec-property-" });
     try {

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { fromIni } from "@aws-sdk/credential-providers";
-import type { Credentials } from "../lib/credentials.ts";
-import { writeCredentialsProfile } from "../lib/credentials_file.ts";
-import { CredentialError, UsageError } from "../lib/errors.ts";
+import type { Credentials } from "../lib/support/credentials.ts";
+import { writeCredentialsProfile } from "../lib/output/credentials_file.ts";
+import { CredentialError, UsageError } from "../lib/support/errors.ts";
 import { parseIni, readSection } from "../lib/config/ini.ts";
-import { BOTOCORE_IGNORED, botocoreCredentials, BOTOCORES } from "./support/botocore.ts";
+import { botocoreCredentials } from "./support/botocore.ts";
+import { botocores, requires } from "./support/clients.ts";
 import { credentialsFor } from "./support/write_profile.ts";
+
+const BOTOCORE = await botocores();
+const BOTOCORES = BOTOCORE.found ?? [];
 
 const isWindows = Deno.build.os === "windows";
 const WRITER = new URL("./support/write_profile.ts", import.meta.url).href;
@@ -435,8 +439,7 @@ Deno.test("writeCredentialsProfile() waits for the lock rather than failing at o
 });
 
 Deno.test({
-  name: "writeCredentialsProfile() writes what botocore reads back" + BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires("writeCredentialsProfile() writes what botocore reads back", BOTOCORE),
   async fn() {
     await withTempDir(async (dir) => {
       const path = `${dir}/credentials`;

@@ -18,7 +18,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { sha1Hex } from "../lib/python_json.ts";
+import { sha1Hex } from "../lib/support/python_json.ts";
+import { command, POSIX, requires } from "./support/clients.ts";
 import { REPO_ROOT, type Sandbox, withSandbox } from "./support/sandbox.ts";
 
 export interface Example {
@@ -303,16 +304,11 @@ Deno.test("shExamples() reads blocks, markers, continued lines and exit comments
   assert.ok(isServer("aec --profile dev --imds 9911   # serves until Ctrl-C"));
 });
 
-const HAS_BASH = Deno.build.os !== "windows" &&
-  (await new Deno.Command("bash", { args: ["-c", "exit 0"] }).output().then(
-    (o) => o.success,
-    () => false,
-  ));
+// The examples are POSIX shell.
+const BASH = [POSIX, await command("bash")];
 
 Deno.test({
-  name: "a broken example fails the check, and its comment's exit code is checked",
-  // The examples are POSIX shell.
-  ignore: !HAS_BASH,
+  ...requires("a broken example fails the check, and its comment's exit code is checked", ...BASH),
   async fn() {
     const broken = await runExample(
       {
@@ -335,8 +331,7 @@ Deno.test({
 
 for (const file of DOCS) {
   Deno.test({
-    name: `the examples of ${file} run as written`,
-    ignore: !HAS_BASH,
+    ...requires(`the examples of ${file} run as written`, ...BASH),
     async fn(t) {
       const examples = shExamples(file, await Deno.readTextFile(join(REPO_ROOT, file)));
       for (const example of examples) {

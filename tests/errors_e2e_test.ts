@@ -7,6 +7,7 @@ import {
   STATIC_SECRET,
   withSandbox,
 } from "./support/sandbox.ts";
+import { writeSsoToken } from "./support/sso_token.ts";
 
 /** A failure: the exit code, nothing on stdout, one `aec: ` line matching `line`. */
 function assertFailure(result: RunResult, code: number, line: RegExp) {
@@ -46,7 +47,17 @@ Deno.test("aec exits 3 when the named profile does not exist", async () => {
     assertFailure(
       await sandbox.run([], { env: { AWS_PROFILE: "missing-too" } }),
       3,
-      /The config profile \(missing-too\) could not be found/,
+      /The config profile \(missing-too\) named in AWS_PROFILE could not be found/,
+    );
+    assertFailure(
+      await sandbox.run([], { env: { AWS_DEFAULT_PROFILE: "missing-too" } }),
+      3,
+      /The config profile \(missing-too\) named in AWS_DEFAULT_PROFILE could not be found/,
+    );
+    assertFailure(
+      await sandbox.run(["--profile", "missing", "--json"], { env: { AWS_PROFILE: "base" } }),
+      3,
+      /The config profile \(missing\) could not be found/,
     );
   });
 });
@@ -96,7 +107,44 @@ Deno.test("aec exits 3 when the STS endpoint is unreachable", async () => {
     const result = await sandbox.run(["--profile", "admin"], {
       env: { AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}` },
     });
-    assertFailure(result, 3, /Profile admin: .*(ECONNREFUSED|refused)/i);
+    assertFailure(
+      result,
+      3,
+      new RegExp(
+        `^aec: Profile admin: could not reach STS at http://127\\.0\\.0\\.1:${port}/ ` +
+          "\\(connection refused\\)\n$",
+      ),
+    );
+    // GetSessionToken, which aec calls itself, says the same.
+    const temporary = await sandbox.run(["--profile", "base", "--ensure-temporary", "--env"], {
+      env: { AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}` },
+    });
+    assertFailure(temporary, 3, /: could not reach STS at \S+ \(connection refused\)\n$/);
+  });
+});
+
+Deno.test("aec exits 3 naming the IAM Identity Center portal when it is unreachable", async () => {
+  await withSandbox({
+    config: "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n" +
+      "sso_role_name = Admin\n[sso-session corp]\n" +
+      "sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+  }, async (sandbox) => {
+    await writeSsoToken(sandbox);
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = listener.addr;
+    listener.close();
+    const result = await sandbox.run(["--profile", "sso", "--json"], {
+      env: { AWS_ENDPOINT_URL_SSO: `http://127.0.0.1:${port}` },
+    });
+    // No hint to sign in again: the session is fine, the portal is out of reach.
+    assertFailure(
+      result,
+      3,
+      new RegExp(
+        "^aec: Profile sso: could not reach the IAM Identity Center portal at " +
+          `http://127\\.0\\.0\\.1:${port}/federation/credentials \\(connection refused\\)\n$`,
+      ),
+    );
   });
 });
 

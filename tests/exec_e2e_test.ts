@@ -1,9 +1,10 @@
 /** End to end: --exec runs the command directly with the credentials in its environment. */
 
 import assert from "node:assert/strict";
-import { isoSeconds } from "../lib/credentials.ts";
+import { isoSeconds } from "../lib/support/credentials.ts";
+import { command, POSIX, requires } from "./support/clients.ts";
 import { REPO_ROOT, STATIC_CREDENTIALS, STATIC_KEY_ID, withSandbox } from "./support/sandbox.ts";
-import { hasScript, runOnTerminal, runs, shellQuote } from "./support/terminal.ts";
+import { runOnTerminal, shellQuote, TERMINAL } from "./support/terminal.ts";
 
 const CONFIG = `[profile admin]
 role_arn = arn:aws:iam::111122223333:role/admin
@@ -271,8 +272,10 @@ Deno.test("aec --exec and --serve --exec name the profile in AEC_PROFILE, replac
 });
 
 Deno.test({
-  name: "aec --exec without a command starts $SHELL on the terminal and exits with its status",
-  ignore: !hasScript,
+  ...requires(
+    "aec --exec without a command starts $SHELL on the terminal and exits with its status",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
       const shells = ["/bin/sh", "/bin/bash"].filter((shell) => {
@@ -338,8 +341,11 @@ const PROMPT_SHELLS = [
 
 for (const { shell, args, end, starship } of PROMPT_SHELLS) {
   Deno.test({
-    name: `docs/exec.md's ${starship ? "starship" : shell} prompt snippet shows dev (42m)`,
-    ignore: posixOnly || !(await runs(shell, "-c", "true")),
+    ...requires(
+      `docs/exec.md's ${starship ? "starship" : shell} prompt snippet shows dev (42m)`,
+      POSIX,
+      await command(shell, ["-c", "true"]),
+    ),
     fn: async () => {
       const script = starship
         ? /^command = '''\n([\s\S]*?)'''$/m.exec(docBlock("toml"))![1]!
@@ -365,10 +371,7 @@ for (const { shell, args, end, starship } of PROMPT_SHELLS) {
   });
 }
 
-const hasPython = await runs("python3", "--version");
-if (!hasPython || !hasScript) {
-  console.warn("exec_e2e_test: python3 or util-linux script is missing; skipping signal tests");
-}
+const PYTHON = await command("python3");
 
 interface Counted {
   /** What the command printed, with the terminal's line ends made plain. */
@@ -397,7 +400,7 @@ async function runCounted(
     `${REPO_ROOT}main.ts`,
     ...args,
     "--exec",
-    "python3",
+    PYTHON.found!,
     SIGNAL_COUNTER,
     ...signals,
   ];
@@ -440,8 +443,12 @@ for (const serve of [false, true]) {
   const modeArgs = serve ? ["--profile", "admin", "--serve"] : ["--profile", "base"];
 
   Deno.test({
-    name: `aec ${mode}: Ctrl-C and Ctrl-\\ at the terminal reach the command once`,
-    ignore: !hasPython || !hasScript,
+    ...requires(
+      `aec ${mode}: Ctrl-C and Ctrl-\\ at the terminal reach the command once`,
+      PYTHON,
+      POSIX,
+      ...TERMINAL,
+    ),
     fn: async () => {
       await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
         for (const [keys, signal] of [["\x03", "SIGINT"], ["\x1c", "SIGQUIT"]] as const) {
@@ -457,8 +464,12 @@ for (const serve of [false, true]) {
   });
 
   Deno.test({
-    name: `aec ${mode}: a signal to aec's PID alone reaches the command once, also on a terminal`,
-    ignore: !hasPython || !hasScript,
+    ...requires(
+      `aec ${mode}: a signal to aec's PID alone reaches the command once, also on a terminal`,
+      PYTHON,
+      POSIX,
+      ...TERMINAL,
+    ),
     fn: async () => {
       await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
         for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -473,8 +484,12 @@ for (const serve of [false, true]) {
   });
 
   Deno.test({
-    name: `aec ${mode}: a signal to its whole process group reaches the command once`,
-    ignore: !hasPython || !hasScript,
+    ...requires(
+      `aec ${mode}: a signal to its whole process group reaches the command once`,
+      PYTHON,
+      POSIX,
+      ...TERMINAL,
+    ),
     fn: async () => {
       await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
         // On the terminal aec leads its own process group, as a shell's job does.
@@ -488,8 +503,11 @@ for (const serve of [false, true]) {
   });
 
   Deno.test({
-    name: `aec ${mode} forwards SIGUSR1, SIGUSR2 and SIGQUIT and exits after the command`,
-    ignore: !hasPython || posixOnly,
+    ...requires(
+      `aec ${mode} forwards SIGUSR1, SIGUSR2 and SIGQUIT and exits after the command`,
+      PYTHON,
+      POSIX,
+    ),
     fn: async () => {
       await withSandbox({ config: CONFIG, credentials: STATIC_CREDENTIALS }, async (sandbox) => {
         for (const signal of ["SIGUSR1", "SIGUSR2", "SIGQUIT"] as const) {

@@ -1,6 +1,7 @@
 /** End to end: each kind of profile resolves through the real SDK over HTTP. */
 
 import assert from "node:assert/strict";
+import { awsCli, requires } from "./support/clients.ts";
 import {
   REPO_ROOT,
   type Sandbox,
@@ -10,8 +11,8 @@ import {
   withSandbox,
 } from "./support/sandbox.ts";
 import { tokenTime, writeSsoToken } from "./support/sso_token.ts";
-import { cliCachePath } from "../lib/cli_cache.ts";
-import { hasScript, runOnTerminal } from "./support/terminal.ts";
+import { cliCachePath } from "../lib/caches/aws_cli_cache.ts";
+import { runOnTerminal, TERMINAL } from "./support/terminal.ts";
 
 const ROLE = "arn:aws:iam::111122223333:role/admin";
 const posixOnly = Deno.build.os === "windows";
@@ -46,8 +47,10 @@ Deno.test("aec prints a static-keys profile as pretty JSON by default", async ()
 });
 
 Deno.test({
-  name: "aec on a terminal shows whose keys and until when, not the secret, unless asked",
-  ignore: !hasScript,
+  ...requires(
+    "aec on a terminal shows whose keys and until when, not the secret, unless asked",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
       const shown = await runOnTerminal(sandbox, [], "", { AWS_PROFILE: "base" });
@@ -334,15 +337,11 @@ Deno.test("every shell format exports the region known, and --no-region leaves i
   });
 });
 
-const AWS_CLI_V2 = await new Deno.Command("aws", { args: ["--version"] }).output().then(
-  (output) => /^aws-cli\/2\./.test(new TextDecoder().decode(output.stdout)) ? "aws" : undefined,
-  () => undefined,
-) ?? (await Deno.stat("/usr/bin/aws").then(() => "/usr/bin/aws", () => undefined));
+// Its credentials come from a credential_process: the CLI calls no AWS endpoint.
+const AWS_CLI_V2 = await awsCli({ v2: true });
 
 Deno.test({
-  name: "every --format prints what aws configure export-credentials prints" +
-    (AWS_CLI_V2 ? "" : " (ignored: no AWS CLI v2)"),
-  ignore: AWS_CLI_V2 === undefined,
+  ...requires("every --format prints what aws configure export-credentials prints", AWS_CLI_V2),
   fn: async () => {
     await withSandbox({}, async (sandbox) => {
       const script = await sandbox.write(
@@ -353,7 +352,7 @@ Deno.test({
       await Deno.chmod(script, 0o755);
       await Deno.writeTextFile(sandbox.configFile, `[profile p]\ncredential_process = ${script}\n`);
       for (const format of ["process", "env", "env-no-export", "powershell", "windows-cmd"]) {
-        const cli = await new Deno.Command(AWS_CLI_V2!, {
+        const cli = await new Deno.Command(AWS_CLI_V2.found!.command, {
           args: ["configure", "export-credentials", "--profile", "p", "--format", format],
           env: sandbox.env,
           clearEnv: true,

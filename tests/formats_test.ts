@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { Credentials } from "../lib/credentials.ts";
-import { CredentialError } from "../lib/errors.ts";
-import { lifetime, render, terminalSummary, timeLeft } from "../lib/formats.ts";
+import type { Credentials } from "../lib/support/credentials.ts";
+import { CredentialError } from "../lib/support/errors.ts";
+import { lifetime, render, terminalSummary, timeLeft } from "../lib/output/formats.ts";
 
 const temporary: Credentials = {
   accessKeyId: "ASIAEXAMPLE",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { fuzzyScore, rankChoices } from "../lib/fuzzy.ts";
-import { pickChoice } from "../lib/pick.ts";
+import { fuzzyScore, rankChoices } from "../lib/ui/fuzzy.ts";
+import { pickChoice } from "../lib/profiles/pick.ts";
 
 Deno.test("fuzzyScore() matches characters in order, case-insensitively", () => {
   assert.notEqual(fuzzyScore("pda", "prod-admin"), undefined);

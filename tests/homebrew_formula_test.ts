@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import denoConfig from "../deno.json" with { type: "json" };
 import { formula, FormulaError, parseSha256Sums } from "../scripts/homebrew_formula.ts";
+import { command, POSIX, requires } from "./support/clients.ts";
 import { REPO_ROOT } from "./support/sandbox.ts";
 
 const VERSION = "1.2.3";
@@ -258,13 +259,10 @@ Deno.test("the script exits 2 with one clear message on a bad input", async () =
   });
 });
 
-const RUBY_MISSING = await new Deno.Command("ruby", { args: ["--version"], stdout: "null" })
-  .output().then((output) => !output.success, () => true);
+const RUBY = await command("ruby");
 
 Deno.test({
-  name: "the formula is valid Ruby (ruby -c)" +
-    (RUBY_MISSING ? " (ignored: ruby is not installed)" : ""),
-  ignore: RUBY_MISSING,
+  ...requires("the formula is valid Ruby (ruby -c)", RUBY),
   async fn() {
     await withTempDir(async (dir) => {
       await Deno.writeTextFile(`${dir}/aec.rb`, formula(VERSION, sumsFile(VERSION), REPO));
@@ -380,10 +378,8 @@ async function denoDir(): Promise<string> {
 }
 
 Deno.test({
-  name: "under a Homebrew stand-in, the formula's test passes against aec" +
-    (RUBY_MISSING ? " (ignored: ruby is not installed)" : "") +
-    (Deno.build.os === "windows" ? " (ignored: the stand-in runs /bin/sh)" : ""),
-  ignore: RUBY_MISSING || Deno.build.os === "windows",
+  // The stand-in runs /bin/sh.
+  ...requires("under a Homebrew stand-in, the formula's test passes against aec", RUBY, POSIX),
   async fn() {
     await withTempDir(async (dir) => {
       // The formula's `aec --version` check needs the version aec reports.

@@ -108,6 +108,27 @@ Deno.test("aec uses environment keys for a profile without credential settings, 
   });
 });
 
+Deno.test("aec with no profile named uses the environment's keys over [default]'s, as the AWS CLI does", async () => {
+  await withSandbox({
+    credentials: "[default]\naws_access_key_id = AKIADEFAULTPROFILE00\naws_secret_access_key = d\n",
+  }, async (sandbox) => {
+    const env = { AWS_ACCESS_KEY_ID: "AKIAFROMENVIRONMENT0", AWS_SECRET_ACCESS_KEY: "envSecret" };
+    const implicit = await sandbox.run(["--json"], { env });
+    assert.equal(implicit.code, 0, implicit.stderr);
+    assert.equal(JSON.parse(implicit.stdout).AccessKeyId, "AKIAFROMENVIRONMENT0");
+    // Named, by the flag or AWS_PROFILE, [default] is the identity asked for.
+    const named: [string[], Record<string, string>][] = [
+      [["--profile", "default"], {}],
+      [[], { AWS_PROFILE: "default" }],
+    ];
+    for (const [args, more] of named) {
+      const result = await sandbox.run([...args, "--json"], { env: { ...env, ...more } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(JSON.parse(result.stdout).AccessKeyId, "AKIADEFAULTPROFILE00");
+    }
+  });
+});
+
 Deno.test("aec refuses empty, non-text or control-character credentials from a source", async () => {
   await withSandbox({}, async (sandbox) => {
     const answers: [string, RegExp][] = [

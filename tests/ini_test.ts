@@ -11,7 +11,11 @@ import {
   readSectionKeys,
   updateSection,
 } from "../lib/config/ini.ts";
-import { BOTOCORE_IGNORED, BOTOCORES, readFilesWithBotocore } from "./support/botocore.ts";
+import { readFilesWithBotocore } from "./support/botocore.ts";
+import { botocores, requires } from "./support/clients.ts";
+
+const BOTOCORE = await botocores();
+const BOTOCORES = BOTOCORE.found ?? [];
 
 // Generated files: a preamble, then sections with keys, sub-sections, comments
 // and blank lines, in LF, CRLF or mixed line endings, with or without a final
@@ -597,9 +601,10 @@ Deno.test("parseIni() keeps a key named __proto__ as a key", () => {
 });
 
 Deno.test({
-  name: "profileNameProblem() accepts exactly the names botocore and the SDK read back" +
-    BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires(
+    "profileNameProblem() accepts exactly the names botocore and the SDK read back",
+    BOTOCORE,
+  ),
   async fn() {
     const names = new Set([
       ...["default", "a b", "a b c", " a ", "x.y", "profile.x", "profile x", "profile 'x'"],

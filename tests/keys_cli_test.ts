@@ -1,23 +1,25 @@
 /** `aec keys` command lines, and the credential_process line aec recognises as its own. */
 
 import assert from "node:assert/strict";
-import { parseKeysArgs } from "../lib/keys/args.ts";
 import { hookLine, isHookProgram, keysHookOf, parseHookArgs } from "../lib/keys/hook.ts";
 import { decodeKeys, entryName, keysProblem, profileOfEntry } from "../lib/keys/store.ts";
 import { chooseStore, defaultStoreName } from "../lib/keys/stores.ts";
-import { CredentialError, UsageError } from "../lib/errors.ts";
-import { parseCli } from "../lib/cli.ts";
+import { CredentialError, UsageError } from "../lib/support/mod.ts";
+import { helpText, parseCli } from "../lib/cli/mod.ts";
 
-Deno.test("parseCli() hands aec keys' words to lib/keys unparsed", () => {
-  assert.deepEqual(parseCli(["keys", "add", "dev", "--stdin"]), {
-    kind: "keys",
-    args: ["add", "dev", "--stdin"],
-  });
-  assert.throws(() => parseCli(["key"]), /did you mean 'aec keys'/);
-});
+/** What parseCli() makes of `aec keys ARGS`: the options, or "help". */
+function parseKeys(args: string[]) {
+  const cli = parseCli(["keys", ...args]);
+  if (cli.kind === "help") {
+    assert.equal(cli.command, "keys");
+    return "help";
+  }
+  assert.equal(cli.kind, "keys");
+  return cli.kind === "keys" ? cli.options : undefined;
+}
 
-Deno.test("parseKeysArgs() reads each action's profile and options", () => {
-  assert.deepEqual(parseKeysArgs(["add", "dev", "--stdin", "--store=pass", "--duration", "1h"]), {
+Deno.test("parseCli() reads each aec keys action's profile and options", () => {
+  assert.deepEqual(parseKeys(["add", "dev", "--stdin", "--store=pass", "--duration", "1h"]), {
     action: "add",
     debug: false,
     store: "pass",
@@ -27,47 +29,64 @@ Deno.test("parseKeysArgs() reads each action's profile and options", () => {
     session: true,
     durationSeconds: 3600,
   });
-  assert.deepEqual(parseKeysArgs(["migrate", "--all", "--no-session", "--no-verify"]), {
+  assert.deepEqual(parseKeys(["migrate", "--all", "--no-session", "--no-verify"]), {
     action: "migrate",
     debug: false,
-    profile: "--all",
     verify: false,
     session: false,
   });
-  assert.deepEqual(parseKeysArgs(["list", "--json", "--debug"]), {
+  assert.deepEqual(parseKeys(["list", "--json", "--debug"]), {
     action: "list",
     debug: true,
     json: true,
   });
-  assert.deepEqual(parseKeysArgs(["remove", "dev", "--force"]), {
+  assert.deepEqual(parseKeys(["remove", "dev", "--force"]), {
     action: "remove",
     debug: false,
     profile: "dev",
     force: true,
   });
-  assert.deepEqual(parseKeysArgs(["rotate", "dev"]), {
+  assert.deepEqual(parseKeys(["rotate", "dev"]), {
     action: "rotate",
     debug: false,
     profile: "dev",
   });
-  assert.deepEqual(parseKeysArgs(["credential-process", "--store", "file", "dev"]), {
+  assert.deepEqual(parseKeys(["credential-process", "--store", "file", "dev"]), {
     action: "credential-process",
     debug: false,
     hook: { profile: "dev", store: "file", session: true },
   });
   for (const help of [[], ["--help"], ["add", "--help"], ["credential-process", "-h"]]) {
-    assert.deepEqual(parseKeysArgs(help), { action: "help" });
+    assert.equal(parseKeys(help), "help");
   }
 });
 
-Deno.test("parseKeysArgs() refuses what it cannot mean, as a usage error", () => {
+Deno.test("aec help keys shows each action with its options; aec --help names them", () => {
+  const help = helpText("keys");
+  for (
+    const line of [
+      /^ {2}aec keys add PROFILE \[--store STORE\] \[--stdin\] \[--no-verify\] \[--no-session\]/m,
+      /^ {2}aec keys migrate \(PROFILE \| --all\) /m,
+      /^ {2}aec keys credential-process PROFILE \[--store STORE\] \[--no-session\] \[--duration SECONDS\]$/m,
+      /^ {2}remove +Delete PROFILE's keys/m,
+      /^ {2}--force +remove: delete without asking$/m,
+      /^ {2}--store STORE +keychain, secret-service, wincred, pass, 1password, file/m,
+    ]
+  ) {
+    assert.match(help, line);
+  }
+  assert.match(helpText(), /^ {2}keys +Long-term keys in a secret store: add, migrate, list/m);
+  assert.throws(() => parseCli(["key"]), /did you mean 'aec keys'/);
+});
+
+Deno.test("parseCli() refuses an aec keys line it cannot mean, as a usage error", () => {
   const cases: [string[], RegExp][] = [
     [["ad", "dev"], /Unknown command 'aec keys ad'; did you mean 'aec keys add'\?/],
     [["add"], /needs a profile/],
     [["add", "a", "b"], /takes one profile/],
     [
-      ["add", "dev", "--stor", "file"],
-      /Unknown option '--stor' for aec keys add; did you mean --store\?/,
+      ["add", "dev", "--sotre", "file"],
+      /Unknown option '--sotre' for aec keys add; did you mean --store\?/,
     ],
     [["add", "dev", "--store", "vault"], /--store takes one of keychain, secret-service/],
     [["add", "dev", "--no-session", "--duration", "1h"], /cannot be used together/],
@@ -80,7 +99,7 @@ Deno.test("parseKeysArgs() refuses what it cannot mean, as a usage error", () =>
   ];
   for (const [argv, message] of cases) {
     assert.throws(
-      () => parseKeysArgs(argv),
+      () => parseKeys(argv),
       (error: unknown) => error instanceof UsageError && message.test(error.message),
       argv.join(" "),
     );

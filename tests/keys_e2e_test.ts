@@ -8,12 +8,12 @@
  */
 
 import assert from "node:assert/strict";
-import { BOTOCORE_IGNORED, BOTOCORES } from "./support/botocore.ts";
+import { awsCli, botocores, requires } from "./support/clients.ts";
 import {
   aecOnPath,
   filesContaining,
-  PASS_IGNORED,
-  SECRET_SERVICE_IGNORED,
+  PASS,
+  SECRET_SERVICE,
   setUpPass,
   setUpSecretService,
   testPath,
@@ -21,7 +21,7 @@ import {
 } from "./support/key_stores.ts";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
 import { type Sandbox, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
-import { aecCommand, hasScript, startOnTerminal } from "./support/terminal.ts";
+import { aecCommand, startOnTerminal, TERMINAL } from "./support/terminal.ts";
 
 const CONFIG = "[profile base]\nregion = eu-west-1\n\n" +
   "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\nsource_profile = base\n" +
@@ -36,21 +36,13 @@ const MFA_ROLE = "\n[profile mfa]\nrole_arn = arn:aws:iam::111122223333:role/mfa
   `source_profile = base\nmfa_serial = ${SERIAL}\nregion = eu-west-1\n`;
 const decoder = new TextDecoder();
 
-/** An AWS CLI that reaches the local STS (botocore 1.31 or later), or undefined. */
-async function findAwsCli(): Promise<string | undefined> {
-  try {
-    const { stdout, success } = await new Deno.Command("aws", { args: ["--version"] }).output();
-    const botocore = /botocore\/1\.(\d+)/.exec(decoder.decode(stdout));
-    return success && botocore && Number(botocore[1]) >= 31 ? "aws" : undefined;
-  } catch {
-    return undefined;
-  }
-}
-const AWS_CLI = await findAwsCli();
-const AWS_CLI_IGNORED = AWS_CLI ? "" : " (ignored: no AWS CLI with botocore 1.31 or later)";
+const AWS_CLI = await awsCli({ endpointUrls: true });
+// botocore runs the profile's line, which reaches the local STS: any version.
+const BOTOCORE = await botocores();
 
 async function aws(env: Record<string, string>, args: string[]) {
-  const output = await new Deno.Command(AWS_CLI!, { args, env, clearEnv: true }).output();
+  const output = await new Deno.Command(AWS_CLI.found!.command, { args, env, clearEnv: true })
+    .output();
   return {
     code: output.code,
     stdout: decoder.decode(output.stdout),
@@ -67,7 +59,7 @@ print(json.dumps([c.access_key, c.secret_key, c.token]))
 /** The credentials each botocore here resolves for `profile`, with `env`. */
 async function botocoreReads(env: Record<string, string>, profile: string) {
   const answers = [];
-  for (const botocore of BOTOCORES) {
+  for (const botocore of BOTOCORE.found ?? []) {
     const output = await new Deno.Command(botocore.python, {
       args: ["-c", READ_CREDENTIALS, profile],
       env,
@@ -85,14 +77,14 @@ function count(sandbox: Sandbox, action: string) {
 
 interface StoreCase {
   name: "file" | "pass" | "secret-service";
-  ignored: string;
+  needs: { missing?: string };
   setUp(sandbox: Sandbox): Promise<TestStore | undefined>;
 }
 
 const STORES: StoreCase[] = [
-  { name: "file", ignored: "", setUp: () => Promise.resolve(undefined) },
-  { name: "pass", ignored: PASS_IGNORED, setUp: setUpPass },
-  { name: "secret-service", ignored: SECRET_SERVICE_IGNORED, setUp: setUpSecretService },
+  { name: "file", needs: {}, setUp: () => Promise.resolve(undefined) },
+  { name: "pass", needs: PASS, setUp: setUpPass },
+  { name: "secret-service", needs: SECRET_SERVICE, setUp: setUpSecretService },
 ];
 
 /** Runs `body` with the store set up in a sandbox, and aec on PATH. */
@@ -124,10 +116,13 @@ function withStore(
 
 for (const store of STORES) {
   Deno.test({
-    name: `aec keys migrate: the ${store.name} store serves the AWS CLI, botocore and aec, ` +
-      `one store read and one GetSessionToken for three calls` +
-      (store.ignored || AWS_CLI_IGNORED || BOTOCORE_IGNORED.replace("ignored", "botocore ignored")),
-    ignore: store.ignored !== "" || AWS_CLI === undefined,
+    ...requires(
+      `aec keys migrate: the ${store.name} store serves the AWS CLI, botocore and aec, ` +
+        `one store read and one GetSessionToken for three calls` +
+        (BOTOCORE.missing ? ` (botocore's part ignored: ${BOTOCORE.missing})` : ""),
+      store.needs,
+      AWS_CLI,
+    ),
     fn: () =>
       withStore(store, async (sandbox, env, testStore) => {
         const migrated = await sandbox.run(["keys", "migrate", "base"], { env });
@@ -217,9 +212,12 @@ for (const store of STORES) {
   });
 
   Deno.test({
-    name: `aec keys add --stdin stores checked keys in the ${store.name} store and points a new ` +
-      `profile at them${store.ignored || AWS_CLI_IGNORED}`,
-    ignore: store.ignored !== "" || AWS_CLI === undefined,
+    ...requires(
+      `aec keys add --stdin stores checked keys in the ${store.name} store and points a new ` +
+        "profile at them",
+      store.needs,
+      AWS_CLI,
+    ),
     fn: () =>
       withStore(store, async (sandbox, env) => {
         const keys = `AKIADEVEXAMPLE000001\ndevSecret/K7MDENG/bPxRfiCYEXAMPLEKEYdev1\n`;
@@ -247,9 +245,11 @@ for (const store of STORES) {
 }
 
 Deno.test({
-  name: "an MFA role whose source profile's keys are stored asks for one code; its MFA session " +
-    "then needs neither the store nor a terminal",
-  ignore: !hasScript,
+  ...requires(
+    "an MFA role whose source profile's keys are stored asks for one code; its MFA session " +
+      "then needs neither the store nor a terminal",
+    ...TERMINAL,
+  ),
   fn: () =>
     withSandbox({ config: CONFIG + MFA_ROLE, credentials: CREDENTIALS }, async (sandbox) => {
       const env = { ...sandbox.env, AEC_KEY_STORE: "file", AEC_KEY_STORE_PASSPHRASE: PASSPHRASE };

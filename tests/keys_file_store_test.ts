@@ -6,8 +6,7 @@
 
 import assert from "node:assert/strict";
 import { createFileStore } from "../lib/keys/file_store.ts";
-import { createLogger } from "../lib/log.ts";
-import { CredentialError } from "../lib/errors.ts";
+import { createLogger, CredentialError } from "../lib/support/mod.ts";
 
 const KEYS = {
   accessKeyId: "AKIAIOSFODNN7EXAMPLE",

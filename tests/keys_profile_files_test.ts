@@ -11,7 +11,10 @@ import {
   IniLayoutError,
   updateSection,
 } from "../lib/config/mod.ts";
-import { BOTOCORE_IGNORED, BOTOCORES, readFilesWithBotocore } from "./support/botocore.ts";
+import { readFilesWithBotocore } from "./support/botocore.ts";
+import { botocores, requires } from "./support/clients.ts";
+
+const BOTOCORE = await botocores();
 
 const LINE = "/usr/local/bin/aec keys credential-process --store pass dev";
 
@@ -69,8 +72,7 @@ Deno.test("configProfileNameProblem() allows the names [profile NAME] reads back
 });
 
 Deno.test({
-  name: `botocore reads the profile updateSection() wrote into a config file${BOTOCORE_IGNORED}`,
-  ignore: BOTOCORES.length === 0,
+  ...requires("botocore reads the profile updateSection() wrote into a config file", BOTOCORE),
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "aec-config-edit-" });
     try {
@@ -82,7 +84,7 @@ Deno.test({
         updateSection(edited, "team/prod", { region: "x" }, [], "config"),
       );
       const sdk = allProfiles({ config: await Deno.readTextFile(path), credentials: "" }).profiles;
-      for (const botocore of BOTOCORES) {
+      for (const botocore of BOTOCORE.found ?? []) {
         const [read] = await readFilesWithBotocore(botocore, [path], "config");
         assert.ok(read && "sections" in read, JSON.stringify(read));
         assert.deepEqual(read.sections, sdk, botocore.version);

@@ -7,14 +7,10 @@
 
 import assert from "node:assert/strict";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
-import {
-  PASS_IGNORED,
-  SECRET_SERVICE_IGNORED,
-  setUpPass,
-  setUpSecretService,
-} from "./support/key_stores.ts";
+import { PASS, SECRET_SERVICE, setUpPass, setUpSecretService } from "./support/key_stores.ts";
 import { type Sandbox, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
-import { aecCommand, hasScript, startOnTerminal } from "./support/terminal.ts";
+import { requires } from "./support/clients.ts";
+import { aecCommand, startOnTerminal, TERMINAL } from "./support/terminal.ts";
 
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
 const FILES = {
@@ -48,16 +44,18 @@ async function storedKey(sandbox: Sandbox, env: Record<string, string>) {
 }
 
 const STORES = [
-  { name: "file", ignored: "", setUp: (_: Sandbox) => Promise.resolve(undefined) },
-  { name: "pass", ignored: PASS_IGNORED, setUp: setUpPass },
-  { name: "secret-service", ignored: SECRET_SERVICE_IGNORED, setUp: setUpSecretService },
+  { name: "file", needs: {}, setUp: (_: Sandbox) => Promise.resolve(undefined) },
+  { name: "pass", needs: PASS, setUp: setUpPass },
+  { name: "secret-service", needs: SECRET_SERVICE, setUp: setUpSecretService },
 ];
 
-for (const { name, ignored, setUp } of STORES) {
+for (const { name, needs, setUp } of STORES) {
   Deno.test({
-    name: `aec keys rotate creates, checks and stores a new key in the ${name} store, then ` +
-      `deletes the old one${ignored}`,
-    ignore: ignored !== "",
+    ...requires(
+      `aec keys rotate creates, checks and stores a new key in the ${name} store, then ` +
+        "deletes the old one",
+      needs,
+    ),
     fn: () =>
       withSandbox(FILES, async (sandbox) => {
         const store = await setUp(sandbox);
@@ -151,8 +149,10 @@ Deno.test("aec keys rotate says how to finish when the old key cannot be deleted
 });
 
 Deno.test({
-  name: "aec keys rotate of a profile with mfa_serial signs IAM calls with an MFA session",
-  ignore: !hasScript,
+  ...requires(
+    "aec keys rotate of a profile with mfa_serial signs IAM calls with an MFA session",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const env = await storedBase(sandbox);

@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import {
   aecOnPath,
   lockSecretService,
-  PASS_IGNORED,
-  SECRET_SERVICE_IGNORED,
+  PASS,
+  SECRET_SERVICE,
   setUpPass,
   setUpSecretService,
   testPath,
@@ -25,7 +25,8 @@ import {
   STATIC_SECRET,
   withSandbox,
 } from "./support/sandbox.ts";
-import { aecCommand, hasScript, startOnTerminal } from "./support/terminal.ts";
+import { requires } from "./support/clients.ts";
+import { aecCommand, startOnTerminal, TERMINAL } from "./support/terminal.ts";
 
 const CONFIG = "[profile base]\nregion = eu-west-1\n";
 const CREDENTIALS = `[base]\naws_access_key_id = ${STATIC_KEY_ID}\n` +
@@ -92,9 +93,10 @@ Deno.test("a wrong passphrase or a damaged key file is exit 3 in one line, never
 });
 
 Deno.test({
-  name: `a locked Secret Service is exit 3 in one line, for aec and the AWS CLI alike` +
-    SECRET_SERVICE_IGNORED,
-  ignore: SECRET_SERVICE_IGNORED !== "",
+  ...requires(
+    "a locked Secret Service is exit 3 in one line, for aec and the AWS CLI alike",
+    SECRET_SERVICE,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const store = await setUpSecretService(sandbox);
@@ -140,8 +142,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: `pass refusing to decrypt is exit 3 with gpg's verdict in one line${PASS_IGNORED}`,
-  ignore: PASS_IGNORED !== "",
+  ...requires("pass refusing to decrypt is exit 3 with gpg's verdict in one line", PASS),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const store = await setUpPass(sandbox);
@@ -378,6 +379,13 @@ Deno.test("a stored profile's cached session is handed out without loading any n
       });
       assert.equal(hit.code, 0, hit.stderr);
       assert.equal(hit.stdout, first.stdout);
+      // aec itself, through its pipeline's key store source: the SDK is never loaded either.
+      const own = await runAec(["--profile", "base", "--json"], {
+        ...env,
+        DENO_DIR: emptyCache,
+      }, { denoFlags: ["--cached-only"] });
+      assert.equal(own.code, 0, own.stderr);
+      assert.equal(JSON.parse(own.stdout).SessionToken, JSON.parse(first.stdout).SessionToken);
     } finally {
       await Deno.remove(emptyCache, { recursive: true });
     }
@@ -385,8 +393,10 @@ Deno.test("a stored profile's cached session is handed out without loading any n
 });
 
 Deno.test({
-  name: "aec keys add on a terminal shows the key id, never the secret or the new passphrase",
-  ignore: !hasScript,
+  ...requires(
+    "aec keys add on a terminal shows the key id, never the secret or the new passphrase",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox({ config: CONFIG }, async (sandbox) => {
       const env = { ...sandbox.env, AEC_KEY_STORE: "file" };

@@ -8,12 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import { createLogger } from "../lib/log.ts";
+import { createLogger, CredentialError } from "../lib/support/mod.ts";
 import { createKeychainStore } from "../lib/keys/keychain_store.ts";
 import { createOnePasswordStore } from "../lib/keys/onepassword_store.ts";
 import type { KeyStore, StoreContext } from "../lib/keys/store.ts";
 import { createWincredStore, WINCRED_SCRIPT } from "../lib/keys/wincred_store.ts";
-import { CredentialError } from "../lib/errors.ts";
 import { REPO_ROOT } from "./support/sandbox.ts";
 import { shellQuote } from "./support/terminal.ts";
 

@@ -4,9 +4,16 @@
  */
 
 import assert from "node:assert/strict";
+import { requires } from "./support/clients.ts";
 import { GOOD_MFA_CODE } from "./support/fake_aws.ts";
-import { REPO_ROOT, STATIC_KEY_ID, STATIC_SECRET, withSandbox } from "./support/sandbox.ts";
-import { hasScript, runOnTerminal, runs } from "./support/terminal.ts";
+import {
+  REPO_ROOT,
+  type Sandbox,
+  STATIC_KEY_ID,
+  STATIC_SECRET,
+  withSandbox,
+} from "./support/sandbox.ts";
+import { NO_TERMINAL, runOnTerminal, runWithoutTerminal, TERMINAL } from "./support/terminal.ts";
 
 const SERIAL = "arn:aws:iam::111122223333:mfa/alice";
 const FILES = {
@@ -16,11 +23,11 @@ const FILES = {
     `aws_secret_access_key = ${STATIC_SECRET}\n`,
 };
 
-const noScript = !hasScript;
-
 Deno.test({
-  name: "aec asks for the MFA code once and assumes the role with an MFA session",
-  ignore: noScript,
+  ...requires(
+    "aec asks for the MFA code once and assumes the role with an MFA session",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, text } = await runOnTerminal(
@@ -39,13 +46,19 @@ Deno.test({
       assert.equal(sandbox.aws.requests[0]!.params.DurationSeconds, "28800");
       // The role is assumed with the session, not the long-term keys.
       assert.notEqual(sandbox.aws.requests[1]!.signedBy, STATIC_KEY_ID);
+      // The AWS CLI's entry for the role says whose it is, as STS answered.
+      const cliCache = `${sandbox.home}/.aws/cli/cache`;
+      const [cliEntry] = [...Deno.readDirSync(cliCache)];
+      const entry = JSON.parse(await Deno.readTextFile(`${cliCache}/${cliEntry!.name}`));
+      assert.equal(entry.Credentials.AccessKeyId, json.AccessKeyId);
+      assert.equal(entry.Credentials.AccountId, "111122223333");
+      assert.equal(entry.AssumedRoleUser.Arn, sandbox.aws.issued.get(json.AccessKeyId)!.arn);
     });
   },
 });
 
 Deno.test({
-  name: "aec --no-mfa-session assumes the role directly with the code",
-  ignore: noScript,
+  ...requires("aec --no-mfa-session assumes the role directly with the code", ...TERMINAL),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, text } = await runOnTerminal(
@@ -63,8 +76,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec exits 3 on a wrong MFA code and keeps no session",
-  ignore: noScript,
+  ...requires("aec exits 3 on a wrong MFA code and keeps no session", ...TERMINAL),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, text } = await runOnTerminal(
@@ -87,8 +99,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "one MFA code serves two roles with the same source and serial, until the session ends",
-  ignore: noScript,
+  ...requires(
+    "one MFA code serves two roles with the same source and serial, until the session ends",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox({
       config: FILES.config + `[profile mfa2]\nrole_arn = arn:aws:iam::111122223333:role/other\n` +
@@ -128,9 +142,116 @@ Deno.test({
   },
 });
 
+/** Signs in with a code and returns the MFA session's access key id. */
+async function startMfaSession(sandbox: Sandbox): Promise<string> {
+  const first = await runOnTerminal(sandbox, ["--profile", "mfa", "--json"], `${GOOD_MFA_CODE}\n`);
+  assert.equal(first.code, 0, first.text);
+  const session = sandbox.aws.requests.find((r) => r.action === "AssumeRole")!.signedBy!;
+  assert.ok(sandbox.aws.issued.has(session));
+  return session;
+}
+
+function mfaSessionFiles(sandbox: Sandbox): string[] {
+  return [...Deno.readDirSync(`${sandbox.home}/.cache/aec/mfa-sessions`)].map((e) => e.name);
+}
+
+for (const refusal of ["ExpiredToken", "InvalidClientTokenId"] as const) {
+  Deno.test({
+    ...requires(
+      `aec drops an MFA session STS refuses (${refusal}) and asks for a code again`,
+      ...TERMINAL,
+    ),
+    fn: async () => {
+      await withSandbox(FILES, async (sandbox) => {
+        const session = await startMfaSession(sandbox);
+        const [before] = mfaSessionFiles(sandbox);
+        sandbox.aws.refuseToken = (key) => key === session ? refusal : undefined;
+        // --no-cli-cache: the AWS CLI's entry for the role would answer without the session.
+        const again = await runOnTerminal(
+          sandbox,
+          ["--profile", "mfa", "--json", "--no-cli-cache", "--debug"],
+          `${GOOD_MFA_CODE}\n`,
+        );
+        assert.equal(again.code, 0, again.text);
+        assert.equal(again.text.split(`MFA code for ${SERIAL}: `).length, 2, again.text);
+        assert.match(
+          again.text,
+          new RegExp(`STS refused the MFA session for ${SERIAL} \\(${refusal}\\)`),
+        );
+        assert.deepEqual(sandbox.aws.requests.slice(2).map((r) => r.action), [
+          "AssumeRole",
+          "GetSessionToken",
+          "AssumeRole",
+        ]);
+        // The new session replaced the refused one, and works on the next run.
+        assert.deepEqual(mfaSessionFiles(sandbox), [before]);
+        const third = await runOnTerminal(
+          sandbox,
+          ["--profile", "mfa", "--json", "--no-cli-cache"],
+          "",
+        );
+        assert.equal(third.code, 0, third.text);
+        assert.ok(!third.text.includes("MFA code for"), third.text);
+      });
+    },
+  });
+}
+
 Deno.test({
-  name: "a role that asks for more than an hour keeps the direct AssumeRole with MFA",
-  ignore: noScript,
+  ...requires(
+    "aec asks for a new MFA code only once when STS refuses the new session too",
+    ...TERMINAL,
+  ),
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      await startMfaSession(sandbox);
+      sandbox.aws.refuseToken = () => "InvalidClientTokenId";
+      const { code, text } = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json", "--no-cli-cache"],
+        `${GOOD_MFA_CODE}\n${GOOD_MFA_CODE}\n`,
+      );
+      assert.equal(code, 3, text);
+      assert.equal(text.split(`MFA code for ${SERIAL}: `).length, 2, text);
+      assert.match(
+        text,
+        /aec: STS AssumeRole failed: The security token included in the request is invalid/,
+      );
+      assert.ok(!text.includes("{"), "credentials printed after a failure");
+    });
+  },
+});
+
+Deno.test({
+  ...requires(
+    "aec keeps the MFA session when STS denies the role (AccessDenied), asking for no code",
+    ...TERMINAL,
+  ),
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      await startMfaSession(sandbox);
+      const [before] = mfaSessionFiles(sandbox);
+      sandbox.aws.denyAll = true;
+      const { code, text } = await runOnTerminal(
+        sandbox,
+        ["--profile", "mfa", "--json", "--no-cli-cache"],
+        // Nothing typed: a prompt would fail the run.
+        "",
+      );
+      assert.equal(code, 3, text);
+      assert.ok(!text.includes("MFA code for"), text);
+      assert.match(text, /aec: STS AssumeRole failed: User is not authorized/);
+      assert.deepEqual(mfaSessionFiles(sandbox), [before]);
+      assert.equal(sandbox.aws.requests.filter((r) => r.action === "GetSessionToken").length, 1);
+    });
+  },
+});
+
+Deno.test({
+  ...requires(
+    "a role that asks for more than an hour keeps the direct AssumeRole with MFA",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox({
       config: FILES.config.replace("mfa_serial", "duration_seconds = 7200\nmfa_serial"),
@@ -150,33 +271,23 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec exits 3 when an MFA code is needed and there is no terminal",
-  ignore: Deno.build.os === "windows" || !(await runs("setsid", "--version")),
+  ...requires(
+    "aec exits 3 when an MFA code is needed and there is no terminal or dialog",
+    ...NO_TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
-      // setsid detaches aec from any controlling terminal the test runner has.
-      const { code, stdout, stderr } = await new Deno.Command("setsid", {
-        args: [
-          "-w",
-          Deno.execPath(),
-          "run",
-          "-A",
-          "--quiet",
-          `${REPO_ROOT}main.ts`,
-          "--profile",
-          "mfa",
-          "--json",
-        ],
-        cwd: REPO_ROOT,
-        env: sandbox.env,
-        clearEnv: true,
-        stdin: "null",
-      }).output();
-      const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-      assert.equal(decode(stdout), "");
+      // No DISPLAY in the sandbox: no dialog either.
+      const { code, stdout, stderr } = await runWithoutTerminal(sandbox, [
+        "--profile",
+        "mfa",
+        "--json",
+      ]);
+      assert.equal(stdout, "");
       assert.equal(
-        decode(stderr),
-        `aec: An MFA code for ${SERIAL} is needed, but there is no terminal to ask on\n`,
+        stderr,
+        `aec: An MFA code for ${SERIAL} is needed, but there is no terminal or dialog to ask on ` +
+          "(set mfa_process in profile mfa)\n",
       );
       assert.equal(code, 3);
       assert.equal(sandbox.aws.requests.length, 0);
@@ -185,8 +296,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec logout --profile deletes the MFA session, so the next run asks again",
-  ignore: noScript,
+  ...requires(
+    "aec logout --profile deletes the MFA session, so the next run asks again",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const first = await runOnTerminal(
@@ -214,8 +327,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec --serve --exec asks for the MFA code once and refreshes the role from the session",
-  ignore: noScript,
+  ...requires(
+    "aec --serve --exec asks for the MFA code once and refreshes the role from the session",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       // Role credentials that need a refresh at once; the session lasts 8 hours.

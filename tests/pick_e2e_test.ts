@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { REPO_ROOT, type Sandbox, withSandbox } from "./support/sandbox.ts";
-import { aecCommand, hasScript, startOnTerminal } from "./support/terminal.ts";
+import { command, POSIX, requires } from "./support/clients.ts";
+import { aecCommand, startOnTerminal, TERMINAL } from "./support/terminal.ts";
 
 const FILES = {
   config: `[profile dev]
@@ -35,8 +36,10 @@ async function pick(sandbox: Sandbox, ...keys: string[]) {
 }
 
 Deno.test({
-  name: "aec pick prints the profile whose account id was typed, and only its name",
-  ignore: !hasScript,
+  ...requires(
+    "aec pick prints the profile whose account id was typed, and only its name",
+    ...TERMINAL,
+  ),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, stdout, screen } = await pick(sandbox, "4444", "\r");
@@ -50,8 +53,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec pick matches a role name and every word of the query",
-  ignore: !hasScript,
+  ...requires("aec pick matches a role name and every word of the query", ...TERMINAL),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       const { code, stdout } = await pick(sandbox, "devel 1111", "\r");
@@ -62,8 +64,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec pick moves with the arrow keys and corrects with backspace",
-  ignore: !hasScript,
+  ...requires("aec pick moves with the arrow keys and corrects with backspace", ...TERMINAL),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       // "sx" matches nothing; backspace leaves "s", which matches staging and others.
@@ -78,8 +79,7 @@ Deno.test({
 
 for (const [key, name] of [["\x1b", "Esc"], ["\x03", "Ctrl-C"]]) {
   Deno.test({
-    name: `aec pick exits 130 on ${name} and prints nothing`,
-    ignore: !hasScript,
+    ...requires(`aec pick exits 130 on ${name} and prints nothing`, ...TERMINAL),
     fn: async () => {
       await withSandbox(FILES, async (sandbox) => {
         const { code, stdout } = await pick(sandbox, "dev", key!);
@@ -91,8 +91,7 @@ for (const [key, name] of [["\x1b", "Esc"], ["\x03", "Ctrl-C"]]) {
 }
 
 Deno.test({
-  name: "aec pick shows no control character a profile name carries",
-  ignore: !hasScript,
+  ...requires("aec pick shows no control character a profile name carries", ...TERMINAL),
   fn: async () => {
     await withSandbox(
       { credentials: "[evil\x1b]2;owned\x07]\naws_access_key_id = A\naws_secret_access_key = B\n" },
@@ -107,8 +106,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "aec pick without a terminal exits 2 in one line",
-  ignore: Deno.build.os === "windows",
+  ...requires("aec pick without a terminal exits 2 in one line", POSIX, await command("setsid")),
   fn: async () => {
     await withSandbox(FILES, async (sandbox) => {
       // setsid detaches aec from any controlling terminal the test runner has.

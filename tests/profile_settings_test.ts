@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CredentialError } from "../lib/errors.ts";
+import { CredentialError } from "../lib/support/errors.ts";
 import { planCredentials, type Profiles } from "../lib/config/profile_settings.ts";
 
 const ROLE = "arn:aws:iam::111122223333:role/r";
@@ -75,4 +75,22 @@ Deno.test("planCredentials() refuses settings that cannot give credentials", () 
     /profile "b" sets aws_access_key_id but no aws_secret_access_key/,
   );
   refused({ p: { Aws_Access_Key_Id: "AKIA" } }, "p", /sets Aws_Access_Key_Id/);
+});
+
+Deno.test("planCredentials() refuses a profile with two sources the AWS CLI and the SDK order differently", () => {
+  const SSO = { sso_session: "corp", sso_account_id: "111122223333", sso_role_name: "r" };
+  const both = /has both .* between which the AWS CLI and the AWS SDK choose differently; keep one/;
+  refused({ p: { ...KEYS, credential_process: "x" } }, "p", both);
+  refused({ p: { ...KEYS, ...SSO } }, "p", both);
+  refused({ p: { credential_process: "x", sso_start_url: "https://x" } }, "p", both);
+  // In a source profile too, which botocore resolves in the same order.
+  refused({ r: { role_arn: ROLE, source_profile: "p" }, p: { ...KEYS, ...SSO } }, "r", both);
+  // A role is assumed first by both, whatever else its profile holds.
+  assert.deepEqual(
+    planCredentials({ p: { role_arn: ROLE, source_profile: "p", ...KEYS } }, "p", true),
+    {
+      kind: "profile",
+      source: "role_arn",
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chooseProfile } from "../lib/profile.ts";
+import { chooseProfile } from "../lib/support/profile.ts";
 
 Deno.test("chooseProfile() prefers --profile, then AWS_PROFILE, then AWS_DEFAULT_PROFILE", () => {
   const env = { AWS_PROFILE: "from-env", AWS_DEFAULT_PROFILE: "from-default" };

@@ -9,11 +9,11 @@
 
 import assert from "node:assert/strict";
 import {
-  BOTOCORE_IGNORED,
   type BotocoreCredentials,
   botocoreCredentials,
-  BOTOCORES,
+  readFilesWithBotocore,
 } from "./support/botocore.ts";
+import { botocores, requires } from "./support/clients.ts";
 import { assertRefused, runWithContainer } from "./support/container_role.ts";
 import {
   type Sandbox,
@@ -21,6 +21,9 @@ import {
   STATIC_CREDENTIALS,
   withSandbox,
 } from "./support/sandbox.ts";
+
+const BOTOCORE = await botocores();
+const BOTOCORES = BOTOCORE.found ?? [];
 
 const KEYS = "aws_access_key_id = AKIAPROFILEKEY000000\naws_secret_access_key = profileSecret\n";
 
@@ -186,6 +189,87 @@ Deno.test("aec refuses indented keys that botocore reads as part of the value be
   );
 });
 
+Deno.test("aec refuses identity settings whose values the readers take differently", async () => {
+  // A byte order mark makes botocore read another key, and only botocore reads `key: value`:
+  // aec would hand over the first key, the AWS CLI the second.
+  await refusedWith(
+    {
+      config: "[profile x]\nregion = eu-west-1\n",
+      credentials: "[x]\n\uFEFFaws_access_key_id = AKIAPROFILEKEY000000\n" +
+        "aws_access_key_id: AKIAOTHERKEY00000000\naws_secret_access_key = profileSecret\n",
+    },
+    "x",
+    ({ credentialsFile }) =>
+      new RegExp(
+        differently("x", credentialsFile) +
+          'botocore sees aws_access_key_id on line 3 \\(written "aws_access_key_id: …"\\), the ' +
+          'AWS SDK for JavaScript does not and reads it on line 2; write it as "key = value"$',
+        "m",
+      ),
+  );
+  // botocore reads the comment into the name of the source profile, and fails.
+  await refusedWith(
+    {
+      config: "[profile x]\nrole_arn = arn:aws:iam::111122223333:role/x\n" +
+        "source_profile = static # the main keys\n",
+      credentials: `[static]\n${KEYS}`,
+    },
+    "x",
+    ({ configFile }) =>
+      new RegExp(
+        differently("x", configFile) +
+          "the AWS SDK for JavaScript ends the value of source_profile on line 3 at a comment, " +
+          "botocore reads the comment as part of the value; put the comment on a line of its own$",
+        "m",
+      ),
+  );
+});
+
+Deno.test("aec warns on every run, cache hits too, of a file botocore cannot parse", async () => {
+  const encoder = new TextEncoder();
+  const broken: [string, Uint8Array, string][] = [
+    [
+      "a header without its ]",
+      encoder.encode(`${ROLE_CONFIG}[profile spare\nregion = eu-west-1\n`),
+      "line 5 is a section header without its ]; close it",
+    ],
+    [
+      "a byte order mark",
+      encoder.encode(`\uFEFF${ROLE_CONFIG}`),
+      "line 1 starts with a byte order mark (U+FEFF); save the file without one",
+    ],
+    [
+      "a byte that is not UTF-8",
+      new Uint8Array([...encoder.encode(`${ROLE_CONFIG}# caf`), 0xe9, 0x0a]),
+      "line 5 is not UTF-8; save the file as UTF-8",
+    ],
+  ];
+  for (const [what, bytes, problem] of broken) {
+    await withSandbox({ credentials: STATIC_CREDENTIALS }, async (sandbox) => {
+      await Deno.writeFile(sandbox.configFile, bytes);
+      for (const botocore of BOTOCORES) {
+        const [read] = await readFilesWithBotocore(botocore, [sandbox.configFile], "config");
+        assert.ok(read && "error" in read, `botocore ${botocore.version} parses ${what}`);
+      }
+      const cache = `${sandbox.home}/cache.json`;
+      const args = ["--profile", "admin", "--no-cli-cache", "--cache-file", cache, "--json"];
+      const warning = `aec: warning: botocore (the AWS CLI) cannot parse ${sandbox.configFile}: ` +
+        `${problem}\n`;
+      for (const run of ["first", "cache hit"]) {
+        const result = await sandbox.run(args);
+        assert.equal(result.code, 0, `${what}, ${run}: ${result.stderr}`);
+        assert.equal(result.stderr, warning, `${what}, ${run}`);
+        assert.match(JSON.parse(result.stdout).AccessKeyId, /^ASIA/);
+        assert.equal(
+          sandbox.aws.requests.filter((request) => request.action === "AssumeRole").length,
+          1,
+          `${what}, ${run}: not answered from the cache`,
+        );
+      }
+    });
+  }
+});
+
 Deno.test("aec checks every profile of the source_profile chain", async () => {
   await refusedWith(
     {
@@ -295,8 +379,7 @@ const AGREED_CREDENTIALS = [
 ].join("\r\n");
 
 Deno.test({
-  name: "aec and botocore resolve the layouts aec accepts to the same keys" + BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires("aec and botocore resolve the layouts aec accepts to the same keys", BOTOCORE),
   async fn() {
     await withSandbox({ credentials: AGREED_CREDENTIALS }, async (sandbox) => {
       const script = await sandbox.write(

@@ -1,21 +1,30 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
-import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
-import { botocoreProfileName, sdkProfileName } from "../lib/config/ini.ts";
-import { CREDENTIAL_SETTINGS } from "../lib/config/profile_settings.ts";
-import { readerDisagreement } from "../lib/config/reader_agreement.ts";
+import { loadSharedConfigFiles, loadSsoSessionData } from "@smithy/shared-ini-file-loader";
 import {
-  BOTOCORE_IGNORED,
-  type BotocoreFile,
-  BOTOCORES,
-  readFilesWithBotocore,
-} from "./support/botocore.ts";
+  botocoreProfileName,
+  botocoreSsoSessionName,
+  sdkProfileName,
+  sdkSsoSessionName,
+} from "../lib/config/ini.ts";
+import { CREDENTIAL_SETTINGS } from "../lib/config/profile_settings.ts";
+import { checkReaderAgreement } from "../lib/config/reader_agreement.ts";
+import { type BotocoreFile, readFilesWithBotocore } from "./support/botocore.ts";
+import { botocores, requires } from "./support/clients.ts";
+
+const BOTOCORE = await botocores();
+const BOTOCORES = BOTOCORE.found ?? [];
 
 const files = (config: string, credentials = "") => ({
   config: { path: "/home/u/.aws/config", text: config },
   credentials: { path: "/home/u/.aws/credentials", text: credentials },
 });
 const KEYS = "aws_access_key_id = AKIAKEY\naws_secret_access_key = SECRET\n";
+const readerDisagreement = (
+  given: ReturnType<typeof files>,
+  profile: string,
+  also: string[] = [],
+) => checkReaderAgreement(given, profile, also).disagreement;
 
 function refuses(
   config: string,
@@ -31,7 +40,7 @@ function refuses(
   assert.doesNotMatch(problem, /AKIAKEY|SECRET|[\r\n]/);
 }
 
-Deno.test("readerDisagreement() names the file, the profile and the line that differ", () => {
+Deno.test("checkReaderAgreement() names the file, the profile and the line that differ", () => {
   refuses(
     "[profile x]\nregion=us-east-1\naws_access_key_id: AKIAKEY\naws_secret_access_key: SECRET\n",
     "",
@@ -50,7 +59,7 @@ Deno.test("readerDisagreement() names the file, the profile and the line that di
   );
 });
 
-Deno.test("readerDisagreement() refuses settings that only one reader sees", () => {
+Deno.test("checkReaderAgreement() refuses settings that only one reader sees", () => {
   const cases: [string, RegExp][] = [
     // `key =` opens a sub-section for the SDK; botocore reads an empty value.
     [
@@ -86,7 +95,7 @@ Deno.test("readerDisagreement() refuses settings that only one reader sees", () 
   for (const [config, message] of cases) refuses(config, "", "x", message);
 });
 
-Deno.test("readerDisagreement() refuses a profile header that only one reader reads", () => {
+Deno.test("checkReaderAgreement() refuses a profile header that only one reader reads", () => {
   refuses(
     `[profile  default]\n${KEYS}`,
     "",
@@ -126,7 +135,7 @@ Deno.test("readerDisagreement() refuses a profile header that only one reader re
   );
 });
 
-Deno.test("readerDisagreement() refuses whole files that the readers cannot agree on", () => {
+Deno.test("checkReaderAgreement() refuses whole files that the readers cannot agree on", () => {
   const path = (file: string) =>
     `The AWS CLI and aec would read profile "p" differently in ${file}: `;
   const config = path("/home/u/.aws/config");
@@ -164,15 +173,29 @@ Deno.test("readerDisagreement() refuses whole files that the readers cannot agre
   }
 });
 
-Deno.test("readerDisagreement() follows the source_profile chain as either reader reads it", () => {
+Deno.test("checkReaderAgreement() follows the source_profile chain as either reader reads it", () => {
   const chain = "[profile a]\nrole_arn = arn\nsource_profile = b\n";
   refuses(chain, "[b]\naws_access_key_id: AKIAKEY\n", "a", /read profile "b" differently/);
-  // botocore reads the inline comment into the name: a profile of its own, also checked.
+  // ...and the sso-session a profile names, in the config file.
+  const sso = "[profile a]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n";
   refuses(
-    "[profile a]\nrole_arn = arn\nsource_profile = b ;c\n",
-    "[b ;c]\naws_access_key_id: AKIAKEY\n",
+    `${sso}[sso-session corp]\nsso_start_url = https://a\nsso_region: eu-west-1\n`,
+    "",
     "a",
-    /read profile "b ;c" differently/,
+    'The AWS CLI and aec would read sso-session "corp" differently in /home/u/.aws/config: ' +
+      'botocore sees sso_region on line 7 (written "sso_region: …"), the AWS SDK for ' +
+      'JavaScript does not; write it as "key = value"',
+  );
+  refuses(
+    `${sso}[sso-session  corp]\nsso_start_url = https://a\n`,
+    "",
+    "a",
+    /botocore reads \[sso-session {2}corp\] on line 5 as sso-session "corp", the AWS SDK for JavaScript does not; write it as \[sso-session corp\]$/,
+  );
+  // An sso-session that nothing names may differ.
+  assert.equal(
+    readerDisagreement(files(`${sso}[sso-session other]\nsso_region: eu-west-1\n`), "a"),
+    undefined,
   );
   // A source found after the pass over its sections reads the file again.
   const base = "[profile base]\naws_access_key_id: AKIAKEY\n";
@@ -192,19 +215,173 @@ Deno.test("readerDisagreement() follows the source_profile chain as either reade
   assert.equal(readerDisagreement(files("", "[aec-served];x\nregion = r\n"), "p"), undefined);
 });
 
-Deno.test("readerDisagreement() accepts files both readers read alike", () => {
+Deno.test("checkReaderAgreement() refuses identity settings whose values the readers take differently", () => {
+  const credentials = (text: string) =>
+    'The AWS CLI and aec would read profile "p" differently in /home/u/.aws/credentials: ' + text;
+  // A byte order mark makes botocore read another key; the SDK never reads `key: value`.
+  refuses(
+    "",
+    "[p]\n\uFEFFaws_access_key_id = AKIAKEY\naws_access_key_id: AKIAOTHER\n",
+    "p",
+    credentials(
+      'botocore sees aws_access_key_id on line 3 (written "aws_access_key_id: …"), the AWS SDK ' +
+        'for JavaScript does not and reads it on line 2; write it as "key = value"',
+    ),
+  );
+  refuses(
+    "",
+    "[p]\naws_access_key_id: AKIAOTHER\n\uFEFFaws_access_key_id = AKIAKEY\n",
+    "p",
+    credentials(
+      "the AWS SDK for JavaScript sees aws_access_key_id on line 3 (written " +
+        '"\\ufeffaws_access_key_id = …"), botocore does not and reads it on line 2; delete the ' +
+        "U+FEFF before the key",
+    ),
+  );
+  // botocore reads a comment after a value as part of it.
+  refuses(
+    "[profile p]\nrole_arn = arn\nsource_profile = static # the main keys\n",
+    "[static]\naws_access_key_id = AKIAKEY\n",
+    "p",
+    'The AWS CLI and aec would read profile "p" differently in /home/u/.aws/config: the AWS SDK ' +
+      "for JavaScript ends the value of source_profile on line 3 at a comment, botocore reads " +
+      "the comment as part of the value; put the comment on a line of its own",
+  );
+  // ...and the indented lines after it.
+  refuses(
+    "",
+    "[p]\ncredential_process = /bin/creds\n\n  --verbose\n",
+    "p",
+    credentials(
+      "botocore reads line 4 as part of the value of credential_process on line 2, the AWS SDK " +
+        "for JavaScript does not; unindent line 4 or delete it",
+    ),
+  );
+  // Characters at either end of a value or key that only one reader trims.
+  const trims: [string, string][] = [
+    [
+      "aws_secret_access_key = SECRET\x1f",
+      "the value of aws_secret_access_key on line 2 ends with U+001F, which botocore trims from " +
+      "it and the AWS SDK for JavaScript keeps; delete it",
+    ],
+    [
+      "aws_secret_access_key = SECRET\uFEFF",
+      "the value of aws_secret_access_key on line 2 ends with U+FEFF, which the AWS SDK for " +
+      "JavaScript trims from it and botocore keeps; delete it",
+    ],
+    [
+      "role_arn = \x85arn",
+      "the value of role_arn on line 2 starts with U+0085, which botocore trims from it and " +
+      "the AWS SDK for JavaScript keeps; delete it",
+    ],
+    [
+      "\x1caws_access_key_id = AKIAKEY",
+      'botocore sees aws_access_key_id on line 2 (written "\\u001caws_access_key_id = …"), the ' +
+      "AWS SDK for JavaScript does not; delete the U+001C before the key",
+    ],
+  ];
+  for (const [line, problem] of trims) refuses("", `[p]\n${line}\n`, "p", credentials(problem));
+  // Every setting that decides an identity, the modifiers of a role too; not the region.
+  for (const key of ["external_id", "mfa_serial", "role_session_name", "login_session"]) {
+    refuses("", `[p]\n${key} = v ;c\n`, "p", new RegExp(`ends the value of ${key} on line 2`));
+    refuses("", `[p]\n${key}: v\n`, "p", new RegExp(`botocore sees ${key} on line 2`));
+  }
+  assert.equal(readerDisagreement(files("", "[p]\nregion = r ;c\n"), "p"), undefined);
+});
+
+Deno.test("checkReaderAgreement() names the files botocore cannot parse at all, and the line", () => {
+  const unparsable = (config: string, credentials = "") => {
+    const agreement = checkReaderAgreement(files(config, credentials), "p");
+    assert.equal(agreement.disagreement, undefined);
+    return agreement.unparsable;
+  };
+  const config = "botocore (the AWS CLI) cannot parse /home/u/.aws/config: ";
+  const cases: [string, string][] = [
+    [
+      "\uFEFF[profile p]\n",
+      "line 1 starts with a byte order mark (U+FEFF); save the file without one",
+    ],
+    [
+      "# keys\nregion = r\n[profile p]\n",
+      "line 2 comes before any section header; move it into a section",
+    ],
+    ["[profile p]\n[profile q\nk = v\n", "line 2 is a section header without its ]; close it"],
+    ["[profile p]\n= v\n", "line 2 has no key before its =; name the key"],
+    [
+      "[profile p]\nregion\n",
+      'line 2 is neither a section header nor "key = value"; fix it or delete it',
+    ],
+    ["[q]\n[profile p]\n[q]\n", "section [q] appears again on line 3; merge the two"],
+    [
+      "[profile p]\nregion = a\nRegion: b\n",
+      "section [profile p] sets region again on line 3; keep one",
+    ],
+    [
+      "[DEFAULT]\nregion = a\n[DEFAULT]\nregion = b\n[profile p]\n",
+      "section [DEFAULT] sets region again on line 4; keep one",
+    ],
+    [
+      "[profile p]\ns3 =\n  max_concurrent_requests = 10\n  path-style\n",
+      'line 4, indented under "s3 =" on line 2, is not "key = value" as botocore needs there; ' +
+      "write it so or delete it",
+    ],
+    // In [DEFAULT] only once botocore gives it to a section.
+    [
+      "[DEFAULT]\ns3 =\n  path-style\n[profile p]\n",
+      'line 3, indented under "s3 =" on line 2, is not "key = value" as botocore needs there; ' +
+      "write it so or delete it",
+    ],
+    // The first line that fails.
+    [
+      "[profile p]\nx\n[profile p]\n",
+      'line 2 is neither a section header nor "key = value"; fix it or delete it',
+    ],
+  ];
+  for (const [text, problem] of cases) {
+    assert.deepEqual(unparsable(text), [config + problem], JSON.stringify(text));
+  }
+  assert.deepEqual(unparsable("", "[p]\nk = v\n[p]\n"), [
+    "botocore (the AWS CLI) cannot parse /home/u/.aws/credentials: section [p] appears again " +
+    "on line 3; merge the two",
+  ]);
+  // A file that is not UTF-8, whatever else it holds.
+  const notUtf8 = files("[profile p]\nk = \uFFFD\nk = v\n");
+  assert.deepEqual(
+    checkReaderAgreement({ ...notUtf8, config: { ...notUtf8.config, notUtf8Line: 2 } }, "p")
+      .unparsable,
+    [config + "line 2 is not UTF-8; save the file as UTF-8"],
+  );
+  // Files botocore parses, and no file at all.
+  for (
+    const text of [
+      "",
+      "# comment\n\n[profile p]\nregion = r\n  more\n\ns3 =\n  max = 1\n",
+      "[DEFAULT]\ns3 =\n  path-style\n",
+      "  [profile p]\n[sso-session p]\n[profile  p]\n",
+    ]
+  ) {
+    assert.deepEqual(unparsable(text, text), [], JSON.stringify(text));
+  }
+  // Nothing of a value reaches the line.
+  assert.doesNotMatch(unparsable("[profile p]\nAKIAKEY SECRET\n")[0]!, /AKIAKEY|SECRET/);
+});
+
+Deno.test("checkReaderAgreement() accepts files both readers read alike", () => {
   const accepted: [string, string][] = [
     ["", ""],
     [`[default]\n${KEYS}`, `[default]\n${KEYS}`],
     // Non-credential settings may differ: region with `:`, in upper case, in [DEFAULT].
     [`[DEFAULT]\nregion = r\n[profile p]\nREGION: r\n${KEYS}`, "[DEFAULT]\noutput: json\n"],
-    // Comments after headers and values, sub-sections, CRLF, indented keys alike.
+    // Comments after headers and after values that decide no identity, sub-sections, CRLF,
+    // indented keys alike.
     [
       `[profile p] # work\r\ns3 =\r\n  max_concurrent_requests = 10\r\n${
         KEYS.replaceAll("\n", "\r\n")
-      }`,
-      "[p]\n  aws_access_key_id = AKIAKEY # note\n  aws_secret_access_key = SECRET\n",
+      }region = eu-west-1 # Ireland\r\n`,
+      "[p] # note\n  aws_access_key_id = AKIAKEY\n  aws_secret_access_key = SECRET\n",
     ],
+    // The same value, though each reader takes it from another line.
+    ["", `[p]\n\uFEFFaws_access_key_id = AKIAKEY\naws_access_key_id: AKIAKEY\n`],
     // Quoted and tab-separated profile names.
     [`[profile "p"]\n${KEYS}[profile\tq]\n${KEYS}`, ""],
     // Sections that are no profile, and errors that make botocore reject the whole file.
@@ -266,17 +443,28 @@ async function readAll(
 }
 
 Deno.test({
-  name: "sdkProfileName() and botocoreProfileName() name the profiles the readers do" +
-    BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires(
+    "sdkProfileName(), botocoreProfileName() and their sso-session twins name the " +
+      "profiles and sso-sessions the readers do",
+    BOTOCORE,
+  ),
   async fn() {
     const names = [
       ...["default", "profile x", "profile  x", "profile\tx", "profile.x", "profiles x", "x"],
       ...['profile "a b"', "profile 'x'", "profile \"x'", "profile a\\ b", 'profile "a\\"b"'],
       ...["profile x y", "profile", "sso-session s", "services s", "DEFAULT", " default", "a b"],
+      ...["sso-session.s", "sso-sessions s", "sso-session  s", 'sso-session "s"', "profile sso"],
       ...fc.sample(
         fc.tuple(
-          fc.constantFrom("profile ", "profile", "profiles ", "sso-session ", "services ", ""),
+          fc.constantFrom(
+            "profile ",
+            "profile",
+            "profiles ",
+            "sso-session ",
+            "sso-session",
+            "services ",
+            "",
+          ),
           fc.string({ unit: fc.constantFrom(..."ab. \t'\"\\-:_"), maxLength: 6 }),
         ).map(([prefix, name]) => prefix + name),
         { numRuns: 300 },
@@ -308,6 +496,20 @@ Deno.test({
             );
           }
         }
+        const sessions = await loadSsoSessionData({
+          configFilepath: `${dir}/${index}.config`,
+        });
+        const expected = sdkSsoSessionName(name);
+        assert.deepEqual(Object.keys(sessions), expected === undefined ? [] : [expected], name);
+        for (const read of botocore) {
+          assert.ok("ssoSessions" in read.config, JSON.stringify(read.config));
+          const expected = botocoreSsoSessionName(name);
+          assert.deepEqual(
+            Object.keys(read.config.ssoSessions!),
+            expected === undefined ? [] : [expected],
+            `sso-session ${JSON.stringify(name)}`,
+          );
+        }
       }
     } finally {
       await Deno.remove(dir, { recursive: true });
@@ -331,12 +533,15 @@ const configHeaderArb = (name: string) =>
   );
 const credentialsHeaderArb = (name: string) =>
   fc.constantFrom(`[${name}]`, `[${name}]`, `[profile ${name}]`, `[${name} ]`);
-const valueOf = (key: string) => fc.constantFrom(...(key === "source_profile" ? POOL : ["v1"]));
+const SESSIONS = ["corp"];
+const valueOf = (key: string) =>
+  fc.constantFrom(
+    ...(key === "source_profile" ? POOL : key === "sso_session" ? SESSIONS : ["v1", "v2"]),
+  );
 const settingArb = (key: string): fc.Arbitrary<string[]> =>
-  valueOf(key).chain((value) =>
+  fc.tuple(valueOf(key), valueOf(key)).chain(([value, other]) =>
     fc.constantFrom<string[]>(
-      [`${key} = ${value}`],
-      [`${key} = ${value}`],
+      ...Array<string[]>(6).fill([`${key} = ${value}`]),
       [`${key}: ${value}`],
       [`${key.toUpperCase()} = ${value}`],
       [`${key} =`],
@@ -344,7 +549,15 @@ const settingArb = (key: string): fc.Arbitrary<string[]> =>
       [`  ${key} = ${value}`],
       [`${key}=${value} # c`],
       [`${key} = ${value}`, "  more"],
+      [`${key} = ${value}`, "", "  more"],
       [`${key} =`, "  sub = 1"],
+      // Characters that one reader trims and the other keeps.
+      [`${key} = ${value}\x1f`],
+      [`${key} = \x85${value}`],
+      [`${key} = ${value}\uFEFF`],
+      [`\x1c${key} = ${value}`],
+      // The SDK reads the first line, botocore the second.
+      [`\uFEFF${key} = ${value}`, `${key}: ${other}`],
     )
   );
 const SETTINGS = [
@@ -353,40 +566,72 @@ const SETTINGS = [
   "credential_process",
   "source_profile",
   "role_arn",
+  "mfa_serial",
+  "sso_session",
 ];
-const OTHERS = [["region = r"], ["output: json"], ["  region_x = r"], ["s3 =", "  max = 1"]];
-const bodyArb = fc
-  .tuple(fc.subarray(SETTINGS), fc.subarray([...OTHERS, ["# comment"], [""]]))
-  .chain(([keys, others]) =>
-    fc.tuple(...keys.map(settingArb)).chain((settings) =>
-      fc.shuffledSubarray([...settings, ...others], {
-        minLength: settings.length + others.length,
-      })
+// Lines that change no identity, some of which botocore cannot parse.
+const OTHERS = [
+  ["region = r # c"],
+  ["output: json"],
+  ["  region_x = r"],
+  ["s3 =", "  max = 1"],
+  ["# comment"],
+  [""],
+];
+const UNPARSABLE = [["[broken"], ["stray text"], ["s3 =", "  stray"], ["output = json"]];
+const bodyArb = (settings: string[]) =>
+  fc
+    .tuple(
+      fc.subarray(settings, { maxLength: Math.min(3, settings.length) }),
+      fc.subarray(OTHERS),
+      fc.oneof({ arbitrary: fc.constant([]), weight: 10 }, fc.subarray(UNPARSABLE)),
     )
-  )
-  .map((items) => items.flat());
-const sectionArb = (header: (name: string) => fc.Arbitrary<string>) =>
-  fc.constantFrom(...POOL).chain((name) =>
-    fc.record({
-      name: fc.constant(name),
-      header: header(name),
-      trail: fc.constantFrom("", "", " # c", "#c", " ;c"),
-      indent: fc.constantFrom("", "", "", "  "),
-      body: bodyArb,
-    })
+    .chain(([keys, others, unparsable]) =>
+      fc.tuple(...keys.map(settingArb)).chain((lines) =>
+        fc.shuffledSubarray([...lines, ...others, ...unparsable], {
+          minLength: lines.length + others.length + unparsable.length,
+        })
+      )
+    )
+    .map((items) => items.flat());
+type Header = (name: string) => fc.Arbitrary<string>;
+const sectionArb = (header: Header, withSessions: boolean) =>
+  fc.constantFrom(...POOL, ...(withSessions ? SESSIONS.map((name) => `sso-session ${name}`) : []))
+    .chain((name) => {
+      const session = name.startsWith("sso-session ") ? name.slice(12) : undefined;
+      return fc.record({
+        name: fc.constant(name),
+        header: session === undefined ? header(name) : ssoSessionHeaderArb(session),
+        trail: fc.constantFrom("", "", " # c", "#c", " ;c"),
+        indent: fc.constantFrom("", "", "", "  "),
+        body: bodyArb(session === undefined ? SETTINGS : ["sso_start_url", "sso_region"]),
+      });
+    });
+const ssoSessionHeaderArb = (name: string) =>
+  fc.constantFrom(
+    `[sso-session ${name}]`,
+    `[sso-session ${name}]`,
+    `[sso-session  ${name}]`,
+    `[sso-session "${name}"]`,
+    `[sso-session.${name}]`,
   );
-const fileArb = (header: (name: string) => fc.Arbitrary<string>) =>
+const fileArb = (header: Header, withSessions = false) =>
   fc.record({
+    bom: fc.oneof({ arbitrary: fc.constant(""), weight: 15 }, fc.constant("\uFEFF")),
     defaults: fc.boolean(),
-    // botocore rejects a file with a section twice.
-    sections: fc.uniqueArray(sectionArb(header), {
-      selector: (section) => section.header,
-      maxLength: 4,
-    }),
+    // Mostly one section each: botocore cannot parse a file with a section twice.
+    sections: fc.array(sectionArb(header, withSessions), { maxLength: 4 }).chain((sections) =>
+      fc.constantFrom(
+        sections,
+        sections.filter((section, index) =>
+          sections.findIndex((other) => other.header === section.header) === index
+        ),
+      )
+    ),
     eol: fc.constantFrom("\n", "\r\n"),
-  }).map(({ defaults, sections, eol }) => ({
+  }).map(({ bom, defaults, sections, eol }) => ({
     sections,
-    text: [
+    text: bom + [
       ...(defaults ? ["[DEFAULT]", "region = r"] : []),
       // A first setting on its own line, so that the SDK keeps every section it reads.
       ...sections.flatMap((section, index) => [
@@ -398,7 +643,7 @@ const fileArb = (header: (name: string) => fc.Arbitrary<string>) =>
   }));
 const caseArb = fc
   .record({
-    config: fileArb(configHeaderArb),
+    config: fileArb(configHeaderArb, true),
     credentials: fileArb(credentialsHeaderArb),
     profile: fc.constantFrom(...POOL),
   })
@@ -414,41 +659,55 @@ const caseArb = fc
     profile,
   }));
 
+const IDENTITY_SETTINGS = [
+  ...CREDENTIAL_SETTINGS,
+  "external_id",
+  "mfa_serial",
+  "role_session_name",
+];
+const SSO_SESSION_SETTINGS = ["sso_start_url", "sso_region"];
+
 /**
- * Whether the readers differ on the credential settings or existence of
- * `profile` and its sources, or botocore reads credential settings in [DEFAULT].
+ * Whether the readers differ on the identity settings (their values) or the
+ * existence of `profile`, its sources and its sso-sessions, or botocore reads
+ * identity settings in [DEFAULT].
  */
 function readersDiffer(oracle: Oracle, profile: string): boolean {
-  const views = oracle.botocore.map((botocore) => {
-    if (!("sections" in botocore.config) || !("sections" in botocore.credentials)) return undefined;
-    return [
-      [oracle.sdk.config, botocore.config.sections],
-      [oracle.sdk.credentials, botocore.credentials.sections],
-    ] as const;
-  });
-  // botocore gives every profile the credential settings of [DEFAULT], the SDK none.
+  const own = (settings: Record<string, unknown> | undefined, key: string) =>
+    settings !== undefined && Object.hasOwn(settings, key) ? settings[key] : undefined;
+  // botocore gives every profile the identity settings of [DEFAULT], the SDK none.
   let differ = oracle.botocore.some((botocore) =>
     [botocore.config, botocore.credentials].some((file) =>
-      "defaults" in file && CREDENTIAL_SETTINGS.some((key) => Object.hasOwn(file.defaults, key))
+      "defaults" in file && IDENTITY_SETTINGS.some((key) => Object.hasOwn(file.defaults, key))
     )
   );
-  const pending = [profile];
+  const pending: [kind: "profile" | "sso-session", name: string][] = [["profile", profile]];
   const checked = new Set<string>();
-  for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
-    if (checked.has(name)) continue;
-    checked.add(name);
-    for (const view of views) {
-      for (const [sdk, botocore] of view ?? []) {
-        const bySdk = Object.hasOwn(sdk, name) ? sdk[name] : undefined;
-        const byBotocore = Object.hasOwn(botocore, name) ? botocore[name] : undefined;
-        if ((bySdk === undefined) !== (byBotocore === undefined)) differ = true;
-        for (const key of CREDENTIAL_SETTINGS) {
-          const value = byBotocore?.[key];
-          const sdkHas = bySdk !== undefined && Object.hasOwn(bySdk, key);
-          if (sdkHas ? value === undefined || value === "" : value !== undefined) differ = true;
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+    const [kind, name] = next;
+    if (checked.has(`${kind} ${name}`)) continue;
+    checked.add(`${kind} ${name}`);
+    for (const botocore of oracle.botocore) {
+      if (!("sections" in botocore.config) || !("sections" in botocore.credentials)) continue;
+      const pairs = kind === "profile"
+        ? [
+          [oracle.sdk.config, botocore.config.sections, name],
+          [oracle.sdk.credentials, botocore.credentials.sections, name],
+        ] as const
+        : [[oracle.sdk.config, botocore.config.ssoSessions!, `sso-session.${name}`]] as const;
+      for (const [sdk, byBotocore, sdkName] of pairs) {
+        const bySdk = own(sdk, sdkName) as Record<string, unknown> | undefined;
+        const read = own(byBotocore, name) as Record<string, unknown> | undefined;
+        if ((bySdk === undefined) !== (read === undefined)) differ = true;
+        for (const key of kind === "profile" ? IDENTITY_SETTINGS : SSO_SESSION_SETTINGS) {
+          if (own(bySdk, key) !== own(read, key)) differ = true;
         }
-        for (const source of [bySdk?.source_profile, byBotocore?.source_profile]) {
-          if (typeof source === "string") pending.push(source);
+        if (kind === "sso-session") continue;
+        for (const settings of [bySdk, read]) {
+          const source = own(settings, "source_profile");
+          const session = own(settings, "sso_session");
+          if (typeof source === "string") pending.push(["profile", source]);
+          if (typeof session === "string") pending.push(["sso-session", session]);
         }
       }
     }
@@ -457,35 +716,52 @@ function readersDiffer(oracle: Oracle, profile: string): boolean {
 }
 
 Deno.test({
-  name: "readerDisagreement() refuses exactly the files botocore and the SDK read differently" +
-    BOTOCORE_IGNORED,
-  ignore: BOTOCORES.length === 0,
+  ...requires(
+    "checkReaderAgreement() refuses exactly the files botocore and the SDK read " +
+      "differently, and names exactly those botocore cannot parse",
+    BOTOCORE,
+  ),
   async fn() {
-    const cases = fc.sample(caseArb, { numRuns: 800 });
+    const cases = fc.sample(caseArb, { numRuns: 1000 });
     const dir = await Deno.makeTempDir({ prefix: "aec-agree-" });
     try {
       const oracles = await readAll(dir, cases);
       let compared = 0;
       let refused = 0;
+      let unparsable = 0;
       for (const [index, { config, credentials, profile }] of cases.entries()) {
         const oracle = oracles[index]!;
-        // Where botocore rejects a file, the AWS CLI gives no identity to agree with.
+        const context = JSON.stringify({ config, credentials, profile });
+        const given = files(config, credentials);
+        const agreement = checkReaderAgreement(given, profile);
+        // Where botocore rejects a file, the AWS CLI gives no identity to agree with...
         const rejected = oracle.botocore.some((read) =>
           "error" in read.config || "error" in read.credentials
         );
-        if (rejected) continue;
-        compared++;
-        const problem = readerDisagreement(files(config, credentials), profile);
-        if (problem) refused++;
-        assert.equal(
-          problem !== undefined,
-          readersDiffer(oracle, profile),
-          `${JSON.stringify({ config, credentials, profile })}: ${problem}`,
-        );
+        if (!rejected) {
+          compared++;
+          if (agreement.disagreement) refused++;
+          assert.equal(
+            agreement.disagreement !== undefined,
+            readersDiffer(oracle, profile),
+            `${context}: ${agreement.disagreement}`,
+          );
+        }
+        // ...and aec says so, where it reads on.
+        if (agreement.disagreement !== undefined) continue;
+        for (const kind of ["config", "credentials"] as const) {
+          const { path } = given[kind];
+          const named = agreement.unparsable.filter((line) => line.includes(`parse ${path}:`));
+          for (const read of oracle.botocore) {
+            assert.equal(named.length, "error" in read[kind] ? 1 : 0, `${kind} of ${context}`);
+          }
+          if (named.length > 0) unparsable++;
+        }
       }
-      // The generator must keep exercising both outcomes.
+      // The generator must keep exercising every outcome.
       assert.ok(compared >= 350, `only ${compared} cases compared`);
       assert.ok(refused > 50 && compared - refused > 50, `${refused} of ${compared} refused`);
+      assert.ok(unparsable > 50, `only ${unparsable} files named unparsable`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { redact, registerSecret } from "../lib/redact.ts";
+import { redact, registerSecret } from "../lib/support/redact.ts";
 
 Deno.test("redact() masks registered secrets wherever they appear", () => {
   registerSecret("s3cr3t-value-registered");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { Credentials } from "../lib/credentials.ts";
-import { keepFresh, withDeadline } from "../lib/refresh.ts";
+import type { Credentials } from "../lib/support/credentials.ts";
+import { keepFresh, withDeadline } from "../lib/resolve/refresh.ts";
 
 /** A source that counts calls and expires each answer `lifetimeMs` after it. */
 function fakeSource(clock: { now: number }, lifetimeMs: number) {

@@ -2,12 +2,13 @@
  * End to end: the command of `--serve --exec` acts as the served profile even
  * when the user's `[default]` profile holds keys, a credential_process or an
  * sso_session, which every SDK would otherwise read before the container
- * endpoint. The commands are real clients: the JS SDK's default chain and
- * botocore (each botocore found is tried; a missing one is ignored).
+ * endpoint. The commands are real clients: the JS SDK's default chain,
+ * botocore (each botocore found is tried) and the AWS CLI, each ignored where
+ * missing (tests/support/clients.ts).
  */
 
 import assert from "node:assert/strict";
-import { BOTOCORES } from "./support/botocore.ts";
+import { awsCli, botocores, requires } from "./support/clients.ts";
 import {
   REPO_ROOT,
   type Sandbox,
@@ -30,7 +31,10 @@ print(json.dumps({"accessKeyId": session.get_credentials().access_key,
                   "region": session.get_config_variable("region")}))
 `;
 
-const PYTHONS = BOTOCORES.map((botocore) => botocore.python);
+// botocore reads the served credentials from the container endpoint: it calls no AWS endpoint.
+const BOTOCORE = await botocores();
+// The AWS CLI calls STS: only one that honours AWS_ENDPOINT_URL_STS reaches the local one.
+const AWS_CLI = await awsCli({ endpointUrls: true });
 
 /** `[default]` variants that would shadow the endpoint, as [config, credentials] additions. */
 async function shadowingDefaults(sandbox: Sandbox): Promise<Record<string, [string, string]>> {
@@ -84,14 +88,16 @@ Deno.test("aec --serve --exec: the JS SDK's default chain gets the served role, 
   });
 });
 
-for (const python of PYTHONS.length > 0 ? PYTHONS : ["python3"]) {
-  Deno.test({
-    name: `aec --serve --exec: botocore (${python}) gets the served role and keeps other profiles`,
-    ignore: PYTHONS.length === 0,
-    fn: async () => {
-      await withSandbox({}, async (sandbox) => {
-        const script = await sandbox.write("botocore_client.py", BOTOCORE_SCRIPT);
-        const defaults = await shadowingDefaults(sandbox);
+Deno.test({
+  ...requires(
+    "aec --serve --exec: botocore gets the served role and keeps other profiles",
+    BOTOCORE,
+  ),
+  fn: async () => {
+    await withSandbox({}, async (sandbox) => {
+      const script = await sandbox.write("botocore_client.py", BOTOCORE_SCRIPT);
+      const defaults = await shadowingDefaults(sandbox);
+      for (const { python } of BOTOCORE.found!) {
         for (const [config, credentials] of Object.values(defaults)) {
           await Deno.writeTextFile(sandbox.configFile, ROLE_CONFIG + config);
           await Deno.writeTextFile(sandbox.credentialsFile, STATIC_CREDENTIALS + credentials);
@@ -103,10 +109,10 @@ for (const python of PYTHONS.length > 0 ? PYTHONS : ["python3"]) {
           const base = await servedRun(sandbox, [python, script, "base"]);
           assert.equal(base.accessKeyId, STATIC_KEY_ID);
         }
-      });
-    },
-  });
-}
+      }
+    });
+  },
+});
 
 Deno.test("aec --serve --exec refuses to start when the files define its profile name", async () => {
   await withSandbox({
@@ -151,16 +157,11 @@ Deno.test("aec --serve --exec leaves no private config file behind", async () =>
   });
 });
 
-const HAS_AWS_CLI = await new Deno.Command("aws", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((output) => output.success, () => false);
-
 Deno.test({
-  name: "aec --serve --exec: the AWS CLI calls STS as the served role, not as [default]",
-  ignore: !HAS_AWS_CLI,
+  ...requires(
+    "aec --serve --exec: the AWS CLI calls STS as the served role, not as [default]",
+    AWS_CLI,
+  ),
   fn: async () => {
     await withSandbox({}, async (sandbox) => {
       for (const [config, credentials] of Object.values(await shadowingDefaults(sandbox))) {
@@ -168,7 +169,7 @@ Deno.test({
         await Deno.writeTextFile(sandbox.credentialsFile, STATIC_CREDENTIALS + credentials);
         // The CLI signs GetCallerIdentity; the local STS answers with the signer's identity.
         const arn = await servedRun(sandbox, [
-          "aws",
+          AWS_CLI.found!.command,
           "sts",
           "get-caller-identity",
           "--query",

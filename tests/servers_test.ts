@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { awsCli, requires } from "./support/clients.ts";
 import { REPO_ROOT } from "./support/sandbox.ts";
-import type { Credentials } from "../lib/credentials.ts";
-import { type AecError, CredentialError } from "../lib/errors.ts";
-import type { Logger } from "../lib/log.ts";
+import type { Credentials } from "../lib/support/credentials.ts";
+import { type AecError, CredentialError } from "../lib/support/errors.ts";
+import type { Logger } from "../lib/support/log.ts";
 import {
   createContainerHandler,
   createImdsHandler,
@@ -209,24 +210,8 @@ function expectedSdkCredentials(credentials: Credentials) {
   };
 }
 
-/** The first `aws` on PATH that is AWS CLI v2 (v1 has no `configure export-credentials`). */
-async function findAwsCliV2(): Promise<string | undefined> {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    const candidate = `${dir}/aws`;
-    try {
-      const { stdout, stderr } = await new Deno.Command(candidate, {
-        args: ["--version"],
-        stdin: "null",
-      }).output();
-      if (/^aws-cli\/2\./.test(decoder.decode(stdout) + decoder.decode(stderr))) return candidate;
-    } catch {
-      // Not there or not runnable: try the next directory.
-    }
-  }
-  return undefined;
-}
-
-const awsCli = await findAwsCliV2();
+// The CLI gets credentials from the endpoint under test: it calls no AWS endpoint.
+const AWS_CLI_V2 = await awsCli({ v2: true });
 
 // Unrelated to the servers but where a child's own IMDS probes would go: nowhere.
 const NO_IMDS = { AWS_EC2_METADATA_DISABLED: "true" };
@@ -298,15 +283,14 @@ Deno.test("imds server gives the SDK its region", async () => {
 });
 
 Deno.test({
-  name: "container server serves aws configure export-credentials",
-  ignore: awsCli === undefined, // needs AWS CLI v2 on PATH
+  ...requires("container server serves aws configure export-credentials", AWS_CLI_V2),
   fn: async () => {
     const fake = fakeSource();
     const token = generateToken();
     const handler = createContainerHandler({ source: fake.source, token });
     await withServer(handler, async (server) => {
       const result = await runIsolated(
-        awsCli!,
+        AWS_CLI_V2.found!.command,
         ["configure", "export-credentials", "--format", "process"],
         {
           ...NO_IMDS,
@@ -328,14 +312,13 @@ Deno.test({
 });
 
 Deno.test({
-  name: "imds server serves aws configure export-credentials",
-  ignore: awsCli === undefined, // needs AWS CLI v2 on PATH
+  ...requires("imds server serves aws configure export-credentials", AWS_CLI_V2),
   fn: async () => {
     const fake = fakeSource();
     const handler = createImdsHandler({ source: fake.source, roleName: "aec-role" });
     await withServer(handler, async (server) => {
       const result = await runIsolated(
-        awsCli!,
+        AWS_CLI_V2.found!.command,
         ["configure", "export-credentials", "--format", "process"],
         { AWS_EC2_METADATA_SERVICE_ENDPOINT: `${server.url}/` },
       );
@@ -349,8 +332,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "imds server gives aws its region",
-  ignore: awsCli === undefined, // needs AWS CLI v2 on PATH
+  ...requires("imds server gives aws its region", AWS_CLI_V2),
   fn: async () => {
     const handler = createImdsHandler({
       source: fakeSource().source,
@@ -358,7 +340,7 @@ Deno.test({
       region: "eu-west-3",
     });
     await withServer(handler, async (server) => {
-      const result = await runIsolated(awsCli!, ["configure", "list"], {
+      const result = await runIsolated(AWS_CLI_V2.found!.command, ["configure", "list"], {
         AWS_EC2_METADATA_SERVICE_ENDPOINT: `${server.url}/`,
       });
       assert.equal(result.code, 0, result.stderr);
@@ -367,12 +349,6 @@ Deno.test({
     });
   },
 });
-
-if (awsCli === undefined) {
-  console.warn(
-    "servers_test: AWS CLI v2 is not on PATH; skipping the aws export-credentials tests",
-  );
-}
 
 // --- IMDS protocol -----------------------------------------------------------
 

@@ -42,6 +42,26 @@ Deno.test("aec --completions prints a script without loading npm modules", async
   assert.equal(result.code, 0);
 });
 
+Deno.test("aec COMMAND --help and aec help COMMAND print its options without loading npm modules", async () => {
+  for (const args of [["console", "--help"], ["help", "console"]]) {
+    const result = await runWithoutNpmCache(args);
+    assert.match(result.stdout, /^aec console: /);
+    assert.match(result.stdout, /--stdout/);
+    assert.doesNotMatch(result.stdout, /--json/);
+    assert.equal(result.code, 0, result.stderr);
+  }
+});
+
+Deno.test("aec answers aws-vault's exec without loading npm modules", async () => {
+  const result = await runWithoutNpmCache(["exec", "dev", "--", "env"]);
+  assert.equal(
+    result.stderr,
+    "aec: Unknown command 'exec'; to run a command as profile dev, run " +
+      "'aec --profile dev --exec -- env' (run 'aec --help' for usage)\n",
+  );
+  assert.equal(result.code, 2);
+});
+
 Deno.test("aec reports a usage error without loading npm modules", async () => {
   const result = await runWithoutNpmCache(["--json", "--env"]);
   assert.equal(

@@ -18,6 +18,7 @@ import { parse } from "npm:yaml@2.9.1";
 import denoConfig from "../deno.json" with { type: "json" };
 import { tarGz } from "../scripts/compile.ts";
 import { archiveName, TARGETS } from "../scripts/targets.ts";
+import { command, firstOf, POSIX, requires } from "./support/clients.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const VERSION = denoConfig.version;
@@ -184,17 +185,8 @@ Deno.test("the release builds and smoke-tests every target of scripts/targets.ts
   );
 });
 
-const HAS_BASH = Deno.build.os !== "windows" && commandExists("bash");
-
-function commandExists(name: string): boolean {
-  try {
-    new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
+// The steps are bash scripts, run here as on a Linux runner.
+const BASH = [POSIX, await command("bash")];
 
 /** Runs a step's script as GitHub runs a bash step, with `env` and little else. */
 async function runStep(run: string, cwd: string, env: Record<string, string>) {
@@ -224,8 +216,11 @@ async function runStep(run: string, cwd: string, env: Record<string, string>) {
 }
 
 Deno.test({
-  name: "the release's tag check passes v + deno.json's version, and nothing else",
-  ignore: !HAS_BASH || !commandExists("jq"),
+  ...requires(
+    "the release's tag check passes v + deno.json's version, and nothing else",
+    ...BASH,
+    await command("jq"),
+  ),
   async fn() {
     const check = step(RELEASE.jobs.version!, "version");
     assert.equal(check.env?.TAG, "${{ github.ref_name }}");
@@ -327,12 +322,14 @@ async function smokeTest(aec: string, corruptSum = false) {
   }
 }
 
-const SMOKE_IGNORED = !HAS_BASH || !commandExists("tar") ||
-  !(commandExists("sha256sum") || commandExists("shasum"));
+const SMOKE_TOOLS = [
+  ...BASH,
+  await command("tar"),
+  firstOf(await command("sha256sum"), await command("shasum")),
+];
 
 Deno.test({
-  name: "the release smoke test passes aec itself",
-  ignore: SMOKE_IGNORED,
+  ...requires("the release smoke test passes aec itself", ...SMOKE_TOOLS),
   async fn() {
     // aec run from source stands in for the compiled binary.
     const aec = `#!/bin/sh\nexec ${shellQuote(Deno.execPath())} run -A --quiet ` +
@@ -347,8 +344,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the release smoke test fails a wrong checksum, version or --exec exit code",
-  ignore: SMOKE_IGNORED,
+  ...requires(
+    "the release smoke test fails a wrong checksum, version or --exec exit code",
+    ...SMOKE_TOOLS,
+  ),
   async fn() {
     // A stand-in that answers --version and --json right and drops --exec's code.
     const almost = `#!/bin/sh

@@ -1,6 +1,6 @@
 /** Where the AWS config files live, found the way the AWS SDK finds them. */
 
-import { CredentialError } from "../errors.ts";
+import { CredentialError } from "../support/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -12,16 +12,55 @@ import { readRegularFile } from "../files/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const decoder = new TextDecoder();
+// A byte order mark stays, as the SDK reads it: botocore cannot parse a file that starts with one.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 // Real config and credentials files are kilobytes; the SDK needs some fifteen
 // times a file's size to parse it, so a huge one is refused, not read.
 export const MAX_AWS_FILE_BYTES = 16 * 1024 * 1024;
 
+/** An AWS file and its text ("" when it is missing). */
+export interface AwsFile {
+  path: string;
+  text: string;
+  /**
+   * The first line (from 1) that is not UTF-8, if any: the text has U+FFFD
+   * there, as the SDK reads it, and botocore cannot decode the file.
+   */
+  notUtf8Line?: number;
+}
+
+/** An AWS file and its text; "" for a missing one or `/dev/null`, as the SDK reads them. */
+export async function readAwsFile(path: string): Promise<AwsFile> {
+  const contents = await readRegularFile(path, { nullDevice: true, maxSize: MAX_AWS_FILE_BYTES });
+  if (contents === undefined) return { path, text: "" };
+  try {
+    return { path, text: strictDecoder.decode(contents.bytes) };
+  } catch {
+    const { bytes } = contents;
+    return { path, text: decoder.decode(bytes), notUtf8Line: firstNotUtf8Line(bytes) };
+  }
+}
+
+/** The first line of `bytes`, which are not all UTF-8, that is not UTF-8. */
+function firstNotUtf8Line(bytes: Uint8Array): number {
+  for (let line = 1, start = 0;; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    // An LF is never part of a multi-byte sequence, so the last line is the culprit if none before is.
+    if (end === -1) return line;
+    try {
+      strictDecoder.decode(bytes.subarray(start, end));
+    } catch {
+      return line;
+    }
+    start = end + 1;
+  }
+}
+
 /** The text of a config file; "" for a missing one or `/dev/null`, as the SDK reads them. */
 export async function readIfPresent(path: string): Promise<string> {
-  const contents = await readRegularFile(path, { nullDevice: true, maxSize: MAX_AWS_FILE_BYTES });
-  return contents === undefined ? "" : decoder.decode(contents.bytes);
+  return (await readAwsFile(path)).text;
 }
 
 // The SDK's reading of a config-file header: `[default]`, or `[PREFIX NAME]`

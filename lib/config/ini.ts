@@ -105,6 +105,7 @@ const LINE_BREAK = /[\r\n]/;
 // The SDK's `[word name]` and the words it knows.
 const PREFIXED = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
 const SECTION_TYPES = ["profile", "sso-session", "services"];
+const SSO_SESSION = "sso-session.";
 
 // Generators, so that reading a large file never holds all of its lines at once.
 function* splitLines(text: string): Generator<RawLine> {
@@ -182,6 +183,35 @@ function isPySpace(code: number): boolean {
   return (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x20) || code === 0x85 ||
     code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 ||
     code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000;
+}
+
+/** Which end of a key or value a character is at, and which reader trims it there. */
+export interface UnevenTrim {
+  char: string;
+  at: "start" | "end";
+  trimmedBy: "sdk" | "botocore";
+}
+
+// JavaScript's trim(), by which the SDK trims keys and values: `\s` is the same set.
+const JS_SPACE = /\s/;
+
+/**
+ * The outermost character at either end of `text` that one reader trims and
+ * the other keeps (U+FEFF for the SDK only; U+001C to U+001F and U+0085 for
+ * botocore only), or `undefined` when both trim `text` alike.
+ */
+export function unevenTrim(text: string): UnevenTrim | undefined {
+  for (const at of ["start", "end"] as const) {
+    for (let offset = 0; offset < text.length; offset++) {
+      const char = text[at === "start" ? offset : text.length - 1 - offset]!;
+      const bySdk = JS_SPACE.test(char);
+      if (bySdk !== isPySpace(char.charCodeAt(0))) {
+        return { char, at, trimmedBy: bySdk ? "sdk" : "botocore" };
+      }
+      if (!bySdk) break;
+    }
+  }
+  return undefined;
 }
 
 /** The length of the leading whitespace of `text`, as Python strips it. */
@@ -291,6 +321,22 @@ export function sdkProfileName(header: string, file: AwsFileKind): string | unde
   const type = section.slice(0, dot);
   if (dot === -1 || !SECTION_TYPES.includes(type)) return undefined;
   return type === "profile" ? section.slice(dot + 1) : section;
+}
+
+/** The sso-session that section `[header]` of a config file is for the SDK, if any. */
+export function sdkSsoSessionName(header: string): string | undefined {
+  // Every such header starts so: a cheap test before the regular expression, for every header.
+  if (!header.startsWith("sso-session")) return undefined;
+  const section = sdkSectionName(header);
+  return section?.startsWith(SSO_SESSION) ? section.slice(SSO_SESSION.length) : undefined;
+}
+
+/** The sso-session that section `[header]` of a config file is for botocore, if any. */
+export function botocoreSsoSessionName(header: string): string | undefined {
+  // build_profile_map(): as for profiles, which it tries first.
+  if (header.startsWith("profile") || !header.startsWith("sso-session")) return undefined;
+  const words = shlexSplit(header);
+  return words?.length === 2 ? words[1] : undefined;
 }
 
 /** The profile that section `[header]` of an AWS file is for botocore, if any. */

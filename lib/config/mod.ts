@@ -6,6 +6,7 @@
  * @module
  */
 
+export * from "./aws_file_guards.ts";
 export * from "./aws_files.ts";
 export * from "./aws_profiles.ts";
 export * from "./ini.ts";

@@ -11,8 +11,13 @@
  * @module
  */
 
-import { CredentialError, printable } from "../errors.ts";
-import { closestWords } from "../suggest.ts";
+import {
+  closestWords,
+  CredentialError,
+  namedIn,
+  printableName,
+  type ProfileChoice,
+} from "../support/mod.ts";
 
 /** A profile's settings, as the SDK parses them from the config and credentials files. */
 export type ProfileSettings = Readonly<Record<string, string | undefined>>;
@@ -68,21 +73,24 @@ function credentialSettingsOf(settings: ProfileSettings): string[] {
  * @throws {CredentialError} when the profile was named and does not exist, or
  * when its settings cannot give credentials (a missing or empty
  * `source_profile`, a key without its secret, a role with no source, a cycle),
- * with the cause in one line.
+ * with the cause in one line. `files` and `origin` (what named the profile)
+ * are for the message that it does not exist.
  */
 export function planCredentials(
   profiles: Profiles,
   name: string,
   explicit: boolean,
   files: readonly string[] = [],
+  origin?: ProfileChoice["origin"],
 ): CredentialPlan {
   const settings = profileSettings(profiles, name);
   if (settings === undefined) {
-    if (explicit) throw profileNotFound(profiles, name, files);
+    if (explicit) throw profileNotFound(profiles, name, files, origin);
     return { kind: "chain" };
   }
   rejectMisspelledSettings(name, settings);
   if (credentialSettingsOf(settings).length === 0) return { kind: "chain" };
+  rejectSeveralSources(name, settings);
   return { kind: "profile", source: checkSource(profiles, name, [name]) };
 }
 
@@ -118,6 +126,7 @@ function checkSource(profiles: Profiles, name: string, path: readonly string[]):
       );
     }
     rejectMisspelledSettings(source, sourceSettings);
+    rejectSeveralSources(source, sourceSettings);
     if (path.includes(source)) {
       // The SDK reads a source profile's own keys before its role, so a
       // profile may name itself (or an earlier link) when it holds keys.
@@ -166,13 +175,51 @@ function checkSource(profiles: Profiles, name: string, path: readonly string[]):
 }
 
 /** "Not found", with the files read and the profiles the user may have meant. */
-function profileNotFound(profiles: Profiles, name: string, files: readonly string[]) {
+function profileNotFound(
+  profiles: Profiles,
+  name: string,
+  files: readonly string[],
+  origin: ProfileChoice["origin"] | undefined,
+) {
   const where = files.length > 0 ? ` in ${files.join(" or ")}` : "";
   const close = closestWords(name, Object.keys(profiles));
   const hint = close.length > 0 ? `; did you mean ${close.join(", ")}?` : "";
   return new CredentialError(
-    `The config profile (${printable(name)}) could not be found${where}${hint}`,
+    `The config profile (${printableName(name)})${
+      namedIn(origin)
+    } could not be found${where}${hint}`,
   );
+}
+
+/**
+ * The kinds of source a profile without a role may hold, each with the
+ * settings that make it one. botocore tries SSO before keys and, for keys in
+ * the config file, a `credential_process` first; the JS SDK tries keys before
+ * either. With two of them in one profile, the AWS CLI and aec would hand out
+ * different identities.
+ */
+const SOURCE_KINDS: readonly { kind: string; keys: readonly string[] }[] = [
+  { kind: "static keys", keys: ["aws_access_key_id", "aws_secret_access_key"] },
+  { kind: "credential_process", keys: ["credential_process"] },
+  {
+    kind: "IAM Identity Center settings",
+    keys: ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name"],
+  },
+  { kind: "login_session", keys: ["login_session"] },
+];
+
+function rejectSeveralSources(name: string, settings: ProfileSettings): void {
+  // A role (web identity included) is assumed first by both readers.
+  if (typeof settings.role_arn === "string") return;
+  const kinds = SOURCE_KINDS.filter(({ keys }) =>
+    keys.some((key) => typeof settings[key] === "string")
+  ).map(({ kind }) => kind);
+  if (kinds.length > 1) {
+    throw new CredentialError(
+      `The profile ${printableName(name)} has both ${kinds.join(" and ")}, between which the ` +
+        "AWS CLI and the AWS SDK choose differently; keep one",
+    );
+  }
 }
 
 function hasStaticKeys(settings: ProfileSettings): boolean {

@@ -1,11 +1,17 @@
 /** `--exec`: runs a command, or the user's shell, with the credentials in its environment. */
 
 import { constants } from "node:os";
-import type { ExecMode } from "../cli.ts";
-import type { Credentials } from "../credentials.ts";
-import { CommandError, describeError, ExitCode, printable } from "../errors.ts";
-import { credentialVariables } from "../formats.ts";
-import { type Logger, say } from "../log.ts";
+import type { ExecMode } from "../options/mod.ts";
+import {
+  CommandError,
+  type Credentials,
+  describeError,
+  ExitCode,
+  type Logger,
+  printableName,
+  say,
+} from "../support/mod.ts";
+import { credentialVariables } from "../output/mod.ts";
 import { forwardSignals } from "./signals.ts";
 
 // Removed from the child's environment so that nothing stale or conflicting
@@ -86,7 +92,7 @@ export async function execute(
   }
   const shell = userShell(env);
   say(
-    `aec: starting ${shell} with profile ${printable(about.profile)}, ${about.lifetime}; ` +
+    `aec: starting ${shell} with profile ${printableName(about.profile)}, ${about.lifetime}; ` +
       "type exit to return",
   );
   return await runCommand(shell, [], env);

@@ -30,9 +30,8 @@ export async function writeFileAtomic(
   data: string,
   options: AtomicWriteOptions,
 ): Promise<void> {
-  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  const directory = slash === -1 ? "." : path.slice(0, slash) || "/";
-  const name = path.slice(slash + 1);
+  const directory = directoryOf(path);
+  const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
   await removeLeftovers(directory, name, options.leftoverAgeMs);
   const temporary = `${directory}/.${name}.${crypto.randomUUID()}.tmp`;
   // Through the file descriptor, never by name: a name in a directory someone
@@ -79,6 +78,12 @@ export async function writeFileAtomic(
     await Deno.open(directory, { read: true }).then((dir) => dir.sync().finally(() => dir.close()))
       .catch(() => {});
   }
+}
+
+/** The directory of `path`: what comes before its last `/` (or `\\`), else `.`. */
+export function directoryOf(path: string): string {
+  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return slash === -1 ? "." : path.slice(0, slash) || "/";
 }
 
 /**

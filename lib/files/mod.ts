@@ -1,10 +1,11 @@
 /**
- * Reading and replacing files safely: only regular files, bounded reads, atomic writes, locks
- * between processes. The rest of aec imports this module only.
+ * Reading and replacing files safely: only regular files, bounded reads, atomic writes. The
+ * rest of aec imports this module only.
  *
  * @module
  */
 
 export * from "./regular_file.ts";
 export * from "./atomic_file.ts";
-export * from "./lock.ts";
+export * from "./lock_file.ts";
+export * from "./locked_edit.ts";

@@ -4,7 +4,7 @@
  * so anything else is refused before it is opened.
  */
 
-import { CredentialError } from "../errors.ts";
+import { CredentialError } from "../support/mod.ts";
 
 /** Something other than a regular file is where aec expected one. */
 export class NotRegularFileError extends CredentialError {

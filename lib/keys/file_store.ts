@@ -16,14 +16,14 @@
  */
 
 import { homeDirectory } from "../config/mod.ts";
-import { CredentialError } from "../errors.ts";
-import { lockFile, readRegularFile, writeFileAtomic } from "../files/mod.ts";
-import { registerSecret } from "../redact.ts";
-import { promptOnTerminal } from "../terminal.ts";
+import { CredentialError, registerSecret } from "../support/mod.ts";
+import { acquireLock, readRegularFile, writeFileAtomic } from "../files/mod.ts";
+import { promptOnTerminal } from "../ui/mod.ts";
 import {
   type Env,
   keysProblem,
   type KeyStore,
+  lockTimeout,
   type StoreContext,
   type StoredKeys,
 } from "./store.ts";
@@ -139,7 +139,10 @@ export function createFileStore({ env, os }: StoreContext): KeyStore {
   /** Reads, changes and writes the file under its lock; a new file gets a new salt. */
   const update = async (change: (profiles: Record<string, StoredKeys>) => boolean) => {
     await Deno.mkdir(directory, { recursive: true, mode: 0o700 });
-    using _lock = await lockFile(`${path}.lock`, LOCK_TIMEOUT_MS, path);
+    using _lock = await acquireLock(`${path}.lock`, {
+      timeoutMs: LOCK_TIMEOUT_MS,
+      onTimeout: () => lockTimeout(path, LOCK_TIMEOUT_MS),
+    });
     let opened = await open();
     if (opened === undefined) {
       const kdf: Kdf = {

@@ -8,20 +8,8 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
-import { isStoreName, STORE_NAMES, type StoreName } from "./store.ts";
-
-/** What a credential-process line asks for. */
-export interface KeysHook {
-  /** The stored profile whose keys it reads. */
-  profile: string;
-  /** The store; absent, the one chosen as for every aec keys command. */
-  store?: StoreName;
-  /** A session (GetSessionToken), else the long-term keys (`--no-session`). */
-  session: boolean;
-  /** The session's length, in seconds. */
-  durationSeconds?: number;
-}
+import { UsageError } from "../support/mod.ts";
+import { isStoreName, type KeysHook, STORE_NAMES, type StoreName } from "../options/mod.ts";
 
 export const CREDENTIAL_PROCESS = "credential-process";
 /** GetSessionToken's bounds for an IAM user's session. */

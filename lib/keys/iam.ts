@@ -6,10 +6,14 @@
  * @module
  */
 
-import type { Credentials } from "../credentials.ts";
-import { AecError, CredentialError, firstLine } from "../errors.ts";
-import { registerSecret } from "../redact.ts";
-import { timedRequestHandler } from "../sdk_http.ts";
+import {
+  AecError,
+  CredentialError,
+  type Credentials,
+  firstLine,
+  registerSecret,
+} from "../support/mod.ts";
+import { timedRequestHandler } from "../sdk/mod.ts";
 import type { StoredKeys } from "./store.ts";
 
 type IamModule = typeof import("@aws-sdk/client-iam");

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { CredentialError } from "../errors.ts";
+import { CredentialError, findProgram } from "../support/mod.ts";
 import {
   decodeKeys,
   encodeKeys,
@@ -16,7 +16,7 @@ import {
   type StoreContext,
   type StoredEntry,
 } from "./store.ts";
-import { findProgram, runTool, toolFailure, type ToolResult } from "./tool.ts";
+import { runTool, toolFailure, type ToolResult } from "./tool.ts";
 
 const SERVICE = "aec";
 /** `security`'s exit code for errSecItemNotFound. */

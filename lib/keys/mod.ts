@@ -5,30 +5,29 @@
  * profile has a `credential_process` line that runs aec, for every other
  * tool; aec itself recognises the line and reads the store directly.
  *
- * For the credential pipeline: {@link keysHookOf} tells whether a profile's
- * line is aec's, and {@link storedProfileCredentials} gives what it would.
- * The commands load only when run.
+ * For the credential pipeline and MFA sessions: {@link keysHookOf} tells
+ * whether a profile's line is aec's, and {@link storedProfileCredentials}
+ * gives what it would. The stores and the actions load only when used.
  *
  * @module
  */
 
-export { type KeysHook, keysHookOf } from "./hook.ts";
+import type { Logger } from "../support/mod.ts";
+import { load } from "../support/mod.ts";
+import type { KeysAction, Write } from "./actions.ts";
+import type { Env } from "./store.ts";
+
+export { CREDENTIAL_PROCESS, keysHookOf, parseHookArgs } from "./hook.ts";
 export { storedProfileCredentials } from "./session.ts";
+export type { KeysAction };
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Runs `aec keys ARGS`; its output goes to `write`. */
-export async function runKeys(
-  argv: readonly string[],
+/** Runs `aec keys ACTION` (but credential-process); its output goes to `write`. */
+export async function runKeysAction(
+  options: KeysAction,
   env: Env,
-  write: (text: string) => Promise<void>,
+  log: Logger,
+  write: Write,
 ): Promise<number> {
-  const { KEYS_USAGE, parseKeysArgs } = await import("./args.ts");
-  const command = parseKeysArgs(argv);
-  if (command.action === "help") {
-    await write(KEYS_USAGE);
-    return 0;
-  }
-  const { runKeysCommand } = await import("./commands.ts");
-  return await runKeysCommand(command, env, write);
+  const actions = await load<typeof import("./actions.ts")>("keys/actions.ts");
+  return await actions.runKeysAction(options, env, log, write);
 }

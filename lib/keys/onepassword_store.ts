@@ -10,10 +10,9 @@
  * @module
  */
 
-import { CredentialError } from "../errors.ts";
-import { registerSecret } from "../redact.ts";
+import { CredentialError, findProgram, registerSecret } from "../support/mod.ts";
 import { keysProblem, type KeyStore, type StoreContext, type StoredEntry } from "./store.ts";
-import { findProgram, runTool, toolFailure, type ToolResult } from "./tool.ts";
+import { runTool, toolFailure, type ToolResult } from "./tool.ts";
 
 const TAG = "aec";
 const TITLE_PREFIX = "aec ";

@@ -16,7 +16,8 @@ import {
   type StoreContext,
   type StoredEntry,
 } from "./store.ts";
-import { findProgram, runTool, toolFailure, type ToolResult } from "./tool.ts";
+import { runTool, toolFailure, type ToolResult } from "./tool.ts";
+import { findProgram } from "../support/mod.ts";
 
 const FOLDER = "aec";
 const NOT_FOUND = /is not in the password store/;

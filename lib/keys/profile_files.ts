@@ -11,6 +11,7 @@
 
 import {
   type AwsFileTexts,
+  checkReaderAgreement,
   configFilePath,
   configProfileNameProblem,
   configSections,
@@ -19,16 +20,14 @@ import {
   IniLayoutError,
   MAX_AWS_FILE_BYTES,
   parseIni,
-  readerDisagreement,
   readIfPresent,
   readSection,
   readSectionKeys,
   sdkProfileName,
   updateSection,
 } from "../config/mod.ts";
-import { editAwsFile } from "../credentials_file.ts";
-import { AecError, CredentialError, messageOf, UsageError } from "../errors.ts";
-import { refuseIrregularFile, statRegularFile } from "../files/mod.ts";
+import { AecError, CredentialError, messageOf, UsageError } from "../support/mod.ts";
+import { editTextFile, refuseIrregularFile, statRegularFile } from "../files/mod.ts";
 import { keysHookOf } from "./hook.ts";
 import type { Env, StoredKeys } from "./store.ts";
 
@@ -57,14 +56,14 @@ export async function readProfileFiles(env: Env, profiles: string[]): Promise<Pr
     readIfPresent(credentialsPath),
   ]);
   for (const profile of profiles) {
-    const problem = readerDisagreement(
+    const { disagreement } = checkReaderAgreement(
       {
         config: { path: configPath, text: config },
         credentials: { path: credentialsPath, text: credentials },
       },
       profile,
     );
-    if (problem) throw new CredentialError(problem);
+    if (disagreement) throw new CredentialError(disagreement);
   }
   return { configPath, credentialsPath, texts: { config, credentials } };
 }
@@ -227,7 +226,7 @@ export async function removeKeysFromCredentials(
 
 async function editAws(path: string, profile: string, edit: (text: string) => string) {
   try {
-    await editAwsFile(path, (text) => {
+    await editTextFile(path, (text) => {
       try {
         return edit(text);
       } catch (error) {

@@ -18,19 +18,21 @@ import {
   loadCache,
   profileFileName,
   saveCache,
-} from "../cache.ts";
-import { profileSettingsFromFiles, readAwsFiles } from "../config/mod.ts";
-import type { Credentials } from "../credentials.ts";
-import { CredentialError } from "../errors.ts";
-import { lockFile } from "../files/mod.ts";
-import type { Logger } from "../log.ts";
-import { chooseRegion } from "../profile.ts";
-import type { RequestHandler } from "../sdk_http.ts";
-import { issuedCredentials, withSts } from "../sts.ts";
-import { registerSecret } from "../redact.ts";
-import { promptMfaCode } from "../terminal.ts";
-import type { KeysHook } from "./hook.ts";
-import type { Env, KeyStore, StoredKeys } from "./store.ts";
+  sha256Hex,
+} from "../caches/mod.ts";
+import { type AwsFileTexts, profileSettingsFromFiles, readAwsFiles } from "../config/mod.ts";
+import { acquireLock, directoryOf } from "../files/mod.ts";
+import type { KeysHook } from "../options/mod.ts";
+import { type MfaCodeAsker, mfaCodeAsker } from "../prompt/mod.ts";
+import { issuedCredentials, withSts } from "../sdk/mod.ts";
+import {
+  chooseRegion,
+  CredentialError,
+  type Credentials,
+  type Logger,
+  registerSecret,
+} from "../support/mod.ts";
+import { type Env, type KeyStore, lockTimeout, type StoredKeys } from "./store.ts";
 import { chooseStore, createStore, openStore, storeSettings } from "./stores.ts";
 
 /** A session's length when the line gives none: aec's MFA sessions' too. */
@@ -46,9 +48,12 @@ const ENDPOINT_VARIABLES = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_USE
 export interface StoredCredentialsOptions {
   env: Env;
   log: Logger;
+  /** `--no-prompt` (`AEC_NO_PROMPT`): an MFA code only from `mfa_process`. */
+  noPrompt: boolean;
+  /** The AWS files, when already read. */
+  files?: AwsFileTexts;
   /** `--region`, which wins over the profile's for the STS call. */
   region?: string | undefined;
-  requestHandler?: RequestHandler;
   /** Read no session from the cache (`--refresh`). */
   refresh?: boolean;
   /** The long-term keys, whatever the line says: where no session can work. */
@@ -61,7 +66,7 @@ export async function storedProfileCredentials(
   options: StoredCredentialsOptions,
 ): Promise<Credentials> {
   const { env, log } = options;
-  const files = await readAwsFiles(env);
+  const files = options.files ?? await readAwsFiles(env);
   const settings = profileSettingsFromFiles(files, hook.profile) ?? {};
   const { name, from } = hook.store === undefined
     ? chooseStore(undefined, env, storeSettings(files, hook.profile))
@@ -77,25 +82,25 @@ export async function storedProfileCredentials(
   const seconds = hook.durationSeconds ?? DEFAULT_SESSION_SECONDS;
   const identity = {
     profile: hook.profile,
-    fingerprint: await fingerprint({
+    fingerprint: await sha256Hex(JSON.stringify({
       profile: hook.profile,
       store: store.name,
       location: store.location,
       serial: serial ?? null,
       seconds,
       env: ENDPOINT_VARIABLES.map((variable) => env[variable] ?? null),
-    }),
+    })),
   };
   const cached = async () =>
     options.refresh ? undefined : await loadCache(path, identity, RENEW_BEFORE_MINUTES, log);
   const hit = await cached();
   if (hit) return registered(hit.credentials);
 
-  await Deno.mkdir(path.slice(0, Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"))), {
-    recursive: true,
-    mode: 0o700,
+  await Deno.mkdir(directoryOf(path), { recursive: true, mode: 0o700 });
+  using _lock = await acquireLock(`${path}.lock`, {
+    timeoutMs: LOCK_TIMEOUT_MS,
+    onTimeout: () => lockTimeout(path, LOCK_TIMEOUT_MS),
   });
-  using _lock = await lockFile(`${path}.lock`, LOCK_TIMEOUT_MS, path);
   const saved = await cached();
   if (saved) return registered(saved.credentials);
   log.debug(`profile ${hook.profile}: a new session, from the keys in the ${name} store (${from})`);
@@ -104,7 +109,14 @@ export async function storedProfileCredentials(
     serial,
     seconds,
     region: chooseRegion(options.region, settings.region, env),
-    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+    askCode: mfaCodeAsker({
+      profile: hook.profile,
+      profiles: { [hook.profile]: settings },
+      noPrompt: options.noPrompt,
+      keepsSession: true,
+      env,
+      log,
+    }),
   });
   await saveCache(path, identity, { credentials: session }, { owned: true, log });
   return session;
@@ -138,30 +150,27 @@ export async function forgetStoredSession(profile: string, env: Env): Promise<vo
   await deleteCacheEntry(storedSessionPath(profile, env));
 }
 
-/** STS GetSessionToken with the long-term keys (and an MFA code, asked on the terminal). */
-async function getSessionToken(
+/** STS GetSessionToken with the long-term keys, and an MFA code when `serial` is given. */
+export async function getSessionToken(
   keys: StoredKeys,
   options: {
     serial: string | undefined;
     seconds: number;
     region: string | undefined;
-    requestHandler?: RequestHandler;
+    askCode: MfaCodeAsker;
   },
 ): Promise<Credentials> {
-  const code = options.serial === undefined ? undefined : await promptMfaCode(options.serial);
+  const { serial } = options;
+  const code = serial === undefined ? undefined : await options.askCode(serial);
   return await withSts(
     "GetSessionToken",
-    {
-      region: options.region,
-      credentials: keys,
-      ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
-    },
+    { region: options.region, credentials: keys },
     async (client, sts) =>
       issuedCredentials(
         (await client.send(
           new sts.GetSessionTokenCommand({
             DurationSeconds: options.seconds,
-            ...(code === undefined ? {} : { SerialNumber: options.serial, TokenCode: code }),
+            ...(code === undefined ? {} : { SerialNumber: serial, TokenCode: code }),
           }),
         )).Credentials,
         "GetSessionToken",
@@ -173,12 +182,4 @@ function registered(credentials: Credentials): Credentials {
   registerSecret(credentials.secretAccessKey);
   registerSecret(credentials.sessionToken);
   return credentials;
-}
-
-async function fingerprint(material: unknown): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(JSON.stringify(material)),
-  );
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -6,26 +6,15 @@
  * @module
  */
 
-import { CredentialError, hasControlCharacter } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import { registerSecret } from "../redact.ts";
+import type { StoreName } from "../options/mod.ts";
+import {
+  CredentialError,
+  hasControlCharacter,
+  type Logger,
+  registerSecret,
+} from "../support/mod.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
-
-/** The stores, by the names `--store` and `AEC_KEY_STORE` take. */
-export const STORE_NAMES = [
-  "keychain",
-  "secret-service",
-  "wincred",
-  "pass",
-  "1password",
-  "file",
-] as const;
-export type StoreName = typeof STORE_NAMES[number];
-
-export function isStoreName(name: string): name is StoreName {
-  return (STORE_NAMES as readonly string[]).includes(name);
-}
 
 /** A profile's long-term keys. */
 export interface StoredKeys {
@@ -139,4 +128,12 @@ export function profileOfEntry(name: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The error when another process holds the lock on `path` past `timeoutMs`. */
+export function lockTimeout(path: string, timeoutMs: number): CredentialError {
+  return new CredentialError(
+    `Timed out after ${timeoutMs / 1000}s waiting for another process writing ${path} ` +
+      `(lock file ${path}.lock)`,
+  );
 }

@@ -8,15 +8,9 @@
  */
 
 import { type AwsFileTexts, profileSettingsFromFiles } from "../config/mod.ts";
-import { CredentialError, UsageError } from "../errors.ts";
-import {
-  type Env,
-  isStoreName,
-  type KeyStore,
-  STORE_NAMES,
-  type StoreContext,
-  type StoreName,
-} from "./store.ts";
+import { CredentialError, load, UsageError } from "../support/mod.ts";
+import { isStoreName, STORE_NAMES, type StoreName } from "../options/mod.ts";
+import type { Env, KeyStore, StoreContext } from "./store.ts";
 
 /** The config setting that names the store. */
 export const STORE_SETTING = "aec_key_store";
@@ -76,17 +70,26 @@ export function storeSettings(
 export async function createStore(name: StoreName, context: StoreContext): Promise<KeyStore> {
   switch (name) {
     case "file":
-      return (await import("./file_store.ts")).createFileStore(context);
+      return (await load<typeof import("./file_store.ts")>("keys/file_store.ts")).createFileStore(
+        context,
+      );
     case "pass":
-      return (await import("./pass_store.ts")).createPassStore(context);
+      return (await load<typeof import("./pass_store.ts")>("keys/pass_store.ts")).createPassStore(
+        context,
+      );
     case "secret-service":
-      return (await import("./secret_service_store.ts")).createSecretServiceStore(context);
+      return (await load<typeof import("./secret_service_store.ts")>(
+        "keys/secret_service_store.ts",
+      )).createSecretServiceStore(context);
     case "keychain":
-      return (await import("./keychain_store.ts")).createKeychainStore(context);
+      return (await load<typeof import("./keychain_store.ts")>("keys/keychain_store.ts"))
+        .createKeychainStore(context);
     case "wincred":
-      return (await import("./wincred_store.ts")).createWincredStore(context);
+      return (await load<typeof import("./wincred_store.ts")>("keys/wincred_store.ts"))
+        .createWincredStore(context);
     case "1password":
-      return (await import("./onepassword_store.ts")).createOnePasswordStore(context);
+      return (await load<typeof import("./onepassword_store.ts")>("keys/onepassword_store.ts"))
+        .createOnePasswordStore(context);
   }
 }
 

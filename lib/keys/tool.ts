@@ -6,8 +6,9 @@
  * @module
  */
 
-import { CredentialError, firstLine } from "../errors.ts";
-import type { Env, StoreName } from "./store.ts";
+import { CredentialError, firstLine } from "../support/mod.ts";
+import type { StoreName } from "../options/mod.ts";
+import type { Env } from "./store.ts";
 
 export interface ToolResult {
   code: number;
@@ -19,28 +20,6 @@ export interface ToolResult {
 const TOOL_TIMEOUT_MS = 120_000;
 const decoder = new TextDecoder();
 
-/** The path of program `name` found on `env`'s PATH, as a shell would find it. */
-export function findProgram(name: string, env: Env, os = Deno.build.os): string | undefined {
-  const windows = os === "windows";
-  const extensions = windows && !/\.[^\\/]+$/.test(name)
-    ? (env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)
-    : [""];
-  for (const directory of (env.PATH ?? "").split(windows ? ";" : ":")) {
-    if (directory === "") continue;
-    for (const extension of extensions) {
-      // The directory's own separator: Windows takes either.
-      const path = `${directory}${directory.includes("\\") ? "\\" : "/"}${name}${extension}`;
-      try {
-        const info = Deno.statSync(path);
-        if (info.isFile && (windows || ((info.mode ?? 0o111) & 0o111) !== 0)) return path;
-      } catch {
-        // Not there: the next directory.
-      }
-    }
-  }
-  return undefined;
-}
-
 export interface ToolOptions {
   env: Env;
   /** Written to the program's stdin, then closed; without it, stdin is empty. */
@@ -48,7 +27,7 @@ export interface ToolOptions {
 }
 
 /**
- * Runs `program` (a path from {@link findProgram}) with `args` and returns
+ * Runs `program` (a path from `findProgram`) with `args` and returns
  * what it printed and its exit code; `store` names the store in errors.
  *
  * @throws {CredentialError} if it cannot be started, or runs past the timeout.

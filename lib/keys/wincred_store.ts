@@ -9,9 +9,9 @@
  * @module
  */
 
-import { CredentialError } from "../errors.ts";
+import { CredentialError, findProgram } from "../support/mod.ts";
 import { decodeKeys, encodeKeys, type KeyStore, type StoreContext } from "./store.ts";
-import { findProgram, runTool, toolFailure } from "./tool.ts";
+import { runTool, toolFailure } from "./tool.ts";
 
 const PREFIX = "aec:";
 

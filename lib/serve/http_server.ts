@@ -17,12 +17,11 @@
  * - Request bodies are never read: a request that announces one is answered
  *   and its connection closed.
  * - A request whose `Host` is not an IP address, `localhost` or an allowed
- *   name gets a 403 without reaching the handler (allowed_hosts.ts).
+ *   name gets a 403 without reaching the handler (lib/options/host_names.ts).
  */
 
-import { AecError, ExitCode, messageOf } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import { hostRefusal } from "./allowed_hosts.ts";
+import { AecError, ExitCode, type Logger, messageOf } from "../support/mod.ts";
+import { hostRefusal } from "../options/mod.ts";
 
 /** A request handler; it must answer every failure with a status and never throw. */
 export type Handler = (request: Request) => Promise<Response>;
@@ -37,7 +36,7 @@ export interface ServerOptions {
   log?: Logger;
   /** Told about trouble worth a line even without --debug, once per episode. */
   warn?: (message: string) => void;
-  /** Host names answered besides IP addresses and localhost, normalized (allowed_hosts.ts). */
+  /** Host names answered besides IP addresses and localhost, normalized (lib/options/host_names.ts). */
   allowedHosts?: readonly string[];
   /** Default: from the descriptor limit (connectionLimit()). */
   maxConnections?: number;

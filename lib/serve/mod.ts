@@ -4,17 +4,25 @@
  * servers.ts speak the protocols.
  */
 
-import type { Address, RunOptions } from "../cli.ts";
+import type { Address, RunOptions } from "../options/mod.ts";
 import { childEnvironment, execute } from "../exec/mod.ts";
-import { type Logger, tell } from "../log.ts";
-import { isoSeconds } from "../credentials.ts";
-import { CredentialError } from "../errors.ts";
-import { mfaSessionEnd } from "../mfa_session.ts";
-import { chooseRegion, type ProfileChoice } from "../profile.ts";
-import { keepFresh, SERVING_POLICY } from "../refresh.ts";
+import {
+  chooseRegion,
+  CredentialError,
+  isoSeconds,
+  type Logger,
+  type ProfileChoice,
+  tell,
+} from "../support/mod.ts";
+import {
+  createCredentialProvider,
+  keepFresh,
+  mfaSessionEnd,
+  SERVING_POLICY,
+} from "../resolve/mod.ts";
+import { callerArn } from "../sdk/mod.ts";
 import { prepareChildFiles } from "./served_profile.ts";
 import { SERVED_PROFILE } from "../config/mod.ts";
-import { callerArn, createCredentialProvider } from "../resolve.ts";
 import {
   createContainerHandler,
   createImdsHandler,
@@ -61,6 +69,7 @@ export async function serve(
     // Served credentials are always temporary: SDKs expect a session token.
     ensureTemporary: true,
     ssoLogin: options.ssoLogin,
+    noPrompt: options.noPrompt,
     mfaSession: options.mfaSession,
     log,
     ...(options.region === undefined ? {} : { region: options.region }),

@@ -21,7 +21,7 @@ import {
   type ProfileSettings,
   SERVED_PROFILE,
 } from "../config/mod.ts";
-import { CredentialError } from "../errors.ts";
+import { CredentialError } from "../support/mod.ts";
 
 // Settings that would make the served profile a credential source of its own
 // or modify one; everything else of the profile (region, output, endpoints,

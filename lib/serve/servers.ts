@@ -10,8 +10,14 @@
  */
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { type Credentials, isoSeconds } from "../credentials.ts";
-import { AecError, messageOf } from "../errors.ts";
+import {
+  AecError,
+  type Credentials,
+  isoSeconds,
+  type Logger,
+  messageOf,
+  redact,
+} from "../support/mod.ts";
 import {
   errorResponse,
   formatHost,
@@ -19,8 +25,6 @@ import {
   internalError,
   jsonResponse,
 } from "./http_server.ts";
-import type { Logger } from "../log.ts";
-import { redact } from "../redact.ts";
 
 export {
   type Handler,

@@ -6,18 +6,32 @@
  * @module
  */
 
-import { canOpenLocally, openBrowser } from "../browser.ts";
-import { CredentialError, InterruptedError, messageOf } from "../errors.ts";
-import type { LoginOptions as LoginCommand } from "../cli.ts";
-import { type Logger, say, tell } from "../log.ts";
-import type { ProfileChoice } from "../profile.ts";
-import { readSdkProfiles } from "../sdk_profiles.ts";
+import { canOpenLocally, openBrowser } from "../ui/mod.ts";
+import {
+  CredentialError,
+  InterruptedError,
+  type Logger,
+  messageOf,
+  printable,
+  type ProfileChoice,
+  registerSecret,
+  say,
+  tell,
+} from "../support/mod.ts";
+import type { LoginOptions as LoginCommand } from "../options/mod.ts";
+import { readSdkProfiles, timedRequestHandler } from "../sdk/mod.ts";
 import { requireTarget, targetOfSession } from "./sso_target.ts";
-import { registerSecret } from "../redact.ts";
-import { timedRequestHandler } from "../sdk_http.ts";
-import { isoSeconds } from "../credentials.ts";
+import { withSignInLock } from "./sign_in_lock.ts";
+import {
+  checkDeviceAuthorization,
+  checkRegistration,
+  checkTokenAnswer,
+  slowerInterval,
+  type TokenAnswer,
+} from "./oidc_answers.ts";
 import {
   isReusable,
+  parseTokenTime,
   readJsonObject,
   type Registration,
   registrationPath,
@@ -43,8 +57,6 @@ const CODE_GRANTS = ["authorization_code", "refresh_token"];
 const CALLBACK_PATH = "/oauth/callback";
 // The whole sign-in, as the AWS CLI allows.
 const LOGIN_TIMEOUT_MS = 10 * 60_000;
-// RFC 8628: wait 5 s more after each slow_down.
-const SLOW_DOWN_MS = 5_000;
 
 type OidcModule = typeof import("@aws-sdk/client-sso-oidc");
 type OidcClient = InstanceType<OidcModule["SSOOIDCClient"]>;
@@ -58,10 +70,14 @@ export async function runLogin(
 ): Promise<number> {
   const { profiles, sessions } = await readSdkProfiles(profile.name);
   const target = command.ssoSession === undefined
-    ? requireTarget(profiles, sessions, profile.name)
+    ? requireTarget(profiles, sessions, profile)
     : targetOfSession(sessions, command.ssoSession);
   log.debug(`signing in to ${target.startUrl} (${target.sessionName ?? "legacy profile"})`);
-  await login(target, { ...command, env, log });
+  await withSignInLock(
+    await tokenPath(target, env),
+    target.startUrl,
+    () => login(target, { ...command, env, log }),
+  );
   return 0;
 }
 
@@ -90,8 +106,8 @@ export async function login(target: SsoTarget, options: LoginOptions): Promise<S
   try {
     // Legacy profiles sign in with a device code, as with the AWS CLI; so does a
     // machine whose browser could not reach the loopback callback (SSH, no display).
-    const device = options.useDeviceCode || target.sessionName === undefined ||
-      !canOpenLocally(options.env);
+    const device = options.useDeviceCode || target.useDeviceCode === true ||
+      target.sessionName === undefined || !canOpenLocally(options.env);
     const flow = device ? deviceFlow : codeFlow;
     const token = await flow(oidc, client, target, options, controller.signal);
     await writeCacheFile(await tokenPath(target, options.env), token);
@@ -105,6 +121,51 @@ export async function login(target: SsoTarget, options: LoginOptions): Promise<S
     Deno.removeSignalListener("SIGINT", interrupt);
     client.destroy();
   }
+}
+
+/**
+ * Refreshes a token near its end with its refresh token, as the SDKs would,
+ * but replaces the file only with an answer that is a usable token. Returns
+ * how usable the session is then: `expired` when the service refused and the
+ * old token has ended.
+ *
+ * @throws {CredentialError} when the answer is not a usable token (the file stays as it was).
+ */
+export async function refreshSession(
+  target: SsoTarget,
+  token: SsoToken,
+  env: Env,
+  log: Logger,
+): Promise<"valid" | "expired"> {
+  registerSecret(token.clientSecret);
+  registerSecret(token.refreshToken);
+  const oidc = await import("@aws-sdk/client-sso-oidc");
+  const client = new oidc.SSOOIDCClient({
+    region: target.region,
+    requestHandler: await timedRequestHandler(),
+  });
+  let response;
+  try {
+    response = await client.send(
+      new oidc.CreateTokenCommand({
+        clientId: token.clientId,
+        clientSecret: token.clientSecret,
+        grantType: "refresh_token",
+        refreshToken: token.refreshToken,
+      }),
+    );
+  } catch (error) {
+    // As the SDKs do: the token goes on being used until it ends.
+    log.debug(`could not refresh the token of ${target.startUrl}: ${printable(messageOf(error))}`);
+    return (parseTokenTime(token.expiresAt) ?? -Infinity) > Date.now() ? "valid" : "expired";
+  } finally {
+    client.destroy();
+  }
+  // The refresh token is spent: only the answer's own one is kept, as the SDKs do.
+  const { refreshToken: _spent, ...kept } = token;
+  await writeCacheFile(await tokenPath(target, env), { ...kept, ...checkTokenAnswer(response) });
+  log.debug(`refreshed the token of ${target.startUrl}`);
+  return "valid";
 }
 
 /** aec's cached client registration for the flow, or a new one. */
@@ -134,14 +195,8 @@ async function registration(
         ...extra,
       }),
     ));
-  if (!response.clientId || !response.clientSecret || !response.clientSecretExpiresAt) {
-    throw new CredentialError("IAM Identity Center returned an incomplete client registration");
-  }
-  registerSecret(response.clientSecret);
   const fresh: Registration = {
-    clientId: response.clientId,
-    clientSecret: response.clientSecret,
-    expiresAt: isoSeconds(new Date(response.clientSecretExpiresAt * 1000)),
+    ...checkRegistration(response),
     grantTypes,
     ...(target.scopes.length > 0 ? { scopes: target.scopes } : {}),
   };
@@ -199,7 +254,7 @@ async function codeFlow(
         }),
         { abortSignal: signal },
       ));
-    return tokenFrom(target, registered, response);
+    return tokenFile(target, registered, checkTokenAnswer(response));
   } finally {
     await callback.close();
   }
@@ -225,15 +280,10 @@ async function deviceFlow(
         startUrl: target.startUrl,
       }),
     ));
-  if (!started.deviceCode || !started.userCode || !started.verificationUri) {
-    throw new CredentialError("IAM Identity Center returned an incomplete device authorization");
-  }
-  await showToUser(
-    started.verificationUriComplete ?? started.verificationUri,
-    started.userCode,
-    options,
-  );
-  let interval = (started.interval ?? 5) * 1000;
+  // Checked before anything of it reaches the terminal, the browser or the poll timer.
+  const device = checkDeviceAuthorization(started);
+  await showToUser(device.url, device.userCode, options);
+  let interval = device.intervalMs;
   for (;;) {
     await sleep(interval, signal);
     try {
@@ -242,17 +292,17 @@ async function deviceFlow(
           clientId: registered.clientId,
           clientSecret: registered.clientSecret,
           grantType: DEVICE_GRANT,
-          deviceCode: started.deviceCode,
+          deviceCode: device.deviceCode,
         }),
         { abortSignal: signal },
       );
-      return tokenFrom(target, registered, response);
+      return tokenFile(target, registered, checkTokenAnswer(response));
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const name = error instanceof Error ? error.name : "";
       if (name === "AuthorizationPendingException") continue;
       if (name === "SlowDownException") {
-        interval += SLOW_DOWN_MS;
+        interval = slowerInterval(interval);
         options.log.debug(`asked to slow down; polling every ${interval / 1000}s`);
         continue;
       }
@@ -309,7 +359,9 @@ function listenForCallback(state: string, signal: AbortSignal): Callback {
     const error = url.searchParams.get("error");
     const received = url.searchParams.get("code");
     if (error !== null || !received) {
-      settle.reject(new CredentialError(`Sign-in was refused: ${error ?? "no code returned"}`));
+      settle.reject(
+        new CredentialError(`Sign-in was refused: ${printable(error ?? "no code returned")}`),
+      );
       return page(400, "Sign-in failed. Return to the terminal for details.");
     }
     settle.resolve(received);
@@ -347,29 +399,16 @@ async function authorizeEndpoint(oidc: OidcModule, client: OidcClient): Promise<
   return `${endpoint.url.href.replace(/\/$/, "")}/authorize`;
 }
 
-function tokenFrom(
-  target: SsoTarget,
-  registered: Registration,
-  response: {
-    accessToken?: string | undefined;
-    expiresIn?: number | undefined;
-    refreshToken?: string | undefined;
-  },
-): SsoToken {
-  if (!response.accessToken || !response.expiresIn) {
-    throw new CredentialError("IAM Identity Center returned a token without an expiry");
-  }
-  registerSecret(response.accessToken);
-  registerSecret(response.refreshToken);
+function tokenFile(target: SsoTarget, registered: Registration, answer: TokenAnswer): SsoToken {
   return {
     startUrl: target.startUrl,
     region: target.region,
-    accessToken: response.accessToken,
-    expiresAt: isoSeconds(new Date(Date.now() + response.expiresIn * 1000)),
+    accessToken: answer.accessToken,
+    expiresAt: answer.expiresAt,
     clientId: registered.clientId,
     clientSecret: registered.clientSecret,
     registrationExpiresAt: registered.expiresAt,
-    ...(response.refreshToken ? { refreshToken: response.refreshToken } : {}),
+    ...(answer.refreshToken === undefined ? {} : { refreshToken: answer.refreshToken }),
   };
 }
 
@@ -384,7 +423,8 @@ async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
 function explain(operation: string, error: unknown): Error {
   if (error instanceof CredentialError || error instanceof InterruptedError) return error;
   const name = error instanceof Error ? error.name : "Error";
-  const text = messageOf(error).split("\n")[0]!.replace(/\.$/, "");
+  // The service's own words: shown, never acted on by the terminal.
+  const text = printable(messageOf(error).split("\n")[0]!.replace(/\.$/, ""));
   if (name === "AccessDeniedException") return new CredentialError(`Sign-in was denied: ${text}`);
   return new CredentialError(`IAM Identity Center ${operation} failed: ${text}`, error);
 }

@@ -1,18 +1,23 @@
 /**
  * Signing out of IAM Identity Center: the portal's Logout for each token,
  * then the token files (only files that hold a token: the AWS CLI's client
- * registrations stay) and aec's cache entries made from them.
+ * registrations stay), aec's cache entries made from them and the role
+ * credentials the AWS CLI cached from them.
  */
 
-import { defaultCachePath, deleteCacheEntry } from "../cache.ts";
-import { messageOf } from "../errors.ts";
-import { type Logger, say } from "../log.ts";
-import type { Profiles } from "../config/mod.ts";
-import { registerSecret } from "../redact.ts";
-import { timedRequestHandler } from "../sdk_http.ts";
+import {
+  defaultCachePath,
+  deleteCacheEntry,
+  deleteSsoCliCache,
+  type SsoRole,
+} from "../caches/mod.ts";
+import { type Logger, messageOf, registerSecret, say } from "../support/mod.ts";
+import { type Profiles, profileSettings } from "../config/mod.ts";
+import { timedRequestHandler } from "../sdk/mod.ts";
 import { ssoBehind } from "./sso_target.ts";
 import {
   cacheDirectory,
+  parseTokenTime,
   readToken,
   type SsoTarget,
   type SsoToken,
@@ -37,17 +42,18 @@ export async function logout(request: LogoutRequest): Promise<number> {
     ? await allTokenFiles(env)
     : await Promise.all(targets.map((target) => tokenPath(target, env)));
   let removed = 0;
-  const startUrls = new Set<string>();
   for (const path of tokenFiles) {
     const token = await readToken(path);
     if (token === undefined) continue;
     await endSession(token, log);
+    // A link goes, never the file it points to.
     await Deno.remove(path);
     removed++;
-    startUrls.add(token.startUrl);
     say(`aec: signed out of ${token.startUrl}`);
   }
-  // aec's cached credentials of every profile that got them from these sign-ins.
+  // aec's cached credentials of every profile that got them from these sign-ins,
+  // and the roles whose credentials the AWS CLI may have cached from them.
+  const roles: SsoRole[] = [];
   for (const profile of Object.keys(profiles)) {
     let behind;
     try {
@@ -64,18 +70,42 @@ export async function logout(request: LogoutRequest): Promise<number> {
     if (!matches) continue;
     const path = defaultCachePath(profile, env);
     if (await deleteCacheEntry(path)) log.debug(`removed the cached credentials in ${path}`);
+    const settings = profileSettings(profiles, profile);
+    if (behind.profile === profile && settings?.sso_account_id && settings.sso_role_name) {
+      roles.push({
+        accountId: settings.sso_account_id,
+        roleName: settings.sso_role_name,
+        startUrl: behind.target.startUrl,
+        ...(behind.target.sessionName === undefined
+          ? {}
+          : { sessionName: behind.target.sessionName }),
+      });
+    }
   }
   if (removed === 0) say("aec: there was no IAM Identity Center session to sign out of");
+  // The AWS CLI keeps using the role credentials it cached until they expire.
+  const deleted = await deleteSsoCliCache(targets === "all" ? "all" : roles, env, log);
+  if (deleted > 0) {
+    say(
+      `aec: deleted ${deleted} IAM Identity Center role credential file(s) from the AWS CLI's cache`,
+    );
+  }
   return removed;
 }
 
-/** Every file of the token cache that holds a token, never a registration. */
+/**
+ * Every file of the token cache that may hold a token, and every link there:
+ * read through (as with a profile's own token), its session ends and only the
+ * link is removed.
+ */
 async function allTokenFiles(env: Env): Promise<string[]> {
   const directory = cacheDirectory(env);
   const files: string[] = [];
   try {
     for await (const entry of Deno.readDir(directory)) {
-      if (entry.isFile && entry.name.endsWith(".json")) files.push(`${directory}/${entry.name}`);
+      if ((entry.isFile || entry.isSymlink) && entry.name.endsWith(".json")) {
+        files.push(`${directory}/${entry.name}`);
+      }
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -85,7 +115,9 @@ async function allTokenFiles(env: Env): Promise<string[]> {
 
 /** The portal's Logout, so the token stops working everywhere; a failure only reaches --debug. */
 async function endSession(token: SsoToken, log: Logger): Promise<void> {
-  if (Date.parse(token.expiresAt) <= Date.now()) return;
+  // A token whose end aec cannot read may still work: end it too.
+  const expires = parseTokenTime(token.expiresAt);
+  if (expires !== undefined && expires <= Date.now()) return;
   registerSecret(token.accessToken);
   const { SSOClient, LogoutCommand } = await import("@aws-sdk/client-sso");
   const client = new SSOClient({

@@ -11,8 +11,7 @@
 
 import { readRegularFile, writeFileAtomic } from "../files/mod.ts";
 import { homeDirectory } from "../config/mod.ts";
-import { CredentialError, firstLine } from "../errors.ts";
-import { pythonJsonDumps, sha1Hex } from "../python_json.ts";
+import { CredentialError, firstLine, pythonJsonDumps, sha1Hex } from "../support/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -24,6 +23,8 @@ export interface SsoTarget {
   region: string;
   /** `sso_registration_scopes`; legacy profiles have none. */
   scopes: string[];
+  /** `sso_use_device_code = true`: sign in with a device code even where a browser could answer. */
+  useDeviceCode?: true;
 }
 
 /** A token file's contents, as the AWS CLI writes it. */
@@ -114,18 +115,52 @@ export async function writeCacheFile(path: string, value: unknown): Promise<void
   }
 }
 
+// The times botocore reads (dateutil's parser, and a zone, or it cannot compare them): ISO 8601,
+// extended or basic, `T` or a space, a fraction of a second, and `Z`, `UTC`, `GMT` or an offset.
+// The AWS CLI v2 wrote `2021-01-01T00:00:00UTC` before 2.1.14; JavaScript's Date cannot read it.
+const TOKEN_TIME =
+  /^\s*(\d{4})(-?)(\d\d)\2(\d\d)[Tt ](\d\d)(:?)(\d\d)(?:\6(\d\d)(?:[.,](\d+))?)?\s*(?:[Zz]|UTC|GMT|([+-])(\d\d)(?::?(\d\d))?)\s*$/;
+
+/**
+ * A time in a token or registration file (`expiresAt`, `registrationExpiresAt`)
+ * in milliseconds since the epoch, or `undefined` when botocore could not read it.
+ */
+export function parseTokenTime(text: string): number | undefined {
+  const match = TOKEN_TIME.exec(text);
+  if (match === null) return undefined;
+  const [year, month, day, hour, minute, second] = [1, 3, 4, 5, 7, 8].map((group) =>
+    Number(match[group] ?? 0)
+  ) as [number, number, number, number, number, number];
+  const [sign, offsetHours, offsetMinutes] = [match[10], Number(match[11]), Number(match[12] ?? 0)];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  // Date rolls 2030-02-30 over into March; botocore refuses it, as it refuses a 24th hour.
+  if (
+    year === 0 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 ||
+    minute > 59 || second > 59 || (sign !== undefined && (offsetHours > 23 || offsetMinutes > 59))
+  ) {
+    return undefined;
+  }
+  // botocore keeps microseconds; whole milliseconds are what aec compares.
+  const milliseconds = Number((match[9] ?? "").slice(0, 3).padEnd(3, "0"));
+  const offset = sign === undefined ? 0 : (offsetHours * 60 + offsetMinutes) * 60_000;
+  return date.getTime() + ((hour * 60 + minute) * 60 + second) * 1000 + milliseconds -
+    (sign === "-" ? -offset : offset);
+}
+
 /** How usable a token is without signing in again. */
 export type TokenState = "valid" | "refreshable" | "expired" | "missing";
 
 export function tokenState(token: SsoToken | undefined, now = Date.now()): TokenState {
   if (token === undefined) return "missing";
-  const expires = Date.parse(token.expiresAt);
+  // A time no reader understands is a token that has ended.
+  const expires = parseTokenTime(token.expiresAt) ?? -Infinity;
   // The SDKs refresh a token five minutes before it ends.
   if (expires - now > 5 * 60_000) return "valid";
-  const registrationEnds = Date.parse(token.registrationExpiresAt ?? "");
+  const registrationEnds = parseTokenTime(String(token.registrationExpiresAt ?? ""));
   if (
     token.refreshToken && token.clientId && token.clientSecret &&
-    !(registrationEnds <= now)
+    !(registrationEnds !== undefined && registrationEnds <= now)
   ) {
     return "refreshable";
   }
@@ -145,6 +180,6 @@ export function isReusable(
     return false;
   }
   const has = registration.grantTypes as unknown[];
-  return Date.parse(registration.expiresAt) - now > REGISTRATION_MARGIN_MS &&
+  return (parseTokenTime(registration.expiresAt) ?? -Infinity) - now > REGISTRATION_MARGIN_MS &&
     grantTypes.every((grant) => has.includes(grant));
 }

@@ -1,13 +1,10 @@
 /**
  * botocore, the reader behind the AWS CLI and boto3, as an independent client
- * in tests. Every Python here that can import it takes part: pyenv's `python3`
- * (botocore 1.43) and Debian's `/usr/bin/python3` (python3-botocore 1.29).
+ * in tests: what it reads from the AWS files. Which botocores there are, and
+ * whether a test can run, is for `botocores()` of clients.ts.
  */
 
-export interface Botocore {
-  python: string;
-  version: string;
-}
+import type { Botocore } from "./clients.ts";
 
 /** The credentials botocore resolves for a profile, or why it could not. */
 export type BotocoreCredentials =
@@ -19,33 +16,11 @@ export type BotocoreFile = {
   sections: Record<string, Record<string, unknown>>;
   /** The keys of `[DEFAULT]`, which botocore reads into every section. */
   defaults: Record<string, string>;
+  /** Of a config file: its sso-sessions. */
+  ssoSessions?: Record<string, Record<string, unknown>>;
 } | {
   error: string;
 };
-
-async function find(): Promise<Botocore[]> {
-  const found: Botocore[] = [];
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    const output = await new Deno.Command(python, {
-      args: ["-c", "import botocore; print(botocore.__version__)"],
-      stdout: "piped",
-      stderr: "null",
-    }).output().catch(() => undefined);
-    if (!output?.success) continue;
-    const version = new TextDecoder().decode(output.stdout).trim();
-    // Without pyenv, `python3` is Debian's own: count each botocore once.
-    if (!found.some((other) => other.version === version)) found.push({ python, version });
-  }
-  return found;
-}
-
-/** Every botocore available, first pyenv's; empty when Python cannot import botocore. */
-export const BOTOCORES: readonly Botocore[] = await find();
-
-/** A suffix for test names: why a test that needs botocore is ignored. */
-export const BOTOCORE_IGNORED = BOTOCORES.length === 0
-  ? " (ignored: no python3 can import botocore)"
-  : "";
 
 const READ_FILES = `
 import configparser, json, sys
@@ -55,12 +30,15 @@ out = []
 for path in paths:
     try:
         sections = botocore.configloader.raw_config_parse(path)
+        read = {}
         if kind == "config":
-            sections = botocore.configloader.build_profile_map(sections)["profiles"]
+            built = botocore.configloader.build_profile_map(sections)
+            sections = built["profiles"]
+            read["ssoSessions"] = built["sso_sessions"]
         # The parser botocore uses, for the [DEFAULT] keys it merges into every section.
         parser = configparser.RawConfigParser()
         parser.read([path])
-        out.append({"sections": sections, "defaults": dict(parser.defaults())})
+        out.append({"sections": sections, "defaults": dict(parser.defaults()), **read})
     except botocore.exceptions.BotoCoreError as error:
         out.append({"error": str(error)})
 json.dump(out, sys.stdout)
@@ -69,21 +47,53 @@ json.dump(out, sys.stdout)
 /**
  * Parses each of `paths` the way botocore does, all in one process: as a
  * shared credentials file (`raw_config_parse`, as its credentials provider
- * does), or as a config file, whose profiles `sections` then holds.
+ * does), or as a config file, whose profiles `sections` then holds, and its
+ * sso-sessions `ssoSessions`.
  */
-export async function readFilesWithBotocore(
+export function readFilesWithBotocore(
   botocore: Botocore,
   paths: readonly string[],
   kind: "credentials" | "config" = "credentials",
 ): Promise<BotocoreFile[]> {
+  return runScript(botocore, READ_FILES, [paths, kind]);
+}
+
+const READ_TOKEN_TIMES = `
+import json, sys, dateutil.parser
+from datetime import datetime, timedelta
+from dateutil.tz import tzutc
+now = datetime.now(tzutc())
+epoch = datetime(1970, 1, 1, tzinfo=tzutc())
+out = []
+for text in json.load(sys.stdin):
+    try:
+        # As botocore.tokens reads expiresAt; a time without a zone cannot be compared with now.
+        time = dateutil.parser.parse(text)
+        time - now
+        out.append((time - epoch) // timedelta(milliseconds=1))
+    except Exception:
+        out.append(None)
+json.dump(out, sys.stdout)
+`;
+
+/** Each of `texts` read as botocore reads a token's `expiresAt`, in ms since the epoch, or null when it cannot. */
+export function tokenTimesWithBotocore(
+  botocore: Botocore,
+  texts: readonly string[],
+): Promise<(number | null)[]> {
+  return runScript(botocore, READ_TOKEN_TIMES, texts);
+}
+
+/** Runs `script` with botocore's Python, `input` as JSON on its stdin, and parses its JSON output. */
+async function runScript<T>(botocore: Botocore, script: string, input: unknown): Promise<T> {
   const child = new Deno.Command(botocore.python, {
-    args: ["-c", READ_FILES],
+    args: ["-c", script],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify([paths, kind])));
+  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
   await writer.close();
   const { success, stdout, stderr } = await child.output();
   const decoder = new TextDecoder();

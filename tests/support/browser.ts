@@ -8,7 +8,10 @@
  *
  * With `FAKE_BROWSER_RECORD`, it writes to that file, as JSON, its argv, the
  * page file as it found it (`text`, `mode`, `directory`, `directoryMode`),
- * and every URL it visited.
+ * every URL it visited, and the last page it got (`landing`), when it was
+ * HTML.
+ *
+ * With `FAKE_BROWSER_COUNT`, it appends a line to that file each time it runs.
  *
  * With `FAKE_BROWSER=forge-state`, it first visits the callback with a forged
  * `state`, as another local page could, and writes that answer's status to
@@ -22,6 +25,8 @@ if (!given) Deno.exit(2);
 const visited: string[] = [];
 const record: Record<string, unknown> = { argv: Deno.args, visited };
 const recordPath = Deno.env.get("FAKE_BROWSER_RECORD");
+const countPath = Deno.env.get("FAKE_BROWSER_COUNT");
+if (countPath) await Deno.writeTextFile(countPath, "opened\n", { append: true });
 
 async function finish(code: number): Promise<never> {
   if (recordPath) await Deno.writeTextFile(recordPath, JSON.stringify(record));
@@ -74,5 +79,9 @@ while (response.status >= 300 && response.status < 400) {
   if (!["127.0.0.1", "localhost", "[::1]"].includes(page.hostname)) await finish(0);
   response = await visit(page);
 }
-await response.body?.cancel();
+if (response.headers.get("content-type")?.startsWith("text/html")) {
+  record.landing = await response.text();
+} else {
+  await response.body?.cancel();
+}
 await finish(response.ok ? 0 : 1);

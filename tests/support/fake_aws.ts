@@ -5,6 +5,8 @@
  * for AWS_ENDPOINT_URL_SIGNIN). The SDK is pointed at it with AWS_ENDPOINT_URL_STS,
  * AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC. It fails on purpose for:
  * - a role ARN containing `:role/denied` (AccessDenied),
+ * - a request signed with temporary keys it issued that `refuseToken` names
+ *   (ExpiredToken, InvalidClientTokenId: an ended or revoked session),
  * - an MFA TokenCode other than `123456`,
  * - a web identity token `bad-token`,
  * - an SSO bearer token other than `valid-sso-token` or one the OIDC fake issued,
@@ -17,6 +19,9 @@ import { createFakeSsoOidc, type FakeSsoOidc } from "./fake_sso_oidc.ts";
 
 export const GOOD_MFA_CODE = "123456";
 export const GOOD_SSO_TOKEN = "valid-sso-token";
+
+/** How STS refuses a session's credentials: ended, or unknown (revoked). */
+export type TokenRefusal = "ExpiredToken" | "InvalidClientTokenId";
 
 export interface RecordedRequest {
   /** STS action (`AssumeRole`, …) or `GetRoleCredentials` for SSO. */
@@ -47,6 +52,11 @@ export interface FakeAws {
    * closes): an endpoint that accepts connections and hangs.
    */
   hang: boolean;
+  /**
+   * The error STS answers for a request signed with temporary keys it issued
+   * (by their access key id), as for a session that ended or was revoked.
+   */
+  refuseToken: (accessKeyId: string) => TokenRefusal | undefined;
   /** getSigninToken requests of the federation endpoint, in order. */
   signins: { accessKeyId: string; sessionDuration?: string }[];
   /**
@@ -114,6 +124,7 @@ export function startFakeAws(): FakeAws {
     lifetimeSeconds: 3600,
     denyAll: false,
     hang: false,
+    refuseToken: () => undefined,
     ssoOidc: oidc.state,
     iam: iam.state,
     signins: [],
@@ -165,6 +176,13 @@ export function startFakeAws(): FakeAws {
         "InvalidClientTokenId",
         "The security token included in the request is invalid.",
       );
+    }
+    const refusal = fake.issued.has(signedBy ?? "") ? fake.refuseToken(signedBy!) : undefined;
+    if (refusal === "ExpiredToken") {
+      return stsError(400, refusal, "The security token included in the request is expired");
+    }
+    if (refusal === "InvalidClientTokenId") {
+      return stsError(403, refusal, "The security token included in the request is invalid.");
     }
     switch (action) {
       case "AssumeRole": {

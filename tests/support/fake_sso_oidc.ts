@@ -22,6 +22,12 @@ export interface FakeSsoOidc {
   authorizeError?: string;
   /** How long issued access tokens last. */
   tokenLifetimeSeconds: number;
+  /** Fields that replace those of StartDeviceAuthorization's answer (`interval`, `userCode`, …). */
+  deviceAuthorization: Record<string, unknown>;
+  /** Fields that replace those of every token CreateToken issues (`expiresIn`, `accessToken`, …). */
+  tokenFields: Record<string, unknown>;
+  /** Device-code CreateToken answers authorization_pending until this long after StartDeviceAuthorization. */
+  pendingForMs: number;
   /** Operations in order: RegisterClient, StartDeviceAuthorization, CreateToken:<grant>, Authorize, Logout. */
   calls: string[];
   /** When each device-code CreateToken arrived (ms since the epoch). */
@@ -54,6 +60,9 @@ export function createFakeSsoOidc(initialTokens: string[]) {
     validTokens: new Set(initialTokens),
     deviceSteps: [],
     tokenLifetimeSeconds: 3600,
+    deviceAuthorization: {},
+    tokenFields: {},
+    pendingForMs: 0,
     calls: [],
     devicePolls: [],
   };
@@ -61,6 +70,7 @@ export function createFakeSsoOidc(initialTokens: string[]) {
   const codes = new Map<string, { clientId: string; challenge: string; redirectUri: string }>();
   const refreshTokens = new Map<string, string>();
   let counter = 0;
+  let deviceStartedAt = 0;
 
   const issue = (clientId: string, withRefresh: boolean) => {
     counter++;
@@ -76,7 +86,7 @@ export function createFakeSsoOidc(initialTokens: string[]) {
       refreshTokens.set(refreshToken, clientId);
       body.refreshToken = refreshToken;
     }
-    return Response.json(body);
+    return Response.json({ ...body, ...state.tokenFields });
   };
 
   const handleToken = async (body: Record<string, string>) => {
@@ -87,6 +97,9 @@ export function createFakeSsoOidc(initialTokens: string[]) {
     }
     if (body.grantType === "urn:ietf:params:oauth:grant-type:device_code") {
       state.devicePolls.push(Date.now());
+      if (Date.now() - deviceStartedAt < state.pendingForMs) {
+        return oidcError(400, "AuthorizationPendingException", "authorization_pending");
+      }
       const step = state.deviceSteps.shift() ?? "ok";
       if (step === "pending") {
         return oidcError(400, "AuthorizationPendingException", "authorization_pending");
@@ -171,6 +184,7 @@ export function createFakeSsoOidc(initialTokens: string[]) {
       }
       case "/device_authorization": {
         state.calls.push("StartDeviceAuthorization");
+        deviceStartedAt = Date.now();
         return Response.json({
           deviceCode: crypto.randomUUID(),
           userCode: "ABCD-EFGH",
@@ -178,6 +192,7 @@ export function createFakeSsoOidc(initialTokens: string[]) {
           verificationUriComplete: `${url.origin}/device?user_code=ABCD-EFGH`,
           expiresIn: 600,
           interval: 1,
+          ...state.deviceAuthorization,
         });
       }
       case "/token":

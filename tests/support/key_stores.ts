@@ -5,10 +5,11 @@
  * session, its keyring under the sandbox's HOME). Each store's program is
  * wrapped on PATH to count its calls and to record the process list while
  * it runs; `aec` is wrapped the same way, so that a test can tell whether
- * aec ran as a child process. A store whose programs are missing is reported
- * as the reason its tests are ignored.
+ * aec ran as a child process. A store whose programs are missing is the
+ * reason its tests are ignored (`requires()`).
  */
 
+import { type Missing, onPath, POSIX } from "./clients.ts";
 import { REPO_ROOT, type Sandbox } from "./sandbox.ts";
 import { shellQuote } from "./terminal.ts";
 
@@ -25,16 +26,15 @@ export async function which(name: string): Promise<string | undefined> {
   return path.startsWith("/") ? path : undefined;
 }
 
-/** Why `programs` cannot be used here ("ignored: …" in test names), or "". */
-async function missing(...programs: string[]): Promise<string> {
-  if (Deno.build.os === "windows") return " (ignored: POSIX only)";
-  const absent = [];
-  for (const program of programs) if (!await which(program)) absent.push(program);
-  return absent.length === 0 ? "" : ` (ignored: ${absent.join(", ")} not installed)`;
+/** What a store's tests need, for `requires()`: a POSIX system and the store's programs. */
+async function needs(...programs: string[]): Promise<{ missing?: Missing }> {
+  const probes = [POSIX, ...await Promise.all(programs.map(onPath))];
+  const reasons = probes.flatMap((probe) => probe.missing === undefined ? [] : [probe.missing]);
+  return reasons.length === 0 ? {} : { missing: reasons.join("; ") };
 }
 
-export const PASS_IGNORED = await missing("pass", "gpg", "gpgconf", "ps");
-export const SECRET_SERVICE_IGNORED = await missing(
+export const PASS = await needs("pass", "gpg", "gpgconf", "ps");
+export const SECRET_SERVICE = await needs(
   "secret-tool",
   "gnome-keyring-daemon",
   "dbus-daemon",

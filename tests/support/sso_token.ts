@@ -1,6 +1,6 @@
 /** A signed-in IAM Identity Center session for the tests: a token in the sandbox's shared cache. */
 
-import { sha1Hex } from "../../lib/python_json.ts";
+import { sha1Hex } from "../../lib/support/python_json.ts";
 import { GOOD_SSO_TOKEN } from "./fake_aws.ts";
 import type { Sandbox } from "./sandbox.ts";
 

@@ -6,21 +6,15 @@
  * tests ignore themselves without it.
  */
 
+import { command, POSIX } from "./clients.ts";
 import { REPO_ROOT, type Sandbox } from "./sandbox.ts";
+import { findProgram } from "../../lib/support/program_path.ts";
 
-/** Whether `command ARGS` runs and succeeds: a tool a test needs. */
-export async function runs(command: string, ...args: string[]): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether util-linux `script` is here (macOS's BSD `script` takes other flags). */
-export const hasScript = Deno.build.os !== "windows" && await runs("script", "--version");
+/**
+ * What a terminal test needs, for `requires()`: util-linux `script` (BSD's,
+ * on macOS, has no --version and other flags).
+ */
+export const TERMINAL = [POSIX, await command("script")] as const;
 
 /** A word for `sh -c`, quoted. */
 export function shellQuote(word: string): string {
@@ -114,5 +108,41 @@ export function startOnTerminal(
       await reading;
       return code;
     },
+  };
+}
+
+/** util-linux `setsid`, to run aec with no controlling terminal, if it is here. */
+const setsid = Deno.build.os === "windows" ? undefined : findProgram("setsid", Deno.env.toObject());
+
+/** What a test of aec without a terminal needs, for `requires()`: util-linux `setsid`. */
+export const NO_TERMINAL = [
+  POSIX,
+  setsid === undefined ? { missing: "setsid is not installed" } : await command(setsid),
+] as const;
+
+/**
+ * Runs `aec ARGS` detached from any terminal (`setsid`), as an IDE or a GUI
+ * tool starts it, with the sandbox's environment and `env`; killed after a
+ * minute, should it wait for someone.
+ */
+export async function runWithoutTerminal(
+  sandbox: Sandbox,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  // By its path: `env` may give aec a PATH without it.
+  const output = await new Deno.Command(setsid!, {
+    args: ["-w", ...aecCommand(args)],
+    cwd: REPO_ROOT,
+    env: { ...sandbox.env, ...env },
+    clearEnv: true,
+    stdin: "null",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
   };
 }

@@ -5,9 +5,9 @@
  * `credentialsFor(PROFILE)` into profile PROFILE of PATH.
  */
 
-import type { Credentials } from "../../lib/credentials.ts";
-import { writeCredentialsProfile } from "../../lib/credentials_file.ts";
-import { describeError, exitCodeFor } from "../../lib/errors.ts";
+import type { Credentials } from "../../lib/support/credentials.ts";
+import { writeCredentialsProfile } from "../../lib/output/credentials_file.ts";
+import { describeError, exitCodeFor } from "../../lib/support/errors.ts";
 
 /** Distinct temporary credentials for each profile. */
 export function credentialsFor(profile: string): Credentials {

@@ -1,0 +1,9 @@
+/**
+ * What aec shows a person at a terminal or in a browser: prompts, the browser
+ * opener, fuzzy matching for `aec pick`. The browser opener imports node:url,
+ * so nothing on the cache hit's path imports this folder.
+ */
+
+export * from "./browser.ts";
+export * from "./fuzzy.ts";
+export * from "./terminal.ts";
