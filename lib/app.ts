@@ -49,6 +49,15 @@ export async function run(cli: Cli): Promise<number> {
       const { pickCommand } = await load<typeof import("./commands/pick.ts")>("commands/pick.ts");
       return await pickCommand(cli.options);
     }
+    case "sso-roles":
+    case "sso-populate": {
+      const { ssoPopulateCommand, ssoRolesCommand } = await load<
+        typeof import("./commands/sso.ts")
+      >("commands/sso.ts");
+      return cli.kind === "sso-roles"
+        ? await ssoRolesCommand(cli.options)
+        : await ssoPopulateCommand(cli.options);
+    }
     case "profiles": {
       const { profilesCommand } = await load<typeof import("./commands/profiles.ts")>(
         "commands/profiles.ts",

@@ -3,11 +3,15 @@
  *
  * - aec: `--version`; a static-keys profile `--json`; an assume-role profile
  *   through a local AWS-shaped STS; a cache hit (`--cache-file`); the same role answered
- *   from the AWS CLI's assume-role cache; `aec profiles`; `--exec -- true`; `aec pick`
- *   on a 20,000-line config, from start to the list's first draw and Esc (on a
- *   pseudo-terminal, where util-linux `script` is installed); `--no-prompt` where
+ *   from the AWS CLI's assume-role cache; `aec profiles`; an SSO profile through the
+ *   local portal; with a 36,000-line config of 6,000 SSO profiles: a cache hit,
+ *   `aec profiles`, the SSO profile, and `aec pick` from start to the list's first
+ *   draw and Esc (on a pseudo-terminal, where util-linux `script` is installed);
+ *   `--exec -- true`; `--no-prompt` where
  *   an MFA code or a sign-in would be needed (exit 3 at once, the goal: under a
  *   second).
+ * - the scale of `aec sso populate` (scripts/bench_sso_populate.ts): 1,000
+ *   accounts × 3 roles from a local portal that pages and throttles, 3 runs.
  * - baselines: `deno run` of a hello-world file (runtime floor); a bare script
  *   resolving the same static profile with the SDK's fromIni (SDK floor); and
  *   `aws configure export-credentials` when an AWS CLI v2 is on PATH.
@@ -25,16 +29,25 @@
  */
 
 import denoConfig from "../deno.json" with { type: "json" };
-import { startFakeAws } from "../tests/support/fake_aws.ts";
+import { GOOD_SSO_TOKEN, startFakeAws } from "../tests/support/fake_aws.ts";
 import { realDenoDir, REPO_ROOT } from "../tests/support/sandbox.ts";
 import { startOnTerminal } from "../tests/support/terminal.ts";
+import { benchSsoPopulate, describePopulateBench } from "./bench_sso_populate.ts";
+import { sha1Hex } from "../lib/support/python_json.ts";
 
 const RESULTS_DIR = `${REPO_ROOT}.bench`;
 const RESULTS_PATH = `${RESULTS_DIR}/results.json`;
 const DEFAULT_RUNS = 15;
+// Each populate run takes seconds: a few are enough for a throughput figure.
+const POPULATE_RUNS = 3;
 const GNU_TIME = "/usr/bin/time";
 const STATIC_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 const ROLE_ARN = "arn:aws:iam::111122223333:role/bench";
+// What `sso populate` tools write for 2,000 accounts of three roles: 6,000 SSO profiles.
+const LARGE_CONFIG_LINES = 36_000;
+const LARGE = "36,000-line config";
+// A profile in the middle of the large config.
+const LARGE_PROFILE = "acct1000-Admin";
 
 class UsageError extends Error {}
 
@@ -77,6 +90,8 @@ interface Ratio {
   name: string;
   time: number;
   memory: number | null;
+  /** The subject's median peak memory above the base's, in MiB. */
+  extraMiB: number | null;
 }
 
 function parseArgs(args: readonly string[]): { runs: number; jsonOnly: boolean } {
@@ -259,12 +274,30 @@ async function main(): Promise<void> {
         `[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n` +
         `sso_role_name = Admin\n` +
         `[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n` +
+        `sso_region = us-east-1\n` +
+        // Signed out: no token for this session.
+        `[profile sso-out]\nsso_session = out\nsso_account_id = 111122223333\n` +
+        `sso_role_name = Admin\n` +
+        `[sso-session out]\nsso_start_url = https://out.awsapps.com/start\n` +
         `sso_region = us-east-1\n`,
     );
     await Deno.writeTextFile(
       credentialsFile,
       `[static]\naws_access_key_id = ${STATIC_KEY_ID}\n` +
         `aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n`,
+    );
+    const largeConfig = `${home}/large_config`;
+    await Deno.writeTextFile(largeConfig, ssoProfiles(LARGE_CONFIG_LINES));
+    // A signed-in session of sso-session corp, which the local portal accepts.
+    await Deno.mkdir(`${home}/.aws/sso/cache`, { recursive: true });
+    await Deno.writeTextFile(
+      `${home}/.aws/sso/cache/${await sha1Hex("corp")}.json`,
+      JSON.stringify({
+        startUrl: "https://corp.awsapps.com/start",
+        region: "us-east-1",
+        accessToken: GOOD_SSO_TOKEN,
+        expiresAt: new Date(Date.now() + 24 * 3600_000).toISOString().replace(/\.\d+Z$/, "Z"),
+      }),
     );
     await Deno.writeTextFile(`${home}/hello.ts`, `console.log("hello");\n`);
     // The bare specifier resolves through the repository's deno.json and
@@ -286,6 +319,7 @@ async function main(): Promise<void> {
       AWS_CONFIG_FILE: configFile,
       AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
       AWS_ENDPOINT_URL_STS: aws.url,
+      AWS_ENDPOINT_URL_SSO: aws.url,
       // A stray instance metadata probe reaches the local server and finds nothing, fast.
       AWS_EC2_METADATA_SERVICE_ENDPOINT: `${aws.url}/`,
     };
@@ -297,9 +331,11 @@ async function main(): Promise<void> {
     const denoRun = ["run", "-A", "--quiet"];
     const aec = [Deno.execPath(), ...denoRun, `${REPO_ROOT}main.ts`];
     const cacheFile = `${home}/cache/role.json`;
+    const largeCacheFile = `${home}/cache/large.json`;
     const trueCommand = Deno.build.os === "windows" ? [Deno.execPath(), "eval", ""] : ["true"];
     const hasStaticKey = (stdout: string) => stdout.includes(STATIC_KEY_ID);
     const hasIssuedKey = (stdout: string) => stdout.includes('"AccessKeyId":"ASIAFAKE');
+    const large = { AWS_CONFIG_FILE: largeConfig };
     const cases: Case[] = [
       {
         name: "aec --version",
@@ -334,6 +370,30 @@ async function main(): Promise<void> {
         ok: (stdout) => stdout.startsWith("PROFILE") && stdout.includes("role"),
       },
       {
+        name: `aec cache hit --json, ${LARGE}`,
+        command: [...aec, "--profile", LARGE_PROFILE, "--cache-file", largeCacheFile, "--json"],
+        env: large,
+        ok: hasIssuedKey,
+      },
+      {
+        name: `aec profiles, ${LARGE}`,
+        command: [...aec, "profiles"],
+        env: large,
+        ok: (stdout) => stdout.startsWith("PROFILE") && stdout.includes(LARGE_PROFILE),
+      },
+      {
+        // Through the local portal's GetRoleCredentials, every run.
+        name: "aec SSO --json",
+        command: [...aec, "--profile", "sso", "--json"],
+        ok: hasIssuedKey,
+      },
+      {
+        name: `aec SSO --json, ${LARGE}`,
+        command: [...aec, "--profile", LARGE_PROFILE, "--json"],
+        env: large,
+        ok: hasIssuedKey,
+      },
+      {
         name: "aec static --exec true",
         command: [...aec, "--profile", "static", "--exec", "--", ...trueCommand],
         ok: (stdout) => stdout === "",
@@ -346,7 +406,7 @@ async function main(): Promise<void> {
       },
       {
         name: "aec --no-prompt --sso-login, signed out (exit 3)",
-        command: [...aec, "--profile", "sso", "--json", "--sso-login", "--no-prompt"],
+        command: [...aec, "--profile", "sso-out", "--json", "--sso-login", "--no-prompt"],
         exitCode: 3,
         ok: (stdout) => stdout === "",
       },
@@ -390,12 +450,10 @@ async function main(): Promise<void> {
     if (await output("script", ["--version"]) === undefined) {
       console.error("aec pick: skipped (no util-linux 'script' for a pseudo-terminal)");
     } else {
-      const largeConfig = `${home}/large_config`;
-      await Deno.writeTextFile(largeConfig, ssoProfiles(20_000));
       cases.push({
-        name: "aec pick, 20,000-line config: first draw, Esc",
+        name: `aec pick, ${LARGE}: first draw, Esc`,
         command: [...aec, "pick"],
-        env: { AWS_CONFIG_FILE: largeConfig },
+        env: large,
         terminal: { shows: "Enter picks", keys: "\x1b" },
         ok: (stdout) => stdout === "",
       });
@@ -424,13 +482,19 @@ async function main(): Promise<void> {
         samples[index]!.push(await measure(testCase));
       }
     }
-    // Only the uncached assume-role runs may call STS: else a "cache hit" was a miss.
-    const stsCalls = aws.requests.length - stsCallsAfterPriming;
-    if (stsCalls !== runs) {
-      throw new Error(`Expected ${runs} STS calls, one per assume-role run; got ${stsCalls}`);
+    // Only the uncached assume-role runs may call STS, and only the two SSO
+    // cases the portal: else a "cache hit" was a miss.
+    const calls = aws.requests.slice(stsCallsAfterPriming);
+    const portalCalls = calls.filter((r) => r.action === "GetRoleCredentials").length;
+    if (calls.length - portalCalls !== runs || portalCalls !== 2 * runs) {
+      throw new Error(
+        `Expected ${runs} STS calls, one per assume-role run, and ${2 * runs} portal calls, ` +
+          `two per round; got ${calls.length - portalCalls} and ${portalCalls}`,
+      );
     }
 
     const results = cases.map((testCase, index) => summarize(testCase, samples[index]!));
+    const ssoPopulate = await benchSsoPopulate(Math.min(runs, POPULATE_RUNS));
     const byName = (name: string) => results.find((r) => r.name === name);
     const ratio = (name: string, subject: string, base: string): Ratio[] => {
       const a = byName(subject);
@@ -442,23 +506,28 @@ async function main(): Promise<void> {
         memory: a.medianMiB === null || b.medianMiB === null
           ? null
           : Math.round(a.medianMiB / b.medianMiB * 100) / 100,
+        extraMiB: a.medianMiB === null || b.medianMiB === null
+          ? null
+          : round(a.medianMiB - b.medianMiB),
       }];
     };
+    const floor = "deno hello world";
+    // The goals of issue 18 first, in its order.
     const ratios = [
-      ...ratio("cache hit / runtime floor", "aec cache hit --json", "deno hello world"),
-      ...ratio("--version / runtime floor", "aec --version", "deno hello world"),
-      ...ratio("profiles / runtime floor", "aec profiles", "deno hello world"),
-      ...ratio(
-        "pick (20,000 lines) / runtime floor",
-        "aec pick, 20,000-line config: first draw, Esc",
-        "deno hello world",
-      ),
+      ...ratio("cache hit / runtime floor", "aec cache hit --json", floor),
+      ...ratio("AWS CLI cache hit / runtime floor", "aec AWS CLI cache hit --json", floor),
+      ...ratio("static / SDK floor", "aec static --json", "SDK fromIni static"),
+      ...ratio(`cache hit, ${LARGE} / runtime floor`, `aec cache hit --json, ${LARGE}`, floor),
+      ...ratio(`profiles, ${LARGE} / runtime floor`, `aec profiles, ${LARGE}`, floor),
+      ...ratio(`SSO, ${LARGE} / SSO, small config`, `aec SSO --json, ${LARGE}`, "aec SSO --json"),
+      ...ratio("--version / runtime floor", "aec --version", floor),
+      ...ratio("profiles / runtime floor", "aec profiles", floor),
+      ...ratio(`pick, ${LARGE} / runtime floor`, `aec pick, ${LARGE}: first draw, Esc`, floor),
       ...ratio(
         "AWS CLI cache hit / cache hit",
         "aec AWS CLI cache hit --json",
         "aec cache hit --json",
       ),
-      ...ratio("static / SDK floor", "aec static --json", "SDK fromIni static"),
       ...ratio("static / AWS CLI", "aec static --json", "aws configure export-credentials static"),
     ];
     const report = {
@@ -478,6 +547,7 @@ async function main(): Promise<void> {
       },
       cases: results,
       ratios,
+      ssoPopulate,
     };
     await Deno.mkdir(RESULTS_DIR, { recursive: true });
     await Deno.writeTextFile(RESULTS_PATH, JSON.stringify(report, null, 2) + "\n");
@@ -499,13 +569,16 @@ async function main(): Promise<void> {
     ]));
     console.log();
     console.log(table([
-      ["ratio of medians", "time", "memory"],
+      ["ratio of medians", "time", "memory", "+MiB"],
       ...ratios.map((r) => [
         r.name,
         `${r.time.toFixed(2)}x`,
         r.memory === null ? "-" : `${r.memory.toFixed(2)}x`,
+        r.extraMiB === null ? "-" : r.extraMiB.toFixed(1),
       ]),
     ]));
+    console.log();
+    console.log(describePopulateBench(ssoPopulate));
     console.log();
     console.log(
       [

@@ -586,3 +586,45 @@ Deno.test("parseCli() answers aws-vault's and granted's habits with the aec comm
     /^Unexpected argument 'dev': to use profile dev, run 'aec --profile dev' /,
   );
 });
+
+Deno.test("parseCli() reads aec sso roles and populate, --region each time it is given", () => {
+  assert.deepEqual(parseCli(["sso", "roles", "--json", "--sso-session", "corp"]), {
+    kind: "sso-roles",
+    options: { ssoSession: "corp", json: true, ssoLogin: false, debug: false },
+  });
+  assert.deepEqual(
+    parseCli([
+      "sso",
+      "populate",
+      "--region",
+      "eu-west-1",
+      "--region=prod-*=us-east-1",
+      "--templ",
+      "{account_id}.{role_name}",
+      "--prune",
+      "--dry-run",
+      "--sso-login",
+    ]),
+    {
+      kind: "sso-populate",
+      options: {
+        template: "{account_id}.{role_name}",
+        regions: ["eu-west-1", "prod-*=us-east-1"],
+        prune: true,
+        dryRun: true,
+        ssoLogin: true,
+        debug: false,
+      },
+    },
+  );
+  assert.deepEqual(parseCli(["sso", "--help"]), { kind: "help", command: "sso" });
+  assert.deepEqual(parseCli(["sso", "populate", "-h"]), { kind: "help", command: "sso" });
+  assert.throws(
+    () => parseCli(["sso", "roles", "--region", "x"]),
+    /--region works only with aec sso populate/,
+  );
+  assert.throws(
+    () => parseCli(["sso", "populate", "extra"]),
+    /Unexpected argument 'extra' for aec sso/,
+  );
+});

@@ -458,11 +458,26 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
+    name: `${shell} completion offers roles and populate after aec sso, then its options`,
+    ignore: !INSTALLED[shell],
+    fn: async () => {
+      await withSandbox({ config: "[sso-session corp]\n" }, async (sandbox) => {
+        assert.deepEqual(await complete(shell, sandbox, "aec sso "), ["populate", "roles"]);
+        assert.deepEqual(await complete(shell, sandbox, "aec sso p"), ["populate"]);
+        assert.deepEqual(await complete(shell, sandbox, "aec sso populate --dry"), ["--dry-run"]);
+        assert.deepEqual(await complete(shell, sandbox, "aec sso roles --sso-session "), ["corp"]);
+        // The action comes first only.
+        assert.deepEqual(await complete(shell, sandbox, "aec sso roles r"), []);
+      });
+    },
+  });
+
+  Deno.test({
     name: `${shell} completion offers each subcommand's own options, as its --help lists them`,
     ignore: !INSTALLED[shell],
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
-        for (const command of ["login", "logout", "console", "profiles", "keys"] as const) {
+        for (const command of ["login", "logout", "console", "profiles", "sso", "keys"] as const) {
           const expected = listedOptions(helpText(command)).filter((option) =>
             option.startsWith("--")
           );

@@ -10,6 +10,7 @@ import {
   readSection,
   readSectionKeys,
   updateSection,
+  updateSections,
 } from "../lib/config/ini.ts";
 import { readFilesWithBotocore } from "./support/botocore.ts";
 import { botocores, requires } from "./support/clients.ts";
@@ -647,6 +648,196 @@ Deno.test({
         assert.equal(problem === undefined, readBack[index], `${JSON.stringify(name)}: ${problem}`);
         // One line, whatever the name holds.
         if (problem) assert.ok(!/[\r\n]/.test(problem), problem);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("updateSections() makes several edits as updateSection() makes them one at a time", () => {
+  const editArb = fc.tuple(
+    fc.oneof(readableNameArb, fc.constant("fresh")),
+    fc.dictionary(keyArb.map((key) => `new_${key}`), valueArb, { maxKeys: 3 }),
+    fc.array(keyArb, { maxLength: 2 }),
+  );
+  fc.assert(
+    fc.property(
+      agreedSpecArb,
+      fc.uniqueArray(editArb, { selector: ([name]) => name }),
+      (spec, edits) => {
+        const text = render(spec);
+        const outcome = (edit: () => string) => {
+          try {
+            return edit();
+          } catch (error) {
+            return (error as Error).name;
+          }
+        };
+        const oneByOne = outcome(() =>
+          edits.reduce(
+            (current, [name, set, remove]) => updateSection(current, name, set, remove),
+            text,
+          )
+        );
+        const batch = outcome(() =>
+          updateSections(
+            text,
+            "credentials",
+            new Map(edits.map(([name, set, remove]) => [name, { set, remove }])),
+          )
+        );
+        assert.equal(batch, oneByOne);
+      },
+    ),
+  );
+});
+
+Deno.test("updateSections() deleting a section it appended gives back the file", () => {
+  fc.assert(
+    fc.property(agreedSpecArb, valueArb, (spec, value) => {
+      const text = render(spec);
+      // A blank last line is the file's own, not the one an append adds.
+      fc.pre(splitLines(text.replace(/\r?\n$/, "")).at(-1)?.trim() !== "");
+      fc.pre(!spec.sections.some((section) => section.name === "added"));
+      const appended = updateSection(text, "added", { key: value }, []);
+      assert.notEqual(appended, text);
+      const deleted = updateSections(
+        appended,
+        "credentials",
+        new Map([["added", { delete: true }]]),
+      );
+      assert.equal(deleted, text);
+    }),
+  );
+});
+
+Deno.test("updateSections() deletes a section's header and settings, keeping its comments", () => {
+  const text = "[a]\nk = 1\n\n[gone]\nx = 1\n# a note\n  y = 2\nz: 3\n\n[b]\nk = 2\n";
+  assert.equal(
+    updateSections(text, "credentials", new Map([["gone", { delete: true }]])),
+    "[a]\nk = 1\n# a note\n\n[b]\nk = 2\n",
+  );
+  // First in the file: the blank line after it goes instead.
+  assert.equal(
+    updateSections(
+      "[gone]\nx = 1\n\n[b]\nk = 2",
+      "credentials",
+      new Map([["gone", { delete: true }]]),
+    ),
+    "[b]\nk = 2",
+  );
+  // A missing section stays missing.
+  assert.equal(updateSections(text, "credentials", new Map([["nosuch", { delete: true }]])), text);
+});
+
+Deno.test("updateSections() edits the [profile NAME] sections of a config file", () => {
+  const text = [
+    "# top",
+    "[default]",
+    "region = eu-west-1",
+    "",
+    '[profile "quoted"]',
+    "region = us-east-1",
+    "",
+    "[profile keep]",
+    "k = v",
+    "",
+    "[sso-session corp]",
+    "sso_region = us-east-1",
+    "",
+  ].join("\n");
+  const edited = updateSections(
+    text,
+    "config",
+    new Map([
+      ["quoted", { set: { region: "eu-north-1", output: "json" }, remove: [] }],
+      ["new", { set: { sso_session: "corp" }, remove: [] }],
+      ["default", { set: {}, remove: ["region"] }],
+      ["keep", { delete: true }],
+    ]),
+  );
+  assert.equal(
+    edited,
+    [
+      "# top",
+      "[default]",
+      "",
+      '[profile "quoted"]',
+      "region = eu-north-1",
+      "output = json",
+      "",
+      "[sso-session corp]",
+      "sso_region = us-east-1",
+      "",
+      "[profile new]",
+      "sso_session = corp",
+      "",
+    ].join("\n"),
+  );
+  // A config file names no profile `[name]`, and reads `[profile a b]` as no profile.
+  assert.throws(
+    () => updateSections(text, "config", new Map([["a b", { set: { k: "v" }, remove: [] }]])),
+    /Profile name "a b" would not read back as a profile: the AWS SDK for JavaScript skips/,
+  );
+  assert.throws(
+    () =>
+      updateSections(
+        "[profile x]\nk = 1\n[profile  x]\nk = 2\n",
+        "config",
+        new Map([["x", { set: { k: "3" }, remove: [] }]]),
+      ),
+    (error: unknown) =>
+      // botocore reads both headers as profile x.
+      error instanceof IniLayoutError && error.section === "x" &&
+      /appears twice, on lines 1 and 3/.test(error.message),
+  );
+});
+
+Deno.test({
+  ...requires(
+    "profileNameProblem() accepts only config-file names botocore and the SDK read back",
+    BOTOCORE,
+  ),
+  async fn() {
+    const names = [
+      ...["default", "a.b", "a/b", "a:b", "a@b+c", "a%b", "-x", "..", "a b", "a#b", "a;b", "[a]"],
+      ...["é", "a'b", 'a"b', "a=b", "a,b", "sso-session.x", "services.y", "__proto__", "a\tb"],
+      ...fc.sample(
+        fc.string({ unit: fc.constantFrom(..."ab .-:'\"#;=[]/@+%é"), minLength: 1, maxLength: 5 }),
+        { numRuns: 200 },
+      ),
+    ];
+    const dir = await Deno.makeTempDir({ prefix: "aec-config-names-" });
+    try {
+      const files = names.map((name, index) => ({ name, path: `${dir}/${index}` }));
+      for (const { name, path } of files) {
+        const header = name === "default" ? "[default]" : `[profile ${name}]`;
+        await Deno.writeTextFile(path, `${header}\nregion = r\n`);
+      }
+      const readBack = await Promise.all(files.map(async ({ name, path }) => {
+        const { configFile } = await loadSharedConfigFiles({
+          filepath: `${dir}/none`,
+          configFilepath: path,
+          ignoreCache: true,
+        }).catch(() => ({ configFile: {} as Record<string, Record<string, string>> }));
+        return Object.hasOwn(configFile, name) && configFile[name]?.region === "r";
+      }));
+      for (const botocore of BOTOCORES) {
+        const read = await readFilesWithBotocore(botocore, files.map(({ path }) => path), "config");
+        for (const [index, { name }] of files.entries()) {
+          const file = read[index]!;
+          readBack[index] &&= "sections" in file &&
+            (file.sections[name] as Record<string, unknown> | undefined)?.region === "r";
+        }
+      }
+      for (const [index, { name }] of files.entries()) {
+        const problem = profileNameProblem(name, "config");
+        if (problem === undefined) assert.ok(readBack[index], JSON.stringify(name));
+        // Refused though read back: names the SDK files with other sections, or keeps on Object.
+        const collides = /^(sso-session|services)\./.test(name) ||
+          Object.hasOwn(Object.prototype, name);
+        if (readBack[index] && !collides) assert.equal(problem, undefined, JSON.stringify(name));
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -41,6 +41,7 @@ Deno.test("aec profiles lists kind, region, source chain and state of every prof
       name: "admin",
       kind: "role",
       region: "eu-west-1",
+      accountName: null,
       source: ["admin", "base"],
       state: "resolved when used",
       validUntil: null,

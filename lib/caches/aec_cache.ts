@@ -18,9 +18,9 @@ import {
 import {
   type AwsFileTexts,
   configSections,
+  credentialsSection,
   homeDirectory,
   readAwsFiles,
-  readSection,
 } from "../config/mod.ts";
 import { type Credentials, isoSeconds, type Logger, warn } from "../support/mod.ts";
 
@@ -78,7 +78,7 @@ function relevantSections(profile: string, config: string, credentials: string) 
   while (pending.length > 0) {
     const name = pending.pop()!;
     if (`credentials:${name}` in sections) continue;
-    const inCredentials = readSection(credentials, name);
+    const inCredentials = credentialsSection(credentials, name);
     const inConfig = configSections(config, "profile", name);
     sections[`credentials:${name}`] = inCredentials ?? null;
     sections[`config:${name}`] = inConfig;

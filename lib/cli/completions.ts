@@ -21,6 +21,7 @@ import {
   type Shell,
   SHELLS,
   spellings,
+  SSO_COMMANDS,
   SUBCOMMANDS,
   type ValueKind,
 } from "./parse.ts";
@@ -76,27 +77,17 @@ function spellingsOf(command: Command): string[] {
   return optionsOf(command).flatMap(spellings);
 }
 
-/** A word a command takes, and what it does. */
-type Choice = readonly [word: string, help: string];
-const SUBCOMMAND_CHOICES: readonly Choice[] = SUBCOMMAND_NAMES.map((name) => [
-  name,
-  SUBCOMMANDS[name],
-]);
-
 /**
- * The commands that take a word at a position (counting aec as 0): aec its
- * subcommand, help the command to explain, keys its action.
+ * The commands that take a word of their own, the word's place on the line
+ * and its choices with what each does: aec its subcommand, help the command
+ * to explain, sso and keys their action.
  */
-const POSITIONAL: Partial<Record<Command, { at: number; choices: readonly Choice[] }>> = {
-  aec: { at: 1, choices: SUBCOMMAND_CHOICES },
-  help: { at: 2, choices: SUBCOMMAND_CHOICES },
-  keys: {
-    at: 2,
-    choices: Object.entries(KEYS_ACTIONS).map(([name, { help }]) => [name, help] as const),
-  },
+const POSITIONAL: Partial<Record<Command, { at: number; words: Record<string, string> }>> = {
+  aec: { at: 1, words: SUBCOMMANDS },
+  help: { at: 2, words: SUBCOMMANDS },
+  sso: { at: 2, words: SSO_COMMANDS },
+  keys: { at: 2, words: KEYS_ACTIONS },
 };
-
-const wordsOf = (choices: readonly Choice[]) => choices.map(([word]) => word);
 
 function bashScript(): string {
   const action = (kind: ValueKind) => {
@@ -115,7 +106,9 @@ function bashScript(): string {
     const positional = POSITIONAL[command];
     const otherwise = positional === undefined ? options : [
       `if ((COMP_CWORD == ${positional.at})) && [[ $cur != -* ]]; then`,
-      `            _aec_reply < <(compgen -W "${wordsOf(positional.choices).join(" ")}" -- "$cur")`,
+      `            _aec_reply < <(compgen -W "${
+        Object.keys(positional.words).join(" ")
+      }" -- "$cur")`,
       "          else",
       `            ${options}`,
       "          fi",
@@ -241,30 +234,27 @@ function zshScript(): string {
       : " ";
     return singleQuoted(`${repeat}${name}${help}:${message}:${action}`);
   };
-  const commands = SUBCOMMAND_NAMES.map((name) =>
-    `    ${singleQuoted(`${name}:${SUBCOMMANDS[name]}`)}`
-  );
   const cases = COMMANDS.map((command) => {
     const specs = optionsOf(command).flatMap((option) =>
       spellings(option).map((spelling) => spec(option, spelling))
     );
+    // The word already given after a subcommand (sso's action), so that _arguments takes it.
+    if (command !== "aec" && POSITIONAL[command]) specs.unshift(singleQuoted("1: : "));
     // keys' actions take a profile: the word after the action.
     if (command === "keys") specs.push(singleQuoted("*:profile:{_aec_names profile}"));
     const args = `_arguments : \\\n${specs.map((line) => `        ${line}`).join(" \\\n")}`;
     const positional = POSITIONAL[command];
-    const at = positional?.at;
-    // aec's and help's word is a subcommand, in the array _aec defines; keys' an action.
-    const choices = positional?.choices === SUBCOMMAND_CHOICES ? "subcommands" : "actions";
-    const array = choices === "actions" && positional
-      ? `local -a actions=(${
-        positional.choices.map(([word, help]) => singleQuoted(`${word}:${help}`)).join(" ")
-      })
-        `
-      : "";
-    const body = at === undefined
-      ? args
-      : `if (( CURRENT == ${command === "aec" ? at + 1 : at} )) && [[ $PREFIX != -* ]]; then
-        ${array}_describe -t commands 'aec command' ${choices}
+    if (positional === undefined) return `    (${command})\n      ${args}\n      ;;`;
+    const { at, words } = positional;
+    const choices = Object.entries(words).map(([word, help]) => singleQuoted(`${word}:${help}`));
+    const body = `if (( CURRENT == ${
+      command === "aec" ? at + 1 : at
+    } )) && [[ $PREFIX != -* ]]; then
+        # Not \`commands\`: zsh keeps the commands on PATH in that name.
+        local -a choices=(
+${choices.map((line) => `          ${line}`).join("\n")}
+        )
+        _describe -t commands 'aec command' choices
       else
         ${args.replaceAll("\n", "\n    ")}
       fi`;
@@ -308,10 +298,6 @@ _aec_names() {
 }
 
 _aec() {
-  # Not \`commands\`: zsh keeps the commands on PATH in that name.
-  local -a subcommands=(
-${commands.join("\n")}
-  )
   local subcommand=aec i
   if (( CURRENT > 2 )); then
     case $words[2] in
@@ -371,14 +357,14 @@ function fishScript(): string {
       return [`complete -c aec -n '__aec_in ${command}' ${flags}${value} -d ${quote(option.help)}`];
     }),
   ]);
-  const subcommands = Object.entries(POSITIONAL).flatMap(([command, { at, choices }]) =>
-    choices.map(([word, help]) => {
-      const where = command === "aec"
-        ? `__aec_word ${at}`
-        : `__aec_in ${command}; and __aec_word ${at}`;
-      return `complete -c aec -n '${where}' -a ${word} -d ${quote(help)}`;
-    })
-  );
+  const positionals = Object.entries(POSITIONAL).flatMap(([command, { at, words }]) => {
+    const condition = command === "aec"
+      ? `__aec_word ${at}`
+      : `__aec_in ${command}; and __aec_word ${at}`;
+    return Object.entries(words).map(([word, help]) =>
+      `complete -c aec -n '${condition}' -a ${word} -d ${quote(help)}`
+    );
+  });
   return `# fish completion for aec; generated by \`aec --completions fish\`.
 # Save it as ~/.config/fish/completions/aec.fish, or load it with:
 #   aec --completions fish | source
@@ -444,7 +430,7 @@ end
 complete -c aec -f
 complete -c aec -n '__aec_exec_words >/dev/null' \\
     -a '(__fish_complete_subcommand --commandline (__aec_exec_words) (commandline -ct))'
-${subcommands.join("\n")}
+${positionals.join("\n")}
 ${lines.join("\n")}
 `;
 }
@@ -468,7 +454,7 @@ function powershellScript(): string {
     const otherwise = positional === undefined
       ? options
       : `if ($words.Count -eq ${positional.at} -and -not $wordToComplete.StartsWith('-')) { ${
-        list(wordsOf(positional.choices))
+        list(Object.keys(positional.words))
       } } else { ${options} }`;
     return `        ${quote(command)} {
             switch ($option) {

@@ -18,6 +18,8 @@ import {
   normalizeHostName,
   type RunOptions,
   type SessionChoice,
+  type SsoPopulateOptions,
+  type SsoRolesOptions,
   STORE_NAMES,
 } from "../options/mod.ts";
 import { serviceProblem } from "../console/mod.ts";
@@ -33,7 +35,9 @@ export type Cli =
   | { kind: "console"; options: ConsoleOptions }
   | { kind: "profiles"; options: { json: boolean; debug: boolean } }
   | { kind: "pick"; options: { debug: boolean } }
-  | { kind: "keys"; options: KeysOptions };
+  | { kind: "keys"; options: KeysOptions }
+  | { kind: "sso-roles"; options: SsoRolesOptions }
+  | { kind: "sso-populate"; options: SsoPopulateOptions };
 
 const DEFAULT_CACHE_BUFFER_MINUTES = 10;
 /** An MFA session's length when nothing says otherwise (aws-vault's default too). */
@@ -54,31 +58,30 @@ export const SUBCOMMANDS = {
   console: "Open the AWS console signed in as the profile",
   profiles: "List the profiles: kind, region, source, state (no AWS call)",
   pick: "Choose a profile from a fuzzy list on the terminal; prints its name",
+  sso: "List an sso-session's accounts and roles, or write a profile for each",
   keys: "Long-term keys in a secret store: add, migrate, list, remove, rotate",
   help: "Print this help, or a command's (aec help COMMAND)",
 } as const;
 export type Subcommand = keyof typeof SUBCOMMANDS;
-/** `aec keys`' actions, in the order its help lists them: their words, and what each does. */
+/** The actions of `aec keys`, in the order its help lists them, with what each does. */
 export const KEYS_ACTIONS = {
-  add: {
-    words: "PROFILE",
-    help: "Store keys typed here (secret hidden), checked with STS; PROFILE reads them",
-  },
-  migrate: {
-    words: "(PROFILE | --all)",
-    help: "Move PROFILE's keys (--all: every profile's) out of the credentials file",
-  },
-  list: { words: "", help: "The stored profiles, their access key ids and the store (no secrets)" },
-  remove: { words: "PROFILE", help: "Delete PROFILE's keys from the store (asks first)" },
-  rotate: {
-    words: "PROFILE",
-    help: "Create a new access key with IAM, check and store it, delete the old one",
-  },
-  [CREDENTIAL_PROCESS]: {
-    words: "PROFILE",
-    help: "What PROFILE's credential_process line runs: a session, cached, or the keys",
-  },
+  add: "Store keys typed here (secret hidden), checked with STS; PROFILE reads them",
+  migrate: "Move PROFILE's keys (--all: every profile's) out of the credentials file",
+  list: "The stored profiles, their access key ids and the store (no secrets)",
+  remove: "Delete PROFILE's keys from the store (asks first)",
+  rotate: "Create a new access key with IAM, check and store it, delete the old one",
+  [CREDENTIAL_PROCESS]:
+    "What PROFILE's credential_process line runs: a session, cached, or the keys",
 } as const;
+/** The words an action of `aec keys` takes besides its options. */
+const KEYS_WORDS: Record<keyof typeof KEYS_ACTIONS, string> = {
+  add: "PROFILE",
+  migrate: "(PROFILE | --all)",
+  list: "",
+  remove: "PROFILE",
+  rotate: "PROFILE",
+  [CREDENTIAL_PROCESS]: "PROFILE",
+};
 export type KeysAction = keyof typeof KEYS_ACTIONS;
 const KEYS_ACTION_NAMES = Object.keys(KEYS_ACTIONS) as KeysAction[];
 
@@ -317,6 +320,41 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "An [sso-session] of the config file instead of a profile's",
   },
   {
+    name: "--sso-session",
+    value: { placeholder: "NAME", kind: "sso-session" },
+    commands: ["sso"],
+    help: "The [sso-session] to list (may be left out when the config file has one)",
+  },
+  {
+    name: "--sso-login",
+    commands: ["sso"],
+    help: "Sign in to IAM Identity Center first if the session ended",
+  },
+  { name: "--json", commands: ["sso"], help: "roles: print the list as JSON, for scripts" },
+  {
+    name: "--template",
+    value: { placeholder: "T", kind: "none" },
+    commands: ["sso"],
+    help: "populate: names from {account_name} {account_id} {role_name} {sso_session}",
+  },
+  {
+    name: "--region",
+    value: { placeholder: "[PATTERN=]REGION", kind: "none" },
+    repeatable: true,
+    commands: ["sso"],
+    help: "populate: the region of accounts whose name or id match (* ?), else of all",
+  },
+  {
+    name: "--prune",
+    commands: ["sso"],
+    help: "populate: remove its profiles of accounts and roles no longer listed",
+  },
+  {
+    name: "--dry-run",
+    commands: ["sso"],
+    help: "populate: print the change as a unified diff; write nothing",
+  },
+  {
     name: "--use-device-code",
     commands: ["login"],
     help: "Sign in with a code confirmed in any browser",
@@ -438,7 +476,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: "--debug",
-    commands: [...SESSION_COMMANDS, "profiles", "pick", ...KEYS_COMMANDS],
+    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso", ...KEYS_COMMANDS],
     section: "other",
     help: "Explain on stderr what aec does (secrets are redacted)",
   },
@@ -446,7 +484,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "--help",
     aliases: ["-h"],
-    commands: [...SESSION_COMMANDS, "profiles", "pick", "help", ...KEYS_COMMANDS],
+    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso", "help", ...KEYS_COMMANDS],
     section: "other",
     help: "Print this help",
   },
@@ -825,6 +863,7 @@ function parseHelp(argv: readonly string[]): Cli {
 /** `aec login`, `aec logout`, `aec console` and `aec profiles`: only their own options. */
 function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly string[]): Cli {
   if (command === "keys") return parseKeys(argv);
+  if (command === "sso") return parseSso(argv);
   const given = scanOptions(command, argv);
   if (given.has("--help")) return { kind: "help", command };
   const profile = given.value("--profile");
@@ -958,6 +997,61 @@ function parseKeys(argv: readonly string[]): Cli {
   }
 }
 
+/** The commands of `aec sso`, with what each does (for the completions). */
+export const SSO_COMMANDS = {
+  roles: "List the accounts and roles the sso-session may use",
+  populate: "Write a profile for each account and role into the config file",
+} as const;
+const SSO_COMMAND_NAMES = Object.keys(SSO_COMMANDS);
+/** The options only populate takes. */
+const POPULATE_OPTIONS = ["--template", "--region", "--prune", "--dry-run"];
+
+/** `aec sso roles` and `aec sso populate`: the command's word first, then options. */
+function parseSso(argv: readonly string[]): Cli {
+  const [action, ...rest] = argv;
+  if (action === "--help" || action === "-h") return { kind: "help", command: "sso" };
+  if (action === undefined || !Object.hasOwn(SSO_COMMANDS, action)) {
+    const closest = action === undefined ? undefined : closestWord(action, SSO_COMMAND_NAMES);
+    throw new UsageError(
+      closest
+        ? `Unknown command 'aec sso ${action}'; did you mean 'aec sso ${closest}'?`
+        : `aec sso takes a command first: ${SSO_COMMAND_NAMES.join(" or ")}`,
+    );
+  }
+  const given = scanOptions("sso", rest);
+  if (given.has("--help")) return { kind: "help", command: "sso" };
+  const wrong = action === "roles"
+    ? POPULATE_OPTIONS.find((name) => given.has(name))
+    : given.has("--json")
+    ? "--json"
+    : undefined;
+  if (wrong !== undefined) {
+    throw new UsageError(
+      `${wrong} works only with aec sso ${action === "roles" ? "populate" : "roles"}`,
+    );
+  }
+  const ssoSession = given.value("--sso-session");
+  const common = {
+    ...(ssoSession === undefined ? {} : { ssoSession }),
+    ssoLogin: given.has("--sso-login"),
+    debug: given.has("--debug"),
+  };
+  if (action === "roles") {
+    return { kind: "sso-roles", options: { ...common, json: given.has("--json") } };
+  }
+  const template = given.value("--template");
+  return {
+    kind: "sso-populate",
+    options: {
+      ...common,
+      ...(template === undefined ? {} : { template }),
+      regions: given.values("--region"),
+      prune: given.has("--prune"),
+      dryRun: given.has("--dry-run"),
+    },
+  };
+}
+
 const EXIT_CODES = `Exit codes: 0 success, 2 usage error or no credentials, 3 credential error,
 126/127 command not runnable/not found, 130 interrupted while waiting for you,
 otherwise the command's own code.
@@ -969,9 +1063,10 @@ export function helpText(command?: Subcommand): string {
   if (command !== undefined) {
     const options = optionsOf(command);
     const title = `aec ${command}: ${lowerFirst(SUBCOMMANDS[command])}`;
-    const usage = command === "help"
-      ? "  aec help [COMMAND]"
-      : wrap(`aec ${command}`, options.map((spec) => `[${label(spec, false)}]`));
+    const usage = command === "help" ? "  aec help [COMMAND]" : wrap(
+      command === "sso" ? "aec sso roles|populate" : `aec ${command}`,
+      options.map((spec) => `[${label(spec, false)}]`),
+    );
     return `${title}\n\nUsage:\n${usage}\n\nOptions:\n${optionLines(options, 2)}`;
   }
   const own = optionsOf("aec");
@@ -999,7 +1094,7 @@ ${EXIT_CODES}`;
 /** `aec help keys`: each action's usage, what it does, then the options. */
 function keysHelp(): string {
   const usage = KEYS_ACTION_NAMES.map((action) => {
-    const { words } = KEYS_ACTIONS[action];
+    const words = KEYS_WORDS[action];
     const options = optionsOf(`keys ${action}`).filter((spec) =>
       !["--all", "--debug", "--help"].includes(spec.name)
     );
@@ -1008,7 +1103,7 @@ function keysHelp(): string {
       options.map((spec) => `[${label(spec, false)}]`),
     );
   });
-  const actions = KEYS_ACTION_NAMES.map((action) => entry(action, KEYS_ACTIONS[action].help, 2));
+  const actions = KEYS_ACTION_NAMES.map((action) => entry(action, KEYS_ACTIONS[action], 2));
   return `aec keys: ${lowerFirst(SUBCOMMANDS.keys)}
 
 Usage:

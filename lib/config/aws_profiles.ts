@@ -7,7 +7,7 @@
  */
 
 import { configFilePath, credentialsFilePath } from "./aws_files.ts";
-import { parseIni, readSection } from "./ini.ts";
+import { parseIni } from "./ini.ts";
 import { readRegularFile } from "../files/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -67,14 +67,69 @@ export async function readIfPresent(path: string): Promise<string> {
 // with NAME optionally quoted (`[profile "dev"]`, `[profile default]`).
 const CONFIG_HEADER = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
 
-/** Every config-file section the SDK reads as `[prefix name]`, in file order. */
-export function configSections(config: string, prefix: "profile" | "sso-session", name: string) {
-  return parseIni(config, (section) => {
-    const header = section.trim();
-    if (prefix === "profile" && name === "default" && header === "default") return true;
+type Entries = Record<string, string>;
+
+/**
+ * The sections of one AWS file, parsed once, by the names they are looked up
+ * by: so that a look-up per profile (the fingerprint of each profile of `aec
+ * profiles`, a `source_profile` chain) costs a map access, not a parse of the
+ * file.
+ */
+interface SectionIndex {
+  /** By the header as written: the credentials file's profiles. */
+  byHeader: Map<string, Entries[]>;
+  /**
+   * As the config file's `[prefix name]` (and `[default]`, as `profile
+   * default`), keyed `prefix name`; in order of first appearance.
+   */
+  byConfigName: Map<string, Entries[]>;
+}
+
+// The last few files indexed: one process reads a handful of texts, and a text
+// it reads again is usually the same string.
+const indexes = new Map<string, SectionIndex>();
+const MAX_INDEXES = 4;
+
+function push(map: Map<string, Entries[]>, key: string, entries: Entries) {
+  const list = map.get(key);
+  if (list) list.push(entries);
+  else map.set(key, [entries]);
+}
+
+/** The sections of `text`, indexed; parsed once for as long as it is among the last few. */
+function sectionIndex(text: string): SectionIndex {
+  const known = indexes.get(text);
+  if (known) return known;
+  const index: SectionIndex = { byHeader: new Map(), byConfigName: new Map() };
+  for (const section of parseIni(text)) {
+    push(index.byHeader, section.name, section.entries);
+    const header = section.name.trim();
+    if (header === "default") push(index.byConfigName, "profile default", section.entries);
     const match = CONFIG_HEADER.exec(header);
-    return match?.[1] === prefix && match[3] === name;
-  }).map((section) => section.entries);
+    if (match) push(index.byConfigName, `${match[1]} ${match[3]}`, section.entries);
+  }
+  if (indexes.size >= MAX_INDEXES) indexes.clear();
+  indexes.set(text, index);
+  return index;
+}
+
+/** Every config-file section the SDK reads as `[prefix name]`, in file order. */
+export function configSections(
+  config: string,
+  prefix: "profile" | "sso-session",
+  name: string,
+): Entries[] {
+  return sectionIndex(config).byConfigName.get(`${prefix} ${name}`) ?? [];
+}
+
+/**
+ * The keys of section `[name]` of a credentials file, or `undefined` when it
+ * has none; sections of one name read as one, the later keys winning.
+ */
+export function credentialsSection(credentials: string, name: string): Entries | undefined {
+  const sections = sectionIndex(credentials).byHeader.get(name);
+  // Own properties only, never a prototype: a key may be `__proto__`.
+  return sections && Object.fromEntries(sections.flatMap(Object.entries));
 }
 
 /** The texts of the config file and the credentials file. */
@@ -102,7 +157,7 @@ export function profileSettingsFromFiles(
 ): Record<string, string> | undefined {
   const sections = [
     ...configSections(files.config, "profile", name),
-    readSection(files.credentials, name),
+    credentialsSection(files.credentials, name),
   ].filter((section) => section !== undefined);
   if (sections.length === 0) return undefined;
   return Object.fromEntries(sections.flatMap((section) => Object.entries(section)));
@@ -119,18 +174,21 @@ export function allProfiles(
 ): { profiles: Sections; sessions: Sections } {
   const profiles = new Map<string, Record<string, string>>();
   const sessions = new Map<string, Record<string, string>>();
-  const merge = (into: Map<string, Record<string, string>>, name: string, entries: object) =>
-    into.set(name, { ...into.get(name), ...entries });
-  for (const section of parseIni(files.config)) {
-    const header = section.name.trim();
-    if (header === "default") merge(profiles, "default", section.entries);
-    const match = CONFIG_HEADER.exec(header);
-    if (match?.[1] === "profile") merge(profiles, match[3]!, section.entries);
-    if (match?.[1] === "sso-session") merge(sessions, match[3]!, section.entries);
+  // Spread defines own properties: a key `__proto__` stays a key.
+  const merge = (into: Map<string, Record<string, string>>, name: string, list: Entries[]) =>
+    into.set(
+      name,
+      list.reduce((merged, entries) => ({ ...merged, ...entries }), into.get(name) ?? {}),
+    );
+  for (const [key, list] of sectionIndex(files.config).byConfigName) {
+    const space = key.indexOf(" ");
+    const [prefix, name] = [key.slice(0, space), key.slice(space + 1)];
+    if (prefix === "profile") merge(profiles, name, list);
+    if (prefix === "sso-session") merge(sessions, name, list);
   }
-  for (const section of parseIni(files.credentials)) {
+  for (const [name, list] of sectionIndex(files.credentials).byHeader) {
     // The SDK reads `[word name]` in the credentials file as another kind of section.
-    if (!CONFIG_HEADER.test(section.name)) merge(profiles, section.name, section.entries);
+    if (!CONFIG_HEADER.test(name)) merge(profiles, name, list);
   }
   // fromEntries defines own properties: even a profile `__proto__` stays a profile.
   return { profiles: Object.fromEntries(profiles), sessions: Object.fromEntries(sessions) };

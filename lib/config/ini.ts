@@ -56,6 +56,8 @@ export interface SectionKeys {
  */
 export class IniLayoutError extends Error {
   override name = "IniLayoutError";
+  /** The profile whose section could not be edited, when several were. */
+  section?: string;
 }
 
 interface RawLine {
@@ -123,7 +125,8 @@ function* splitLines(text: string): Generator<RawLine> {
 }
 
 function parseLine(text: string): Parsed {
-  const comment = COMMENT.exec(text);
+  // Most lines hold neither character: no regular expression for them.
+  const comment = text.includes("#") || text.includes(";") ? COMMENT.exec(text) : null;
   const body = comment ? text.slice(0, comment.index) : text;
   const trimmed = body.trim();
   if (trimmed.startsWith("[") && trimmed.endsWith("]")) {
@@ -140,7 +143,7 @@ function parseLine(text: string): Parsed {
     key: body.slice(0, equals).trim(),
     value,
     start: equals + 1 + afterEquals.length - afterEquals.trimStart().length,
-    indented: text.trimStart() !== text,
+    indented: text.length > 0 && JS_SPACE.test(text[0]!),
   };
 }
 
@@ -148,28 +151,31 @@ function parseLine(text: string): Parsed {
 function* scan(text: string): Generator<Line> {
   let inSection = false;
   let open: string | undefined;
-  for (const raw of splitLines(text)) {
-    const parsed = parseLine(raw.text);
-    const line = { ...raw, open };
+  // One object per line, built once: a large file has tens of thousands.
+  for (const { text: line, eol } of splitLines(text)) {
+    const parsed = parseLine(line);
     if (parsed.kind === "header") {
       inSection = true;
+      yield { text: line, eol, open, kind: "header", name: parsed.name };
       open = undefined;
-      yield { ...line, kind: "header", name: parsed.name };
     } else if (parsed.kind === "key" && inSection && parsed.value === "") {
+      yield { text: line, eol, open, kind: "opener", key: parsed.key };
       open = parsed.key;
-      yield { ...line, kind: "opener", key: parsed.key };
     } else if (parsed.kind === "key" && inSection) {
       // As in the SDK, only an unindented key with a value closes a sub-section.
+      const before = open;
       if (!parsed.indented) open = undefined;
       yield {
-        ...line,
+        text: line,
+        eol,
+        open: before,
         kind: "entry",
         key: open === undefined ? parsed.key : `${open}.${parsed.key}`,
         start: parsed.start,
         end: parsed.start + parsed.value.length,
       };
     } else {
-      yield { ...line, kind: "other" };
+      yield { text: line, eol, open, kind: "other" };
     }
   }
 }
@@ -393,17 +399,19 @@ function shlexSplit(text: string): string[] | undefined {
 }
 
 /** Why both readers would not read `[name]` of a credentials file as profile `name`. */
-function unreadable(name: string): string | undefined {
+function unreadable(name: string, file: AwsFileKind): string | undefined {
   if (name === "") return "it is empty";
   if (LINE_BREAK.test(name)) return "it contains a line break";
-  const header = parseLine(`[${name}]`);
-  if (header.kind !== "header" || header.name !== name) {
+  const header = sectionHeader(name, file).slice(1, -1);
+  const parsed = parseLine(`[${header}]`);
+  if (parsed.kind !== "header" || parsed.name !== header) {
     return "the AWS SDK for JavaScript would read part of it as a comment";
   }
   // The SDK stores profiles in a plain object; `__proto__` makes it reject the whole file.
   if (Object.hasOwn(Object.prototype, name)) {
     return `the AWS SDK for JavaScript cannot read a profile named ${name}`;
   }
+  if (file === "config") return unreadableInConfig(name, header);
   if (PREFIXED.test(name)) {
     const read = sdkSectionName(name);
     return read === undefined
@@ -414,34 +422,43 @@ function unreadable(name: string): string | undefined {
   return undefined;
 }
 
+/** Why both readers would not read `[header]` of a config file as profile `name`. */
+function unreadableInConfig(name: string, header: string): string | undefined {
+  const sdk = sdkProfileName(header, "config");
+  if (sdk !== name) {
+    return sdk === undefined
+      ? `the AWS SDK for JavaScript skips a section named [${header}]`
+      : `the AWS SDK for JavaScript reads [${header}] as profile ${sdk}`;
+  }
+  const botocore = botocoreProfileName(header, "config");
+  if (botocore !== name) {
+    return botocore === undefined
+      ? `botocore skips a section named [${header}]`
+      : `botocore reads [${header}] as profile ${botocore}`;
+  }
+  // The SDK keeps `[sso-session x]` as `sso-session.x` among the profiles.
+  const type = SECTION_TYPES.find((type) => type !== "profile" && name.startsWith(`${type}.`));
+  if (type !== undefined) {
+    return `the AWS SDK for JavaScript reads it as the [${type} ${
+      name.slice(type.length + 1)
+    }] section`;
+  }
+  return undefined;
+}
+
 /**
- * Why section `[name]` of a credentials file would not read back as profile
+ * Why the section of profile `name` in an AWS file (`[name]` in a credentials
+ * file, `[profile name]` in a config file) would not read back as profile
  * `name` in the AWS SDK for JavaScript or botocore, as one line naming it; or
  * `undefined` when both would.
  */
-export function profileNameProblem(name: string): string | undefined {
-  const reason = unreadable(name);
+export function profileNameProblem(
+  name: string,
+  file: AwsFileKind = "credentials",
+): string | undefined {
+  const reason = unreadable(name, file);
   return reason &&
     `Profile name ${JSON.stringify(name)} would not read back as a profile: ${reason}`;
-}
-
-// The names `[profile NAME]` reads back as NAME in both readers: the SDK's
-// header pattern, which botocore's shlex splits into the same two words.
-const CONFIG_PROFILE_NAME = /^[\w\-@+.%:/]+$/;
-
-/**
- * Why section `[profile name]` of a config file would not read back as
- * profile `name` in the AWS SDK for JavaScript or botocore, as one line
- * naming it; or `undefined` when both would.
- */
-export function configProfileNameProblem(name: string): string | undefined {
-  const problem = profileNameProblem(name);
-  if (problem) return problem;
-  if (!CONFIG_PROFILE_NAME.test(name)) {
-    return `Profile name ${JSON.stringify(name)} would not read back as a profile of the ` +
-      "config file: use letters, digits and - _ . @ + % : / only";
-  }
-  return undefined;
 }
 
 /**
@@ -476,10 +493,14 @@ export function readSection(text: string, name: string): Record<string, string> 
   return Object.fromEntries(sections.flatMap((section) => Object.entries(section.entries)));
 }
 
-/** A credentials file read both ways, and where profile `name` is in it. */
-interface Layout {
+/** An AWS file read both ways, line by line. */
+interface Scanned {
   lines: Line[];
   boto: BotoLine[];
+}
+
+/** Where a profile's section is in a scanned file. */
+interface Place {
   /** The index of the profile's header line, if it has one. */
   header: number | undefined;
   /** The index of the line after the profile's last. */
@@ -492,12 +513,11 @@ const differ = (index: number) =>
   );
 
 /**
- * Finds profile `name` in an AWS file, where both readers agree on it.
+ * `text` read both ways.
  *
- * @throws {IniLayoutError} if a reader sees the profile twice, or the readers
- * disagree on where it starts or ends, or a line holds a lone CR.
+ * @throws {IniLayoutError} if a line holds a lone CR, which botocore splits.
  */
-function locate(text: string, name: string, file: AwsFileKind): Layout {
+function scanFile(text: string): Scanned {
   const lines: Line[] = [];
   const boto: BotoLine[] = [];
   for (const { sdk, botocore } of scanBothWays(text)) {
@@ -506,12 +526,39 @@ function locate(text: string, name: string, file: AwsFileKind): Layout {
     lines.push(sdk);
     boto.push(botocore);
   }
-  const sdkHeaders = lines.flatMap((line, index) =>
-    line.kind === "header" && sdkProfileName(line.name, file) === name ? [index] : []
-  );
-  const botoHeaders = boto.flatMap((line, index) =>
-    line.kind === "header" && botocoreProfileName(line.name, file) === name ? [index] : []
-  );
+  return { lines, boto };
+}
+
+/** The header lines of each profile in `names`, as each reader reads the file. */
+function headersOf(
+  { lines, boto }: Scanned,
+  file: AwsFileKind,
+  names: ReadonlySet<string>,
+): { sdk: Map<string, number[]>; botocore: Map<string, number[]> } {
+  const sdk = new Map<string, number[]>();
+  const botocore = new Map<string, number[]>();
+  const note = (into: Map<string, number[]>, name: string | undefined, index: number) => {
+    if (name !== undefined && names.has(name)) into.set(name, [...into.get(name) ?? [], index]);
+  };
+  for (const [index, line] of lines.entries()) {
+    if (line.kind === "header") note(sdk, sdkProfileName(line.name, file), index);
+    const botoLine = boto[index]!;
+    if (botoLine.kind === "header") note(botocore, botocoreProfileName(botoLine.name, file), index);
+  }
+  return { sdk, botocore };
+}
+
+/**
+ * Where profile `name` is, given its header lines as each reader reads them.
+ *
+ * @throws {IniLayoutError} if a reader sees the profile twice, or the readers
+ * disagree on where it starts or ends.
+ */
+function placeOf(
+  { lines, boto }: Scanned,
+  sdkHeaders: readonly number[],
+  botoHeaders: readonly number[],
+): Place {
   // The SDK merges the copies, botocore rejects the file: either way, which to edit is unclear.
   for (const headers of [sdkHeaders, botoHeaders]) {
     if (headers.length > 1) {
@@ -524,7 +571,7 @@ function locate(text: string, name: string, file: AwsFileKind): Layout {
   if (header !== botoHeaders[0]) {
     throw differ(Math.min(header ?? Infinity, botoHeaders[0] ?? Infinity));
   }
-  if (header === undefined) return { lines, boto, header, end: lines.length };
+  if (header === undefined) return { header, end: lines.length };
   const next = (isHeader: (index: number) => boolean) => {
     for (let index = header + 1; index < lines.length; index++) if (isHeader(index)) return index;
     return lines.length;
@@ -532,7 +579,7 @@ function locate(text: string, name: string, file: AwsFileKind): Layout {
   const end = next((index) => lines[index]!.kind === "header");
   const botoEnd = next((index) => boto[index]!.kind === "header");
   if (end !== botoEnd) throw differ(Math.min(end, botoEnd));
-  return { lines, boto, header, end };
+  return { header, end };
 }
 
 /** The keys configparser gives every section: those of `[DEFAULT]`. */
@@ -546,18 +593,20 @@ function defaultKeys(boto: readonly BotoLine[]): string[] {
 
 /**
  * The keys that the AWS SDK for JavaScript and botocore read in profile `name`
- * of `text`, a credentials file unless `file` says otherwise, or `undefined`
- * when it has no such profile.
+ * of credentials file `text`, or `undefined` when it has no such profile.
  *
  * @throws {IniLayoutError} if the two readers disagree on where the profile is.
  */
-export function readSectionKeys(
-  text: string,
-  name: string,
-  file: AwsFileKind = "credentials",
-): SectionKeys | undefined {
-  const { lines, boto, header, end } = locate(text, name, file);
+export function readSectionKeys(text: string, name: string): SectionKeys | undefined {
+  const scanned = scanFile(text);
+  const headers = headersOf(scanned, "credentials", new Set([name]));
+  const { header, end } = placeOf(
+    scanned,
+    headers.sdk.get(name) ?? [],
+    headers.botocore.get(name) ?? [],
+  );
   if (header === undefined) return undefined;
+  const { lines, boto } = scanned;
   const sdk: string[] = [];
   const botocore = defaultKeys(boto);
   for (let index = header + 1; index < end; index++) {
@@ -572,10 +621,43 @@ export function readSectionKeys(
 /**
  * Credentials file `text` with the keys in `set` set and the keys in `remove`
  * removed in profile `section`, so that the AWS SDK for JavaScript and
- * botocore both read the change, and every other byte unchanged. With `file`
- * `"config"`, `text` is a config file, where profile `section` is headed
- * `[profile NAME]` (or `[default]`), and must be named as {@link
- * configProfileNameProblem} allows.
+ * botocore both read the change, and every other byte unchanged: one
+ * {@linkcode updateSections} edit.
+ */
+export function updateSection(
+  text: string,
+  section: string,
+  set: Record<string, string>,
+  remove: string[],
+): string {
+  return updateSections(text, "credentials", new Map([[section, { set, remove }]]));
+}
+
+/**
+ * What {@linkcode updateSections} does to one profile's section: set and
+ * remove keys, or delete the section.
+ */
+export type SectionEdit =
+  | { set: Readonly<Record<string, string>>; remove: readonly string[] }
+  | { delete: true };
+
+/** How a profile's section starts in an AWS file: `[name]`, or `[profile name]` in a config file. */
+export function sectionHeader(name: string, file: AwsFileKind): string {
+  return file === "credentials" || name === "default" ? `[${name}]` : `[profile ${name}]`;
+}
+
+/** The changes to the lines of a file: lines dropped, lines rewritten, lines added after one. */
+interface LineChanges {
+  drop: Set<number>;
+  rewrite: Map<number, string>;
+  insertAfter: Map<number, string[]>;
+}
+
+/**
+ * AWS file `text` with every profile of `edits` edited, in one pass, so that
+ * the AWS SDK for JavaScript and botocore both read the change, and every
+ * other byte unchanged. Profiles are named as both readers name them: in a
+ * config file, `name` is the section `[profile name]`.
  *
  * - A key is found however either reader would read it: in any case, with
  *   `=` or `:`. The line of a key to set is rewritten in place as
@@ -586,41 +668,83 @@ export function readSectionKeys(
  * - A key the section lacks goes on a new `key = value` line after the last
  *   line of the section that is not blank or a comment, so that comments and
  *   blank lines before the next section stay there.
- * - A missing section is appended with its keys, after a blank line; with
- *   nothing to set, a missing section stays missing.
+ * - Missing sections are appended with their keys, in the order of `edits`,
+ *   each after a blank line; with nothing to set, a missing section stays
+ *   missing.
+ * - A deleted section loses its header and every line either reader reads
+ *   in it, with the blank line before it; its blank and comment lines stay.
+ *   Deleting a missing section changes nothing.
  * - New lines use the file's dominant line ending, and a file without a final
  *   line ending keeps lacking one.
  *
- * @throws {TypeError} if the section name or a key or value in `set` would not
+ * @throws {TypeError} if a section name or a key or value in `set` would not
  * read back unchanged (a line break, surrounding spaces, an inline comment, an
  * empty value, an upper-case key), or if a key is in both `set` and `remove`.
- * @throws {IniLayoutError} if the readers would not both read the edit: the
- * section appears twice, or they disagree on where it is or on a line of a key
- * to change, a key to set appears twice in it, or `[DEFAULT]` sets a key to
- * remove.
+ * @throws {IniLayoutError} (naming the section in `section`) if the readers
+ * would not both read the edit: the section appears twice, or they disagree on
+ * where it is or on a line of a key to change, a key to set appears twice in
+ * it, or `[DEFAULT]` sets a key to remove; or if a line holds a lone CR.
  */
-export function updateSection(
+export function updateSections(
   text: string,
-  section: string,
-  set: Record<string, string>,
-  remove: string[],
-  file: AwsFileKind = "credentials",
+  file: AwsFileKind,
+  edits: ReadonlyMap<string, SectionEdit>,
 ): string {
-  validate(section, set, remove, file);
-  const { lines, boto, header, end } = locate(text, section, file);
-  const changed = new Set([...Object.keys(set), ...remove]);
-  const inherited = defaultKeys(boto).find((key) => remove.includes(key));
-  if (inherited !== undefined) {
-    throw new IniLayoutError(
-      `its [DEFAULT] section sets ${inherited}, which botocore reads into every profile`,
-    );
+  for (const [section, edit] of edits) {
+    if ("delete" in edit) validateName(section, file);
+    else validate(section, file, edit.set, edit.remove);
   }
+  const scanned = scanFile(text);
+  const { lines, boto } = scanned;
+  const headers = headersOf(scanned, file, new Set(edits.keys()));
+  const inherited = defaultKeys(boto);
   const eol = dominantEol(lines);
-  if (header === undefined) {
-    const name = file === "credentials" || section === "default" ? section : `profile ${section}`;
-    return appendSection(text, lines, eol, name, set);
+  const changes: LineChanges = { drop: new Set(), rewrite: new Map(), insertAfter: new Map() };
+  const appended: string[][] = [];
+  for (const [section, edit] of edits) {
+    try {
+      const { header, end } = placeOf(
+        scanned,
+        headers.sdk.get(section) ?? [],
+        headers.botocore.get(section) ?? [],
+      );
+      if ("delete" in edit) {
+        if (header !== undefined) deleteSection(scanned, { header, end }, changes);
+        continue;
+      }
+      const removed = inherited.find((key) => edit.remove.includes(key));
+      if (removed !== undefined) {
+        throw new IniLayoutError(
+          `its [DEFAULT] section sets ${removed}, which botocore reads into every profile`,
+        );
+      }
+      if (header === undefined) {
+        const entries = Object.entries(edit.set);
+        if (entries.length > 0) {
+          appended.push([
+            sectionHeader(section, file),
+            ...entries.map(([key, value]) => `${key} = ${value}`),
+          ]);
+        }
+        continue;
+      }
+      editSection(scanned, { header, end }, edit, changes);
+    } catch (error) {
+      if (error instanceof IniLayoutError) error.section ??= section;
+      throw error;
+    }
   }
+  return assemble(text, lines, changes, appended, eol);
+}
 
+/** The changes that set and remove keys in the section at `place`. */
+function editSection(
+  { lines, boto }: Scanned,
+  { header, end }: { header: number; end: number },
+  { set, remove }: { set: Readonly<Record<string, string>>; remove: readonly string[] },
+  changes: LineChanges,
+): void {
+  const changed = new Set([...Object.keys(set), ...remove]);
   // The lines of the keys to change, and those that continue their values for botocore.
   const found = new Map<string, number[]>();
   const drop = new Set<number>();
@@ -646,7 +770,6 @@ export function updateSection(
     drop.add(index);
   }
 
-  const rewrite = new Map<number, string>();
   for (const [key, at] of found) {
     if (!Object.hasOwn(set, key)) continue;
     if (at.length > 1) {
@@ -665,7 +788,8 @@ export function updateSection(
     ) {
       throw differ(index);
     }
-    rewrite.set(index, text);
+    // A line that stays the same is no change.
+    if (text !== line.text) changes.rewrite.set(index, text);
     drop.delete(index);
   }
 
@@ -674,12 +798,56 @@ export function updateSection(
   const indent = end < lines.length ? indentOf(lines[end]!.text) : "";
   const added = Object.keys(set).filter((key) => !found.has(key));
   if (added.length > 0 && indent !== "" && lines[last + 1]!.open !== undefined) throw differ(end);
+  for (const index of drop) changes.drop.add(index);
+  if (added.length > 0) {
+    changes.insertAfter.set(last, added.map((key) => `${indent}${key} = ${set[key]}`));
+  }
+}
+
+/**
+ * The changes that delete the section at `place`: its header, every line
+ * either reader reads in it (not blank lines and comments), and the blank
+ * line before it (or, first in the file, after it), which went in with it.
+ */
+function deleteSection(
+  { lines, boto }: Scanned,
+  { header, end }: { header: number; end: number },
+  changes: LineChanges,
+): void {
+  const isBlank = (index: number) =>
+    index >= 0 && index < lines.length && lines[index]!.text.trim() === "" &&
+    boto[index]!.kind === "skip" && !changes.drop.has(index);
+  let last = header;
+  for (let index = header; index < end; index++) {
+    const both = lines[index]!.kind === "other" && boto[index]!.kind === "skip";
+    if (both) continue;
+    changes.drop.add(index);
+    last = index;
+  }
+  if (isBlank(header - 1)) changes.drop.add(header - 1);
+  else if (header === 0 && isBlank(last + 1)) changes.drop.add(last + 1);
+}
+
+/** The file's lines with `changes`, then the `appended` sections. */
+function assemble(
+  text: string,
+  lines: readonly RawLine[],
+  { drop, rewrite, insertAfter }: LineChanges,
+  appended: readonly string[][],
+  eol: string,
+): string {
+  if (drop.size === 0 && rewrite.size === 0 && insertAfter.size === 0 && appended.length === 0) {
+    return text;
+  }
   const out: RawLine[] = [];
   for (const [index, line] of lines.entries()) {
     if (!drop.has(index)) out.push({ text: rewrite.get(index) ?? line.text, eol: line.eol });
-    if (index === last) {
-      for (const key of added) out.push({ text: `${indent}${key} = ${set[key]}`, eol });
-    }
+    for (const text of insertAfter.get(index) ?? []) out.push({ text, eol });
+  }
+  for (const block of appended) {
+    const previous = out.at(-1);
+    if (previous !== undefined && previous.text.trim() !== "") out.push({ text: "", eol });
+    for (const text of block) out.push({ text, eol });
   }
   // A line that was last without a line ending may no longer be last, and a
   // removed or added line may now be last.
@@ -689,25 +857,7 @@ export function updateSection(
   return out.map((line) => line.text + line.eol).join("");
 }
 
-function appendSection(
-  text: string,
-  lines: Line[],
-  eol: string,
-  section: string,
-  set: Record<string, string>,
-): string {
-  const entries = Object.entries(set);
-  if (entries.length === 0) return text;
-  const last = lines.at(-1);
-  const block = [`[${section}]`, ...entries.map(([key, value]) => `${key} = ${value}`)].join(eol);
-  if (last === undefined) return block + eol;
-  const terminate = last.eol === "" ? eol : "";
-  const gap = last.text.trim() === "" ? "" : eol;
-  // Keep a missing final line ending missing.
-  return text + terminate + gap + block + (last.eol === "" ? "" : eol);
-}
-
-function dominantEol(lines: RawLine[]): string {
+function dominantEol(lines: readonly RawLine[]): string {
   let crlf = 0;
   let lf = 0;
   for (const line of lines) {
@@ -717,16 +867,18 @@ function dominantEol(lines: RawLine[]): string {
   return crlf > lf ? "\r\n" : "\n";
 }
 
+function validateName(section: string, file: AwsFileKind): void {
+  const problem = profileNameProblem(section, file);
+  if (problem) throw new TypeError(problem);
+}
+
 function validate(
   section: string,
-  set: Record<string, string>,
-  remove: string[],
   file: AwsFileKind,
+  set: Readonly<Record<string, string>>,
+  remove: readonly string[],
 ): void {
-  const problem = file === "credentials"
-    ? profileNameProblem(section)
-    : configProfileNameProblem(section);
-  if (problem) throw new TypeError(problem);
+  validateName(section, file);
   for (const [key, value] of Object.entries(set)) {
     if (remove.includes(key)) throw new TypeError(`Key ${key} is both set and removed`);
     // The value is left out of messages: it is usually a secret.
@@ -735,7 +887,7 @@ function validate(
     }
     const line = `${key} = ${value}`;
     const sdk = parseLine(line);
-    const [, boto] = scanAsBotocore([{ text: `[${section}]`, eol: "\n" }, { text: line, eol: "" }]);
+    const [, boto] = scanAsBotocore([{ text: "[section]", eol: "\n" }, { text: line, eol: "" }]);
     if (
       sdk.kind !== "key" || sdk.key !== key || sdk.value !== value || value === "" ||
       boto?.kind !== "option" || boto.key !== key ||

@@ -7,19 +7,29 @@
  *
  * For the credential pipeline and MFA sessions: {@link keysHookOf} tells
  * whether a profile's line is aec's, and {@link storedProfileCredentials}
- * gives what it would. The stores and the actions load only when used.
+ * gives what it would. Only the line's grammar loads at start; the sessions,
+ * the stores and the actions load when used.
  *
  * @module
  */
 
-import type { Logger } from "../support/mod.ts";
-import { load } from "../support/mod.ts";
+import { type Credentials, load, type Logger } from "../support/mod.ts";
+import type { KeysHook } from "../options/mod.ts";
 import type { KeysAction, Write } from "./actions.ts";
+import type { StoredCredentialsOptions } from "./session.ts";
 import type { Env } from "./store.ts";
 
 export { CREDENTIAL_PROCESS, keysHookOf, parseHookArgs } from "./hook.ts";
-export { storedProfileCredentials } from "./session.ts";
-export type { KeysAction };
+export type { KeysAction, StoredCredentialsOptions };
+
+/** See session.ts: the stored profile's session, from the cache or new, or its keys. */
+export async function storedProfileCredentials(
+  hook: KeysHook,
+  options: StoredCredentialsOptions,
+): Promise<Credentials> {
+  const session = await load<typeof import("./session.ts")>("keys/session.ts");
+  return await session.storedProfileCredentials(hook, options);
+}
 
 /** Runs `aec keys ACTION` (but credential-process); its output goes to `write`. */
 export async function runKeysAction(

@@ -13,18 +13,19 @@ import {
   type AwsFileTexts,
   checkReaderAgreement,
   configFilePath,
-  configProfileNameProblem,
   configSections,
   CREDENTIAL_SETTINGS,
   credentialsFilePath,
   IniLayoutError,
   MAX_AWS_FILE_BYTES,
   parseIni,
+  profileNameProblem,
   readIfPresent,
   readSection,
   readSectionKeys,
   sdkProfileName,
   updateSection,
+  updateSections,
 } from "../config/mod.ts";
 import { AecError, CredentialError, messageOf, UsageError } from "../support/mod.ts";
 import { editTextFile, refuseIrregularFile, statRegularFile } from "../files/mod.ts";
@@ -106,7 +107,7 @@ export function refuseForeignProfile(
   profile: string,
   allowed: readonly string[],
 ): void {
-  const problem = configProfileNameProblem(profile);
+  const problem = profileNameProblem(profile, "config");
   if (problem) throw new UsageError(problem);
   const own = credentialSettings(files, profile).filter((setting) => !allowed.includes(setting));
   if (own.length === 0) return;
@@ -196,7 +197,12 @@ export async function writeHook(files: ProfileFiles, profile: string, line: stri
   await editAws(
     files.configPath,
     profile,
-    (text) => updateSection(text, profile, { credential_process: line }, [], "config"),
+    (text) =>
+      updateSections(
+        text,
+        "config",
+        new Map([[profile, { set: { credential_process: line }, remove: [] }]]),
+      ),
   );
 }
 

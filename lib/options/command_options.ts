@@ -107,6 +107,27 @@ export interface ConsoleOptions {
   debug: boolean;
 }
 
+/** `aec sso roles`: the accounts and roles an IAM Identity Center session may use. */
+export interface SsoRolesOptions {
+  ssoSession?: string;
+  json: boolean;
+  ssoLogin: boolean;
+  debug: boolean;
+}
+
+/** `aec sso populate`: a profile for each of them in the config file. */
+export interface SsoPopulateOptions {
+  ssoSession?: string;
+  /** As given; checked by the command. */
+  template?: string;
+  /** Each `--region` as given, in order: `REGION` or `PATTERN=REGION`. */
+  regions: string[];
+  prune: boolean;
+  dryRun: boolean;
+  ssoLogin: boolean;
+  debug: boolean;
+}
+
 /** The key stores of `aec keys`, by the names `--store` and `AEC_KEY_STORE` take. */
 export const STORE_NAMES = [
   "keychain",

@@ -1,14 +1,16 @@
 /**
  * What aec hands over: credentials rendered in a format, and written into the
- * credentials file (`-c`). The file writer imports node:path, so it is loaded
- * only when a command writes.
+ * credentials file (`-c`); the other commands' tables and unified diffs. The
+ * file writer imports node:path, so it is loaded only when a command writes.
  */
 
 import { load } from "../support/mod.ts";
 import type { WriteProfileOptions } from "./credentials_file.ts";
 
+export * from "./columns.ts";
 export * from "./formats.ts";
 export * from "./stdout.ts";
+export * from "./unified_diff.ts";
 export type { WriteProfileOptions };
 
 function credentialsFile() {

@@ -16,6 +16,7 @@ import {
   withRawMode,
 } from "../ui/mod.ts";
 import { ExitCode, hasControlCharacter, type Logger, UsageError } from "../support/mod.ts";
+import { accountNameOf } from "../sso/mod.ts";
 import { indexProfiles, kindOf, type ProfileSummary, summarizeProfile } from "./summary.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -23,6 +24,7 @@ type Settings = Readonly<Record<string, string | undefined>>;
 
 export interface PickChoice extends Choice {
   kind: string;
+  /** The account id, and its name when `aec sso populate` wrote the profile. */
   account: string;
   role: string;
 }
@@ -30,17 +32,18 @@ export interface PickChoice extends Choice {
 // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
 const ROLE_ARN = /^arn:[^:]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 
-/** What a profile can be found by: its name, account id, role and SSO session. */
+/** What a profile can be found by: its name, account id and name, role and SSO session. */
 export function pickChoice(name: string, settings: Settings): PickChoice {
   const fromArn = settings.role_arn ? ROLE_ARN.exec(settings.role_arn.trim()) : null;
   const account = fromArn?.[1] ?? settings.sso_account_id ?? "";
+  const accountName = accountNameOf(settings) ?? "";
   const role = fromArn?.[2] ?? settings.sso_role_name ?? "";
   const session = settings.sso_session ?? settings.sso_start_url ?? "";
   return {
     name,
-    fields: [name, account, role, session].filter((field) => field !== ""),
+    fields: [name, account, accountName, role, session].filter((field) => field !== ""),
     kind: kindOf(settings),
-    account,
+    account: [account, accountName].filter((field) => field !== "").join(" "),
     role,
   };
 }

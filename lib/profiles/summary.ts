@@ -15,6 +15,7 @@ import {
   readAwsFiles,
 } from "../config/mod.ts";
 import {
+  cacheDirectory,
   cliCachePath,
   defaultCachePath,
   identityFingerprint,
@@ -22,8 +23,10 @@ import {
   loadCliCache,
   roleCallOf,
 } from "../caches/mod.ts";
-import { isoSeconds, type Logger, messageOf } from "../support/mod.ts";
+import { columns } from "../output/mod.ts";
+import { isoSeconds, type Logger, messageOf, printableName } from "../support/mod.ts";
 import {
+  accountNameOf,
   parseTokenTime,
   readToken,
   type SsoToken,
@@ -49,6 +52,8 @@ export interface ProfileSummary {
   name: string;
   kind: ProfileKind;
   region: string | null;
+  /** The account's name, in a profile `aec sso populate` wrote. */
+  accountName: string | null;
   /** The profile, then each `source_profile`, then a `credential_source` or an sso-session. */
   source: string[];
   /** What would happen now, without calling AWS. */
@@ -117,11 +122,38 @@ export interface ProfileIndex {
   files: AwsFileTexts;
   profiles: Profiles;
   sessions: Profiles;
+  /**
+   * What profiles share, looked up once for all of them: the files of aec's
+   * cache directory, and each sign-in's token (by session name or start URL).
+   */
+  shared: {
+    cacheFiles?: Promise<Set<string> | undefined>;
+    tokens: Map<string, Promise<SsoToken | undefined>>;
+  };
 }
 
 export async function indexProfiles(env: Env): Promise<ProfileIndex> {
   const files = await readAwsFiles(env);
-  return { files, ...allProfiles(files) };
+  return { files, ...allProfiles(files), shared: { tokens: new Map() } };
+}
+
+/**
+ * Whether aec's cache may hold a file at `path`: the cache directory is listed
+ * once, so that thousands of profiles cost no look-up each. `undefined` (could
+ * not list it, other than for its absence) means it may.
+ */
+async function mayBeCached(read: ProfileIndex, path: string, env: Env): Promise<boolean> {
+  const directory = cacheDirectory(env);
+  read.shared.cacheFiles ??= (async () => {
+    try {
+      return new Set(await Array.fromAsync(Deno.readDir(directory), (entry) => entry.name));
+    } catch (error) {
+      return error instanceof Deno.errors.NotFound ? new Set<string>() : undefined;
+    }
+  })();
+  const names = await read.shared.cacheFiles;
+  const name = path.slice(directory.length + 1);
+  return names === undefined || !path.startsWith(directory) || names.has(name);
 }
 
 /** Every profile of `index`, summarised from the files (and the caches) alone. */
@@ -150,6 +182,7 @@ export async function summarizeProfile(
     name,
     kind: kindOf(settings),
     region: settings.region ?? null,
+    accountName: accountNameOf(settings) ?? null,
     source: sourceChain(profiles, name),
     state: "",
     validUntil: null,
@@ -257,11 +290,23 @@ async function describeState(
     return;
   }
   // aec's own cache first, then the AWS CLI's role cache: what an export would use.
-  const identity = {
-    profile: summary.name,
-    fingerprint: await identityFingerprint(summary.name, { ensureTemporary: false }, env, files),
-  };
-  const cached = await loadCache(defaultCachePath(summary.name, env), identity, 0, log);
+  const cachePath = defaultCachePath(summary.name, env);
+  const cached = await mayBeCached(read, cachePath, env)
+    ? await loadCache(
+      cachePath,
+      {
+        profile: summary.name,
+        fingerprint: await identityFingerprint(
+          summary.name,
+          { ensureTemporary: false },
+          env,
+          files,
+        ),
+      },
+      0,
+      log,
+    )
+    : undefined;
   if (cached?.credentials.expiration) {
     summary.state = "cached by aec";
     summary.validUntil = isoSeconds(cached.credentials.expiration);
@@ -278,7 +323,10 @@ async function describeState(
   const ssoName = summary.source.findLast((name) => targetOfProfile(profiles, sessions, name));
   const target = ssoName === undefined ? undefined : targetOfProfile(profiles, sessions, ssoName);
   if (target) {
-    Object.assign(summary, signInState(await readToken(await tokenPath(target, env))));
+    const key = target.sessionName ?? target.startUrl;
+    const token = read.shared.tokens.get(key) ?? tokenPath(target, env).then(readToken);
+    read.shared.tokens.set(key, token);
+    Object.assign(summary, signInState(await token));
     return;
   }
   if (summary.kind === "static keys") {
@@ -311,15 +359,6 @@ function stateText(summary: { state: string; validUntil: string | null }): strin
   return summary.validUntil ? `${summary.state}, until ${summary.validUntil}` : summary.state;
 }
 
-/** Rows as aligned columns, the last one unpadded. */
-function columns(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) =>
-    row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column]!))
-      .join("  ")
-  ).join("\n") + "\n";
-}
-
 /** What `aec profiles` prints: the profiles' table (and the sign-ins'), or their JSON. */
 export async function profilesListing(env: Env, log: Logger, json: boolean): Promise<string> {
   const index = await indexProfiles(env);
@@ -336,12 +375,15 @@ export async function profilesListing(env: Env, log: Logger, json: boolean): Pro
 /** The summaries as aligned columns for a terminal. */
 export function profilesTable(summaries: readonly ProfileSummary[]): string {
   if (summaries.length === 0) return "No profiles in the AWS config or credentials file\n";
+  // An ACCOUNT column when a profile knows its account's name (aec sso populate).
+  const accounts = summaries.some((summary) => summary.accountName !== null);
   return columns([
-    ["PROFILE", "KIND", "REGION", "SOURCE", "STATE"],
+    ["PROFILE", "KIND", "REGION", ...accounts ? ["ACCOUNT"] : [], "SOURCE", "STATE"],
     ...summaries.map((summary) => [
       summary.name,
       summary.kind,
       summary.region ?? "-",
+      ...accounts ? [printableName(summary.accountName ?? "-")] : [],
       summary.source.join(" -> "),
       summary.problem ?? stateText(summary) + (summary.asksForMfa ? "; asks for MFA" : ""),
     ]),

@@ -1,19 +1,20 @@
 /**
- * IAM Identity Center for aec: `aec login`, `aec logout`, and the check that
- * an export's SSO session is usable (signing in first with `--sso-login`).
+ * IAM Identity Center for aec: `aec login`, `aec logout`, the check that
+ * an export's SSO session is usable (signing in first with `--sso-login`),
+ * and `aec sso`: the portal's accounts and roles, listed or written as
+ * profiles (loaded when run, as are the sign-in flows and logout).
  * The rest of aec imports this module only.
  *
  * @module
  */
 
-import type { LoginOptions } from "../options/mod.ts";
+import type { LoginOptions, SsoPopulateOptions, SsoRolesOptions } from "../options/mod.ts";
 import {
   type AecError,
   CredentialError,
   load,
   type Logger,
   type ProfileChoice,
-  say,
 } from "../support/mod.ts";
 import type { Profiles } from "../config/mod.ts";
 import { noPromptFromEnvironment } from "../prompt/mod.ts";
@@ -23,8 +24,9 @@ import { ssoBehind, targetOfSession } from "./sso_target.ts";
 export { ssoBehind, targetOfSession };
 export { targetOfProfile } from "./sso_target.ts";
 export { parseTokenTime, readToken, type SsoToken, tokenPath, tokenState } from "./token_cache.ts";
-import { readToken, type SsoToken, tokenPath, tokenState } from "./token_cache.ts";
-import { withSignInLock } from "./sign_in_lock.ts";
+export { accountNameOf } from "./populate.ts";
+import { loginModule, signedIn, type SignInOptions } from "./signed_in.ts";
+export type { SignInOptions };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,15 +47,31 @@ export async function runLogin(
   return (await loginModule()).runLogin(command, profile, env, log);
 }
 
+/** `aec sso roles`: the session's accounts and roles, as a table or JSON (see roles.ts). */
+export async function rolesListing(
+  options: SsoRolesOptions,
+  env: Env,
+  log: Logger,
+): Promise<string> {
+  // The portal's client is the SDK's: loaded only when a command lists.
+  const roles = await load<typeof import("./roles.ts")>("sso/roles.ts");
+  return await roles.rolesListing(options, env, log);
+}
+
+/** `aec sso populate`: writes a profile per account and role, or the diff (see populate_config.ts). */
+export async function populateProfiles(
+  options: SsoPopulateOptions,
+  env: Env,
+  log: Logger,
+): Promise<string> {
+  const populate = await load<typeof import("./populate_config.ts")>("sso/populate_config.ts");
+  return await populate.populateProfiles(options, env, log);
+}
+
 /** Signs out of IAM Identity Center (see logout.ts). */
 export async function logout(request: LogoutRequest): Promise<number> {
   const { logout } = await load<typeof import("./logout.ts")>("sso/logout.ts");
   return await logout(request);
-}
-
-// The flows load the SDK's OIDC client: only when someone signs in.
-function loginModule() {
-  return load<typeof import("./login.ts")>("sso/login.ts");
 }
 
 /**
@@ -67,53 +85,15 @@ export async function ensureSsoSession(
   profiles: Profiles,
   sessions: Profiles,
   profile: string,
-  options: { signIn: boolean; noPrompt?: boolean; env: Env; log: Logger; force?: boolean },
+  options: SignInOptions,
 ): Promise<void> {
   const behind = ssoBehind(profiles, sessions, profile);
   if (behind === undefined) return;
-  const path = await tokenPath(behind.target, options.env);
-  const token = await readToken(path);
-  let state = tokenState(token);
-  // aec refreshes before the SDK would, so that only an answer it checked replaces the token.
-  if (state === "refreshable" && token !== undefined && !options.force) {
-    state = await (await loginModule()).refreshSession(
-      behind.target,
-      token,
-      options.env,
-      options.log,
-    );
-  }
-  options.log.debug(`IAM Identity Center session of profile ${behind.profile}: ${state}`);
-  if (!options.force && (state === "valid" || state === "refreshable")) return;
-  const problem = options.force
-    ? `IAM Identity Center refused the session of profile ${behind.profile}`
-    : state === "missing"
-    ? `Profile ${behind.profile} has not signed in to IAM Identity Center`
-    : `The IAM Identity Center session of profile ${behind.profile} has expired`;
-  if (!options.signIn) throw needsLogin(problem, behind.profile);
-  if (options.noPrompt) {
-    throw needsLogin(`${problem}, and --no-prompt forbids signing in`, behind.profile);
-  }
-  await withSignInLock(path, behind.target.startUrl, async () => {
-    // Another aec may have signed in while this one waited for the lock.
-    const now = await readToken(path);
-    if (isUsable(now) && (!options.force || now?.accessToken !== token?.accessToken)) {
-      options.log.debug("another aec signed in meanwhile; using its token");
-      return;
-    }
-    say(`aec: ${problem}; signing in`);
-    await (await loginModule()).login(behind.target, {
-      useDeviceCode: false,
-      noBrowser: false,
-      env: options.env,
-      log: options.log,
-    });
-  });
-}
-
-function isUsable(token: SsoToken | undefined): boolean {
-  const state = tokenState(token);
-  return state === "valid" || state === "refreshable";
+  await signedIn(
+    behind.target,
+    { who: `profile ${behind.profile}`, login: `--profile ${behind.profile}` },
+    options,
+  );
 }
 
 /** The error for an SSO session that only a new sign-in can fix. */

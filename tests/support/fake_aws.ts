@@ -1,7 +1,8 @@
 /**
  * A test-only AWS-shaped server on 127.0.0.1: STS (query protocol, XML) and the
  * SSO portal's GetRoleCredentials (JSON), IAM Identity Center's OIDC service
- * (fake_sso_oidc.ts), and the console's federation endpoint (`/federation`,
+ * (fake_sso_oidc.ts), the portal's account listing (fake_sso_portal.ts), and the
+ * console's federation endpoint (`/federation`,
  * for AWS_ENDPOINT_URL_SIGNIN). The SDK is pointed at it with AWS_ENDPOINT_URL_STS,
  * AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC. It fails on purpose for:
  * - a role ARN containing `:role/denied` (AccessDenied),
@@ -16,6 +17,7 @@
 
 import { createFakeIam, type FakeIam, IAM_VERSION } from "./fake_iam.ts";
 import { createFakeSsoOidc, type FakeSsoOidc } from "./fake_sso_oidc.ts";
+import { createFakeSsoPortal, type FakeSsoPortal } from "./fake_sso_portal.ts";
 
 export const GOOD_MFA_CODE = "123456";
 export const GOOD_SSO_TOKEN = "valid-sso-token";
@@ -68,6 +70,8 @@ export interface FakeAws {
   ssoOidc: FakeSsoOidc;
   /** IAM's access keys (requests with `Version=2010-05-08`), on the same server. */
   iam: FakeIam;
+  /** The portal's ListAccounts and ListAccountRoles, for the same tokens. */
+  ssoPortal: FakeSsoPortal;
   close(): Promise<void>;
 }
 
@@ -117,6 +121,7 @@ export function startFakeAws(): FakeAws {
   let counter = 0;
   const oidc = createFakeSsoOidc([GOOD_SSO_TOKEN]);
   const iam = createFakeIam();
+  const portal = createFakeSsoPortal(oidc.state.validTokens);
   const fake: FakeAws = {
     url: "",
     requests: [],
@@ -127,6 +132,7 @@ export function startFakeAws(): FakeAws {
     refuseToken: () => undefined,
     ssoOidc: oidc.state,
     iam: iam.state,
+    ssoPortal: portal.state,
     signins: [],
     close: async () => {},
   };
@@ -327,6 +333,8 @@ export function startFakeAws(): FakeAws {
       if (request.method === "GET" && url.pathname === "/federation") return federation(url);
       const oidcResponse = await oidc.handle(request, url);
       if (oidcResponse) return oidcResponse;
+      const portalResponse = await portal.handle(request, url);
+      if (portalResponse) return portalResponse;
       if (request.method === "GET" && url.pathname === "/federation/credentials") {
         return handleSso(url, request);
       }

@@ -14,7 +14,7 @@ export function tokenTime(time: Date): string {
  * which the local portal accepts and which lasts an hour unless `fields` say otherwise.
  */
 export async function writeSsoToken(
-  sandbox: Sandbox,
+  sandbox: Pick<Sandbox, "write">,
   fields: Record<string, unknown> = {},
 ): Promise<void> {
   await sandbox.write(
