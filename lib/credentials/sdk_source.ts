@@ -10,15 +10,8 @@ import type { CredentialRequest, Resolved } from "./store.ts";
 export async function resolveWithSdk(
   { options, profile, log }: CredentialRequest,
 ): Promise<Resolved> {
-  const { resolveCredentials } = await load<typeof import("../resolve/mod.ts")>("resolve/mod.ts");
-  return await resolveCredentials({
-    profile,
-    ensureTemporary: options.ensureTemporary,
-    ssoLogin: options.ssoLogin,
-    noPrompt: options.noPrompt,
-    mfaSession: options.mfaSession,
-    log,
-    ...(options.region === undefined ? {} : { region: options.region }),
-    ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
-  });
+  const { resolveCredentials, resolveRequest } = await load<typeof import("../resolve/mod.ts")>(
+    "resolve/mod.ts",
+  );
+  return await resolveCredentials(resolveRequest(options, profile, log));
 }

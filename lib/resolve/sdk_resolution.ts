@@ -36,6 +36,7 @@ import {
   timedRequestHandler,
   withSts,
 } from "../sdk/mod.ts";
+import type { RunOptions } from "../options/mod.ts";
 import { ensureSsoSession, needsLogin, ssoBehind } from "../sso/mod.ts";
 import { withDeadline } from "./refresh.ts";
 import { mfaCodeAsker } from "../prompt/mod.ts";
@@ -55,6 +56,27 @@ export interface ResolveRequest {
   /** `--duration`: the profile's role session, or GetSessionToken's, lasts this long. */
   durationSeconds?: number;
   log: Logger;
+}
+
+/** The request to resolve `profile` as the command line's `options` ask for it. */
+export function resolveRequest(
+  options: Pick<
+    RunOptions,
+    "ensureTemporary" | "ssoLogin" | "noPrompt" | "mfaSession" | "region" | "durationSeconds"
+  >,
+  profile: ProfileChoice,
+  log: Logger,
+): ResolveRequest {
+  return {
+    profile,
+    ensureTemporary: options.ensureTemporary,
+    ssoLogin: options.ssoLogin,
+    noPrompt: options.noPrompt,
+    mfaSession: options.mfaSession,
+    log,
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
+  };
 }
 
 export interface Resolution {

@@ -18,6 +18,7 @@ import {
   createCredentialProvider,
   keepFresh,
   mfaSessionEnd,
+  resolveRequest,
   SERVING_POLICY,
 } from "../resolve/mod.ts";
 import { callerArn } from "../sdk/mod.ts";
@@ -65,15 +66,9 @@ export async function serve(
   log: Logger,
 ): Promise<number> {
   const provider = await createCredentialProvider({
-    profile,
+    ...resolveRequest(options, profile, log),
     // Served credentials are always temporary: SDKs expect a session token.
     ensureTemporary: true,
-    ssoLogin: options.ssoLogin,
-    noPrompt: options.noPrompt,
-    mfaSession: options.mfaSession,
-    log,
-    ...(options.region === undefined ? {} : { region: options.region }),
-    ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
   });
   const first = await provider.credentials();
   if (!first.sessionToken || !first.expiration) {
