@@ -41,6 +41,10 @@ export async function run(cli: Cli): Promise<number> {
       );
       return await consoleCommand(cli.options);
     }
+    case "keys": {
+      const { keysCommand } = await load<typeof import("./commands/keys.ts")>("commands/keys.ts");
+      return await keysCommand(cli.options);
+    }
     case "pick": {
       const { pickCommand } = await load<typeof import("./commands/pick.ts")>("commands/pick.ts");
       return await pickCommand(cli.options);

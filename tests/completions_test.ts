@@ -443,6 +443,21 @@ for (const shell of DRIVEN) {
   });
 
   Deno.test({
+    name: `${shell} completion offers aec keys' actions, then their options and the stores`,
+    ignore: !INSTALLED[shell],
+    fn: async () => {
+      await withSandbox({}, async (sandbox) => {
+        assert.deepEqual(await complete(shell, sandbox, "aec keys r"), ["remove", "rotate"]);
+        assert.deepEqual(await complete(shell, sandbox, "aec keys add --st"), [
+          "--stdin",
+          "--store",
+        ]);
+        assert.deepEqual(await complete(shell, sandbox, "aec keys list --store p"), ["pass"]);
+      });
+    },
+  });
+
+  Deno.test({
     name: `${shell} completion offers roles and populate after aec sso, then its options`,
     ignore: !INSTALLED[shell],
     fn: async () => {
@@ -462,7 +477,7 @@ for (const shell of DRIVEN) {
     ignore: !INSTALLED[shell],
     fn: async () => {
       await withSandbox({}, async (sandbox) => {
-        for (const command of ["login", "logout", "console", "profiles", "sso"] as const) {
+        for (const command of ["login", "logout", "console", "profiles", "sso", "keys"] as const) {
           const expected = listedOptions(helpText(command)).filter((option) =>
             option.startsWith("--")
           );

@@ -18,6 +18,7 @@ const LAYERS = [
   "exec",
   "credentials",
   "resolve",
+  "keys",
   "sso",
   "prompt",
   "ui",

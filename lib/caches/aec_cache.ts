@@ -114,7 +114,12 @@ export async function identityFingerprint(
     sections: relevantSections(profile, config, credentials),
     env: IDENTITY_VARIABLES.map((name) => env[name] ?? null),
   });
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
+  return await sha256Hex(material);
+}
+
+/** The SHA-256 of `text` (UTF-8), in lower-case hex: for cache keys and file names. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -129,13 +134,17 @@ export function cacheDirectory(env: Env, os = Deno.build.os): string {
 
 /** The per-profile cache file for `--cache`, in aec's cache directory. */
 export function defaultCachePath(profile: string, env: Env, os = Deno.build.os): string {
-  const base = cacheDirectory(env, os);
-  // Other characters become %XX per UTF-8 byte: a safe file name on every platform.
+  return `${cacheDirectory(env, os)}${os === "windows" ? "\\" : "/"}${profileFileName(profile)}`;
+}
+
+/** `PROFILE.json`, a safe file name on every platform for any profile name. */
+export function profileFileName(profile: string): string {
+  // Other characters become %XX per UTF-8 byte.
   const safe = Array.from(new TextEncoder().encode(profile), (byte) => {
     const c = String.fromCharCode(byte);
     return /[A-Za-z0-9._-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }).join("");
-  return `${base}${os === "windows" ? "\\" : "/"}${safe}.json`;
+  return `${safe}.json`;
 }
 
 /**

@@ -15,6 +15,7 @@
 
 import {
   type Command,
+  KEYS_ACTIONS,
   optionsOf,
   type OptionSpec,
   type Shell,
@@ -25,6 +26,7 @@ import {
   type ValueKind,
 } from "./parse.ts";
 import { FORMATS } from "../output/mod.ts";
+import { STORE_NAMES } from "../options/mod.ts";
 
 export { isShell, type Shell, SHELLS } from "./parse.ts";
 
@@ -46,7 +48,11 @@ const SUBCOMMAND_NAMES = Object.keys(SUBCOMMANDS) as (keyof typeof SUBCOMMANDS)[
 const COMMANDS: readonly Command[] = ["aec", ...SUBCOMMAND_NAMES];
 
 /** The fixed words a value of `kind` completes to. */
-const WORDS: Partial<Record<ValueKind, readonly string[]>> = { format: FORMATS, shell: SHELLS };
+const WORDS: Partial<Record<ValueKind, readonly string[]>> = {
+  format: FORMATS,
+  shell: SHELLS,
+  store: STORE_NAMES,
+};
 
 /** The options that end aec's own arguments: the rest of the line is a command (`--exec`). */
 const COMMAND_OPTIONS = optionsOf("aec").filter((spec) => spec.value?.kind === "command")
@@ -74,12 +80,13 @@ function spellingsOf(command: Command): string[] {
 /**
  * The commands that take a word of their own, the word's place on the line
  * and its choices with what each does: aec its subcommand, help the command
- * to explain, sso its action.
+ * to explain, sso and keys their action.
  */
 const POSITIONAL: Partial<Record<Command, { at: number; words: Record<string, string> }>> = {
   aec: { at: 1, words: SUBCOMMANDS },
   help: { at: 2, words: SUBCOMMANDS },
   sso: { at: 2, words: SSO_COMMANDS },
+  keys: { at: 2, words: KEYS_ACTIONS },
 };
 
 function bashScript(): string {
@@ -233,6 +240,8 @@ function zshScript(): string {
     );
     // The word already given after a subcommand (sso's action), so that _arguments takes it.
     if (command !== "aec" && POSITIONAL[command]) specs.unshift(singleQuoted("1: : "));
+    // keys' actions take a profile: the word after the action.
+    if (command === "keys") specs.push(singleQuoted("*:profile:{_aec_names profile}"));
     const args = `_arguments : \\\n${specs.map((line) => `        ${line}`).join(" \\\n")}`;
     const positional = POSITIONAL[command];
     if (positional === undefined) return `    (${command})\n      ${args}\n      ;;`;

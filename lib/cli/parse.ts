@@ -1,6 +1,7 @@
 /** Command-line parsing: argv in, a typed command out, or a UsageError (exit 2). */
 
 import { closestWord, UsageError } from "../support/mod.ts";
+import { CREDENTIAL_PROCESS, parseHookArgs } from "../keys/mod.ts";
 import { commandLine, type Format, FORMATS, isFormat } from "../output/mod.ts";
 import { profileNameProblem } from "../config/mod.ts";
 import {
@@ -9,13 +10,17 @@ import {
   type ConsoleOptions,
   type ExecMode,
   isHostName,
+  isStoreName,
+  type KeysOptions,
   type LoginOptions,
   type LogoutOptions,
   type Mode,
   normalizeHostName,
   type RunOptions,
+  type SessionChoice,
   type SsoPopulateOptions,
   type SsoRolesOptions,
+  STORE_NAMES,
 } from "../options/mod.ts";
 import { serviceProblem } from "../console/mod.ts";
 
@@ -30,6 +35,7 @@ export type Cli =
   | { kind: "console"; options: ConsoleOptions }
   | { kind: "profiles"; options: { json: boolean; debug: boolean } }
   | { kind: "pick"; options: { debug: boolean } }
+  | { kind: "keys"; options: KeysOptions }
   | { kind: "sso-roles"; options: SsoRolesOptions }
   | { kind: "sso-populate"; options: SsoPopulateOptions };
 
@@ -53,11 +59,34 @@ export const SUBCOMMANDS = {
   profiles: "List the profiles: kind, region, source, state (no AWS call)",
   pick: "Choose a profile from a fuzzy list on the terminal; prints its name",
   sso: "List an sso-session's accounts and roles, or write a profile for each",
+  keys: "Long-term keys in a secret store: add, migrate, list, remove, rotate",
   help: "Print this help, or a command's (aec help COMMAND)",
 } as const;
 export type Subcommand = keyof typeof SUBCOMMANDS;
-/** `aec` itself (getting credentials), or one of its subcommands. */
-export type Command = "aec" | Subcommand;
+/** The actions of `aec keys`, in the order its help lists them, with what each does. */
+export const KEYS_ACTIONS = {
+  add: "Store keys typed here (secret hidden), checked with STS; PROFILE reads them",
+  migrate: "Move PROFILE's keys (--all: every profile's) out of the credentials file",
+  list: "The stored profiles, their access key ids and the store (no secrets)",
+  remove: "Delete PROFILE's keys from the store (asks first)",
+  rotate: "Create a new access key with IAM, check and store it, delete the old one",
+  [CREDENTIAL_PROCESS]:
+    "What PROFILE's credential_process line runs: a session, cached, or the keys",
+} as const;
+/** The words an action of `aec keys` takes besides its options. */
+const KEYS_WORDS: Record<keyof typeof KEYS_ACTIONS, string> = {
+  add: "PROFILE",
+  migrate: "(PROFILE | --all)",
+  list: "",
+  remove: "PROFILE",
+  rotate: "PROFILE",
+  [CREDENTIAL_PROCESS]: "PROFILE",
+};
+export type KeysAction = keyof typeof KEYS_ACTIONS;
+const KEYS_ACTION_NAMES = Object.keys(KEYS_ACTIONS) as KeysAction[];
+
+/** `aec` itself (getting credentials), one of its subcommands, or an action of `aec keys`. */
+export type Command = "aec" | Subcommand | `keys ${KeysAction}`;
 const SUBCOMMAND_NAMES = Object.keys(SUBCOMMANDS) as Subcommand[];
 
 function isSubcommand(word: string | undefined): word is Subcommand {
@@ -73,6 +102,7 @@ export type ValueKind =
   | "sso-session"
   | "format"
   | "shell"
+  | "store"
   | "file"
   | "command"
   | "none";
@@ -113,6 +143,7 @@ export interface OptionSpec {
 }
 
 const SESSION_COMMANDS = ["aec", "login", "logout", "console"] as const;
+const KEYS_COMMANDS = KEYS_ACTION_NAMES.map((action) => `keys ${action}` as const);
 
 export const OPTIONS: readonly OptionSpec[] = [
   {
@@ -386,7 +417,50 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ["console"],
     help: "The browser's own profile to open in (Chrome, Firefox)",
   },
-  { name: "--json", commands: ["profiles"], help: "Print the list as JSON, for scripts" },
+  {
+    name: "--json",
+    commands: ["profiles", "keys list"],
+    help: "Print the list as JSON, for scripts",
+  },
+  {
+    name: "--store",
+    value: { placeholder: "STORE", kind: "store" },
+    commands: KEYS_COMMANDS,
+    help: `${STORE_NAMES.join(", ")} (see below)`,
+  },
+  {
+    name: "--stdin",
+    commands: ["keys add"],
+    help: "add: read the access key id and the secret as two lines of stdin",
+  },
+  {
+    name: "--no-verify",
+    commands: ["keys add", "keys migrate"],
+    help: "add, migrate: store the keys without checking them with STS",
+  },
+  {
+    name: "--no-session",
+    commands: ["keys add", "keys migrate", `keys ${CREDENTIAL_PROCESS}`],
+    help: "The profile's line hands out the keys, not a session (for IAM calls, say)",
+  },
+  {
+    name: "--duration",
+    value: { placeholder: "DURATION", kind: "none" },
+    commands: ["keys add", "keys migrate"],
+    help: "The sessions the profile's line hands out: 3600, 90m, 12h (default 8h)",
+  },
+  {
+    name: "--duration",
+    value: { placeholder: "SECONDS", kind: "none" },
+    commands: [`keys ${CREDENTIAL_PROCESS}`],
+    help: "The session's length, in seconds (900 to 129600)",
+  },
+  {
+    name: "--all",
+    commands: ["keys migrate"],
+    help: "migrate: every profile with keys in the credentials file",
+  },
+  { name: "--force", commands: ["keys remove"], help: "remove: delete without asking" },
   {
     name: "--completions",
     value: { placeholder: "SHELL", kind: "shell" },
@@ -402,7 +476,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: "--debug",
-    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso"],
+    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso", ...KEYS_COMMANDS],
     section: "other",
     help: "Explain on stderr what aec does (secrets are redacted)",
   },
@@ -410,15 +484,20 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "--help",
     aliases: ["-h"],
-    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso", "help"],
+    commands: [...SESSION_COMMANDS, "profiles", "pick", "sso", "help", ...KEYS_COMMANDS],
     section: "other",
     help: "Print this help",
   },
 ];
 
-/** The options of `command`, in the table's order. */
+/**
+ * The options of `command`, in the table's order; for `keys`, those of its
+ * actions, once each.
+ */
 export function optionsOf(command: Command, specs: readonly OptionSpec[] = OPTIONS): OptionSpec[] {
-  return specs.filter((spec) => spec.commands.includes(command));
+  if (command !== "keys") return specs.filter((spec) => spec.commands.includes(command));
+  const own = specs.filter((spec) => spec.commands.some((c) => c.startsWith("keys ")));
+  return own.filter((spec, index) => own.findIndex((other) => other.name === spec.name) === index);
 }
 
 /** The option's spellings: its aliases, then its name. */
@@ -433,6 +512,8 @@ export class GivenOptions {
   mode: { name: string; spelled: string } | undefined;
   /** The words after an option of kind `command` (`--exec`), a `--` included. */
   rest: string[] = [];
+  /** The words that are no option or value: an `aec keys` action's profile. */
+  words: string[] = [];
 
   add(name: string, occurrence: { value?: string; word?: string }): void {
     this.#given.set(name, [...this.#given.get(name) ?? [], occurrence]);
@@ -480,7 +561,11 @@ export function scanOptions(
   const given = new GivenOptions();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith("-") || arg === "-") throw unexpectedWord(command, argv, i);
+    if (!arg.startsWith("-") || arg === "-") {
+      if (!command.startsWith("keys ")) throw unexpectedWord(command, argv, i);
+      given.words.push(arg);
+      continue;
+    }
     let spelled = arg;
     let inline: string | undefined;
     const short = arg.startsWith("--") ? undefined : byName.get(arg.slice(0, 2));
@@ -517,7 +602,7 @@ export function scanOptions(
       i++;
     }
     if (value === "") throw new UsageError(`${name} needs a non-empty value`);
-    // The optional word is the next one, since no command takes positional arguments.
+    // The optional word is the next one: aec itself takes no positional arguments.
     const next = argv[i + 1];
     if (spec.optionalWord && inline === undefined && next && !next.startsWith("-")) {
       given.add(name, { value, word: next });
@@ -777,6 +862,7 @@ function parseHelp(argv: readonly string[]): Cli {
 
 /** `aec login`, `aec logout`, `aec console` and `aec profiles`: only their own options. */
 function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly string[]): Cli {
+  if (command === "keys") return parseKeys(argv);
   if (command === "sso") return parseSso(argv);
   const given = scanOptions(command, argv);
   if (given.has("--help")) return { kind: "help", command };
@@ -833,6 +919,82 @@ function parseSubcommand(command: Exclude<Subcommand, "help">, argv: readonly st
       },
     }
     : { kind: "logout", options: { ...named, all } };
+}
+
+function isKeysAction(word: string): word is KeysAction {
+  return Object.hasOwn(KEYS_ACTIONS, word);
+}
+
+/** `aec keys ACTION [PROFILE] [OPTIONS]`. */
+function parseKeys(argv: readonly string[]): Cli {
+  const [action, ...rest] = argv;
+  const help: Cli = { kind: "help", command: "keys" };
+  if (action === undefined || action === "--help" || action === "-h") return help;
+  if (!isKeysAction(action)) {
+    const closest = closestWord(action, KEYS_ACTION_NAMES);
+    throw new UsageError(
+      `Unknown command 'aec keys ${action}'` +
+        (closest
+          ? `; did you mean 'aec keys ${closest}'?`
+          : `; commands: ${KEYS_ACTION_NAMES.join(", ")}`),
+    );
+  }
+  if (action === CREDENTIAL_PROCESS) {
+    // The line's own grammar (lib/keys/hook.ts), the one aec recognises the line by.
+    if (rest.includes("--help") || rest.includes("-h")) return help;
+    const hook = parseHookArgs(rest.filter((word) => word !== "--debug"));
+    return { kind: "keys", options: { action, hook, debug: rest.includes("--debug") } };
+  }
+  const given = scanOptions(`keys ${action}`, rest);
+  if (given.has("--help")) return help;
+  const store = given.value("--store");
+  if (store !== undefined && !isStoreName(store)) {
+    throw new UsageError(`--store takes one of ${STORE_NAMES.join(", ")}; got '${store}'`);
+  }
+  const common = { debug: given.has("--debug"), ...(store === undefined ? {} : { store }) };
+  const { words } = given;
+  const profile = (): string => {
+    if (words.length === 0) throw new UsageError(`aec keys ${action} needs a profile`);
+    if (words.length > 1) {
+      throw new UsageError(`aec keys ${action} takes one profile; got ${words.join(", ")}`);
+    }
+    return words[0]!;
+  };
+  const session = (): SessionChoice => {
+    const duration = given.value("--duration");
+    if (!given.has("--no-session")) {
+      return duration === undefined
+        ? { session: true }
+        : { session: true, durationSeconds: parseDuration(duration) };
+    }
+    if (duration !== undefined) {
+      throw new UsageError("--no-session and --duration cannot be used together");
+    }
+    return { session: false };
+  };
+  const verify = !given.has("--no-verify");
+  switch (action) {
+    case "add": {
+      const options = { ...common, profile: profile(), stdin: given.has("--stdin"), verify };
+      return { kind: "keys", options: { action, ...options, ...session() } };
+    }
+    case "list":
+      if (words.length > 0) throw new UsageError("aec keys list takes no profile");
+      return { kind: "keys", options: { action, ...common, json: given.has("--json") } };
+    case "remove": {
+      const options = { ...common, profile: profile(), force: given.has("--force") };
+      return { kind: "keys", options: { action, ...options } };
+    }
+    case "migrate": {
+      if (given.has("--all") && words.length > 0) {
+        throw new UsageError("aec keys migrate takes a profile or --all, not both");
+      }
+      const named = given.has("--all") ? {} : { profile: profile() };
+      return { kind: "keys", options: { action, ...common, ...named, verify, ...session() } };
+    }
+    case "rotate":
+      return { kind: "keys", options: { action, ...common, profile: profile() } };
+  }
 }
 
 /** The commands of `aec sso`, with what each does (for the completions). */
@@ -897,6 +1059,7 @@ otherwise the command's own code.
 
 /** The help of aec (`aec --help`), or of one of its commands (`aec console --help`). */
 export function helpText(command?: Subcommand): string {
+  if (command === "keys") return keysHelp();
   if (command !== undefined) {
     const options = optionsOf(command);
     const title = `aec ${command}: ${lowerFirst(SUBCOMMANDS[command])}`;
@@ -926,6 +1089,34 @@ ${sections.join("\n")}
 Commands:
 ${commands.join("")}
 ${EXIT_CODES}`;
+}
+
+/** `aec help keys`: each action's usage, what it does, then the options. */
+function keysHelp(): string {
+  const usage = KEYS_ACTION_NAMES.map((action) => {
+    const words = KEYS_WORDS[action];
+    const options = optionsOf(`keys ${action}`).filter((spec) =>
+      !["--all", "--debug", "--help"].includes(spec.name)
+    );
+    return wrap(
+      `aec keys ${action}${words ? ` ${words}` : ""}`,
+      options.map((spec) => `[${label(spec, false)}]`),
+    );
+  });
+  const actions = KEYS_ACTION_NAMES.map((action) => entry(action, KEYS_ACTIONS[action], 2));
+  return `aec keys: ${lowerFirst(SUBCOMMANDS.keys)}
+
+Usage:
+${usage.join("\n")}
+
+Commands:
+${actions.join("")}
+Options:
+${optionLines(optionsOf("keys"), 2)}
+The store: --store, else $AEC_KEY_STORE, else the profile's or [default]'s aec_key_store
+setting, else the system's own (keychain, wincred or secret-service). The file store's
+passphrase comes from the terminal or $AEC_KEY_STORE_PASSPHRASE.
+`;
 }
 
 /** How the help shows an option: `-c, --credentials-file-profile NAME`. */

@@ -24,6 +24,8 @@ export async function consoleCommand(options: ConsoleOptions): Promise<number> {
         refresh: false,
         cliCache: true,
         mfaSession: { enabled: true, seconds: DEFAULT_MFA_SESSION_SECONDS },
+        // GetFederationToken needs a stored profile's keys: a session cannot call it.
+        longTermKeys: true,
         ...(options.region === undefined ? {} : { region: options.region }),
       },
       profile,

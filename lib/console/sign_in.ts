@@ -43,8 +43,8 @@ import {
   type ProfileSettings,
   profileSettings,
 } from "../config/mod.ts";
-import { callerArn, profilePlan } from "../resolve/mod.ts";
-import { issuedCredentials, readSdkProfiles, withSts } from "../sdk/mod.ts";
+import { profilePlan } from "../resolve/mod.ts";
+import { callerArn, issuedCredentials, readSdkProfiles, withSts } from "../sdk/mod.ts";
 import { targetOfProfile } from "../sso/mod.ts";
 import { browserCommand } from "./browsers.ts";
 import { firefoxContainerLink, portalLink, serviceDestination } from "./links.ts";

@@ -6,18 +6,21 @@ import type { AssumeRoleAnswer } from "../sdk/mod.ts";
 import type { Credentials, Logger, ProfileChoice } from "../support/mod.ts";
 
 /** What obtaining credentials depends on, of an export's or the console's options. */
-export type ObtainOptions = Pick<
-  RunOptions,
-  | "ensureTemporary"
-  | "ssoLogin"
-  | "noPrompt"
-  | "refresh"
-  | "cliCache"
-  | "mfaSession"
-  | "region"
-  | "cache"
-  | "durationSeconds"
->;
+export type ObtainOptions =
+  & Pick<
+    RunOptions,
+    | "ensureTemporary"
+    | "ssoLogin"
+    | "noPrompt"
+    | "refresh"
+    | "cliCache"
+    | "mfaSession"
+    | "region"
+    | "cache"
+    | "durationSeconds"
+  >
+  /** A stored profile's long-term keys, not a session: for the console's GetFederationToken. */
+  & { longTermKeys?: boolean };
 
 /** One request for a profile's credentials, as every store and source sees it. */
 export interface CredentialRequest {
@@ -59,4 +62,14 @@ export interface StoreEntry {
   lookup(): Promise<Found | undefined>;
   /** Keeps what a source resolved; absent for a store that is only read. */
   save?(resolved: Resolved): Promise<void>;
+}
+
+/**
+ * A source of credentials before the SDK, for the profiles it knows how to
+ * resolve itself; `undefined` for the others, which go on to the next source
+ * and at last to the SDK. Unlike a store, it is asked with `--refresh` too.
+ */
+export interface CredentialSource {
+  readonly name: string;
+  resolve(request: CredentialRequest): Promise<Resolved | undefined>;
 }

@@ -127,3 +127,52 @@ export interface SsoPopulateOptions {
   ssoLogin: boolean;
   debug: boolean;
 }
+
+/** The key stores of `aec keys`, by the names `--store` and `AEC_KEY_STORE` take. */
+export const STORE_NAMES = [
+  "keychain",
+  "secret-service",
+  "wincred",
+  "pass",
+  "1password",
+  "file",
+] as const;
+export type StoreName = typeof STORE_NAMES[number];
+
+export function isStoreName(name: string): name is StoreName {
+  return (STORE_NAMES as readonly string[]).includes(name);
+}
+
+/** What a stored profile's credential_process line (`aec keys credential-process`) asks for. */
+export interface KeysHook {
+  /** The stored profile whose keys it reads. */
+  profile: string;
+  /** `--store`; absent, the one chosen as for every aec keys command. */
+  store?: StoreName;
+  /** A session (GetSessionToken), else the long-term keys (`--no-session`). */
+  session: boolean;
+  /** `--duration`: the session's length, in seconds. */
+  durationSeconds?: number;
+}
+
+/** How a stored profile's line hands out its keys: a session of this length, or the keys. */
+export interface SessionChoice {
+  session: boolean;
+  durationSeconds?: number;
+}
+
+interface KeysCommon {
+  /** `--store`. */
+  store?: StoreName;
+  debug: boolean;
+}
+
+/** `aec keys ACTION`: long-term keys in a store. */
+export type KeysOptions =
+  | KeysCommon & { action: "add"; profile: string; stdin: boolean; verify: boolean } & SessionChoice
+  | KeysCommon & { action: "list"; json: boolean }
+  | KeysCommon & { action: "remove"; profile: string; force: boolean }
+  /** `profile` is absent for `--all`. */
+  | KeysCommon & { action: "migrate"; profile?: string; verify: boolean } & SessionChoice
+  | KeysCommon & { action: "rotate"; profile: string }
+  | { action: "credential-process"; hook: KeysHook; debug: boolean };

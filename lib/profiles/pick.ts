@@ -7,7 +7,14 @@
  * @module
  */
 
-import { type Choice, closeTerminal, openTerminal, rankChoices, type Terminal } from "../ui/mod.ts";
+import {
+  type Choice,
+  closeTerminal,
+  openTerminal,
+  rankChoices,
+  type Terminal,
+  withRawMode,
+} from "../ui/mod.ts";
 import { ExitCode, hasControlCharacter, type Logger, UsageError } from "../support/mod.ts";
 import { accountNameOf } from "../sso/mod.ts";
 import { indexProfiles, kindOf, type ProfileSummary, summarizeProfile } from "./summary.ts";
@@ -86,33 +93,14 @@ export async function runPick(env: Env, log: Logger): Promise<number> {
   return ExitCode.ok;
 }
 
-/**
- * Runs `body` with the terminal in raw mode, and puts it back however `body`
- * ends, a signal included.
- */
+/** Runs `body` with the terminal in raw mode, then puts it back and closes it. */
 async function withRawTerminal<T>(
   terminal: Terminal,
   body: (keys: AsyncIterable<string[]>) => Promise<T>,
 ): Promise<T> {
-  terminal.input.setRaw(true);
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? [] : ["SIGTERM", "SIGHUP"];
-  const restore = () => {
-    try {
-      terminal.input.setRaw(false);
-    } catch {
-      // The terminal may be gone (SIGHUP).
-    }
-  };
-  const onSignal = () => {
-    restore();
-    Deno.exit(ExitCode.interrupted);
-  };
-  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
   try {
-    return await body(readKeys(terminal.input));
+    return await withRawMode(terminal, () => body(readKeys(terminal.input)));
   } finally {
-    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
-    restore();
     closeTerminal(terminal);
   }
 }

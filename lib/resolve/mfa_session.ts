@@ -4,7 +4,8 @@
  * gets an MFA session (STS GetSessionToken), keeps it in its cache directory
  * and assumes the role with it, without MFA fields (the session carries the
  * MFA context). Every role with the same source and serial then resolves
- * without a prompt until the session nears its end.
+ * without a prompt until the session nears its end. A source whose keys aec
+ * keeps in a store (`aec keys`) counts: the store is read for a new session.
  *
  * Roles assumed from a session are role-chained, which AWS caps at one hour;
  * a profile that asks for more keeps the direct AssumeRole with MFA.
@@ -13,11 +14,13 @@
  */
 
 import { readTrustedJson, writeFileAtomic } from "../files/mod.ts";
-import { cacheDirectory, identityFingerprint } from "../caches/mod.ts";
+import { cacheDirectory, identityFingerprint, sha256Hex } from "../caches/mod.ts";
 import { type Credentials, isoSeconds, type Logger, registerSecret } from "../support/mod.ts";
 import { type Profiles, profileSettings } from "../config/mod.ts";
 import { issuedCredentials, type RequestHandler, type StsOptions, withSts } from "../sdk/mod.ts";
 import type { MfaCodeAsker } from "../prompt/mod.ts";
+import { keysHookOf, storedProfileCredentials } from "../keys/mod.ts";
+import type { KeysHook } from "../options/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -36,7 +39,8 @@ export interface MfaRole {
   serial: string;
   /** The profile holding the long-term keys. */
   sourceProfile: string;
-  sourceKeys: Credentials;
+  /** Its keys, or the line that reads them from aec's key store (only for a new session). */
+  sourceKeys: Credentials | { storedIn: KeysHook };
 }
 
 /**
@@ -52,9 +56,14 @@ export function mfaRoleOf(profiles: Profiles, name: string): MfaRole | string {
     return "its source is not a profile with keys";
   }
   const source = profileSettings(profiles, sourceProfile);
-  if (!source?.aws_access_key_id || !source.aws_secret_access_key || source.aws_session_token) {
-    return "its source profile does not hold long-term keys";
-  }
+  const hasKeys = source?.aws_access_key_id !== undefined &&
+    source.aws_secret_access_key !== undefined && source.aws_session_token === undefined;
+  // The SDK reads keys first, then web identity, then the line; a role would come first.
+  const stored = !hasKeys && !source?.role_arn && !source?.web_identity_token_file &&
+      !source?.aws_access_key_id
+    ? keysHookOf(source?.credential_process)
+    : undefined;
+  if (!hasKeys && !stored) return "its source profile does not hold long-term keys";
   const duration = settings.duration_seconds === undefined
     ? undefined
     : Number(settings.duration_seconds);
@@ -66,9 +75,9 @@ export function mfaRoleOf(profiles: Profiles, name: string): MfaRole | string {
     roleArn: settings.role_arn,
     serial,
     sourceProfile,
-    sourceKeys: {
-      accessKeyId: source.aws_access_key_id,
-      secretAccessKey: source.aws_secret_access_key,
+    sourceKeys: stored ? { storedIn: stored } : {
+      accessKeyId: source!.aws_access_key_id!,
+      secretAccessKey: source!.aws_secret_access_key!,
     },
   };
   if (settings.role_session_name !== undefined) role.roleSessionName = settings.role_session_name;
@@ -80,11 +89,7 @@ export function mfaRoleOf(profiles: Profiles, name: string): MfaRole | string {
 /** Where the MFA session of `sourceProfile`'s identity and `serial` is kept. */
 async function mfaSessionPath(sourceProfile: string, serial: string, env: Env) {
   const fingerprint = await identityFingerprint(sourceProfile, { ensureTemporary: false }, env);
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(`${fingerprint}\n${serial}`),
-  );
-  const name = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  const name = await sha256Hex(`${fingerprint}\n${serial}`);
   return `${cacheDirectory(env)}/mfa-sessions/${name}.json`;
 }
 
@@ -253,12 +258,23 @@ async function startSession(
   role: MfaRole,
   options: MfaSessionOptions,
 ): Promise<Credentials> {
+  const { sourceKeys } = role;
+  // The store first: a code typed for keys that cannot be read would be wasted.
+  const keys = "storedIn" in sourceKeys
+    ? await storedProfileCredentials(sourceKeys.storedIn, {
+      env: options.env,
+      log: options.log,
+      // The keys themselves: no session, so no code is asked there.
+      noPrompt: true,
+      longTerm: true,
+    })
+    : sourceKeys;
   const code = await options.askCode(role.serial);
   const session = await withSts(
     "GetSessionToken",
     {
       region: options.region,
-      credentials: role.sourceKeys,
+      credentials: keys,
       requestHandler: options.requestHandler,
     },
     async (client, sts) =>

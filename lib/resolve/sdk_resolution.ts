@@ -321,18 +321,6 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   return prepared;
 }
 
-/** The ARN of the identity `credentials` belong to (STS GetCallerIdentity). */
-export function callerArn(
-  credentials: () => Promise<Credentials>,
-  region: string | undefined,
-): Promise<string> {
-  return withSts("GetCallerIdentity", { region, credentials }, async (client, sts) => {
-    const { Arn } = await client.send(new sts.GetCallerIdentityCommand({}));
-    if (!Arn) throw new CredentialError("STS GetCallerIdentity returned no ARN");
-    return Arn;
-  });
-}
-
 /** The SDK's credentials, checked; `source` names where they came from in errors. */
 function toCredentials(source: SdkCredentials, origin: string): Credentials {
   registerSecret(source.secretAccessKey);

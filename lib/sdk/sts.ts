@@ -166,3 +166,15 @@ function answerOf(output: unknown, response: unknown): AssumeRoleAnswer | undefi
     ResponseMetadata: metadata,
   };
 }
+
+/** The ARN of the identity `credentials` belong to (STS GetCallerIdentity). */
+export function callerArn(
+  credentials: () => Promise<Credentials>,
+  region: string | undefined,
+): Promise<string> {
+  return withSts("GetCallerIdentity", { region, credentials }, async (client, sts) => {
+    const { Arn } = await client.send(new sts.GetCallerIdentityCommand({}));
+    if (!Arn) throw new CredentialError("STS GetCallerIdentity returned no ARN");
+    return Arn;
+  });
+}

@@ -15,13 +15,13 @@ import {
   tell,
 } from "../support/mod.ts";
 import {
-  callerArn,
   createCredentialProvider,
   keepFresh,
   mfaSessionEnd,
   resolveRequest,
   SERVING_POLICY,
 } from "../resolve/mod.ts";
+import { callerArn } from "../sdk/mod.ts";
 import { prepareChildFiles } from "./served_profile.ts";
 import { SERVED_PROFILE } from "../config/mod.ts";
 import {

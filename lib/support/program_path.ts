@@ -15,7 +15,9 @@ export function findProgram(
   for (const directory of (env.PATH ?? "").split(windows ? ";" : ":")) {
     if (directory === "") continue;
     for (const extension of extensions) {
-      const path = `${directory}${windows ? "\\" : "/"}${name}${extension}`;
+      // The directory's own separator: Windows takes either.
+      const separator = windows && directory.includes("\\") ? "\\" : "/";
+      const path = `${directory}${separator}${name}${extension}`;
       if (isExecutableFile(path, windows)) return path;
     }
   }

@@ -10,9 +10,12 @@
  *   (ExpiredToken, InvalidClientTokenId: an ended or revoked session),
  * - an MFA TokenCode other than `123456`,
  * - a web identity token `bad-token`,
- * - an SSO bearer token other than `valid-sso-token` or one the OIDC fake issued.
+ * - an SSO bearer token other than `valid-sso-token` or one the OIDC fake issued,
+ * - a request signed with an access key id containing `INVALID`, or deleted
+ *   through the IAM fake (fake_iam.ts, for AWS_ENDPOINT_URL_IAM).
  */
 
+import { createFakeIam, type FakeIam, IAM_VERSION } from "./fake_iam.ts";
 import { createFakeSsoOidc, type FakeSsoOidc } from "./fake_sso_oidc.ts";
 import { createFakeSsoPortal, type FakeSsoPortal } from "./fake_sso_portal.ts";
 
@@ -65,6 +68,8 @@ export interface FakeAws {
   federationAnswer?: "trickle" | "huge";
   /** IAM Identity Center's OIDC service and the portal's Logout, on the same server. */
   ssoOidc: FakeSsoOidc;
+  /** IAM's access keys (requests with `Version=2010-05-08`), on the same server. */
+  iam: FakeIam;
   /** The portal's ListAccounts and ListAccountRoles, for the same tokens. */
   ssoPortal: FakeSsoPortal;
   close(): Promise<void>;
@@ -115,6 +120,7 @@ function hostileAnswer(kind: "trickle" | "huge"): Response {
 export function startFakeAws(): FakeAws {
   let counter = 0;
   const oidc = createFakeSsoOidc([GOOD_SSO_TOKEN]);
+  const iam = createFakeIam();
   const portal = createFakeSsoPortal(oidc.state.validTokens);
   const fake: FakeAws = {
     url: "",
@@ -125,6 +131,7 @@ export function startFakeAws(): FakeAws {
     hang: false,
     refuseToken: () => undefined,
     ssoOidc: oidc.state,
+    iam: iam.state,
     ssoPortal: portal.state,
     signins: [],
     close: async () => {},
@@ -169,6 +176,13 @@ export function startFakeAws(): FakeAws {
 
   const handleSts = (params: Record<string, string>, signedBy: string | undefined) => {
     const action = params.Action ?? "";
+    if (iam.refuses(signedBy)) {
+      return stsError(
+        403,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+      );
+    }
     const refusal = fake.issued.has(signedBy ?? "") ? fake.refuseToken(signedBy!) : undefined;
     if (refusal === "ExpiredToken") {
       return stsError(400, refusal, "The security token included in the request is expired");
@@ -212,7 +226,7 @@ export function startFakeAws(): FakeAws {
             "MultiFactorAuthentication failed with invalid MFA one time pass code.",
           );
         }
-        const user = fake.issued.get(signedBy ?? "")?.arn ??
+        const user = fake.issued.get(signedBy ?? "")?.arn ?? iam.userArnOf(signedBy) ??
           `arn:aws:iam::123456789012:user/${signedBy ?? "anonymous"}`;
         // A session lasts as long as asked, as with STS.
         const lifetime = params.DurationSeconds ? Number(params.DurationSeconds) : undefined;
@@ -236,7 +250,8 @@ export function startFakeAws(): FakeAws {
         );
       }
       case "GetCallerIdentity": {
-        const arn = fake.issued.get(signedBy ?? "")?.arn ?? "arn:aws:iam::123456789012:user/static";
+        const arn = fake.issued.get(signedBy ?? "")?.arn ?? iam.userArnOf(signedBy) ??
+          "arn:aws:iam::123456789012:user/static";
         return wrap(
           action,
           `<UserId>AIDAFAKE</UserId><Account>123456789012</Account><Arn>${arn}</Arn>`,
@@ -327,6 +342,9 @@ export function startFakeAws(): FakeAws {
         const params = Object.fromEntries(new URLSearchParams(await request.text()));
         const signedBy = /Credential=([^/]+)\//.exec(request.headers.get("authorization") ?? "")
           ?.[1];
+        if (params.Version === IAM_VERSION) {
+          return iam.handle(params, signedBy, fake.issued.get(signedBy ?? "")?.arn);
+        }
         fake.requests.push({
           action: params.Action ?? "",
           params,

@@ -91,6 +91,7 @@ export async function withSandbox(
       AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
       AWS_ENDPOINT_URL_STS: aws.url,
       AWS_ENDPOINT_URL_SSO: aws.url,
+      AWS_ENDPOINT_URL_IAM: aws.url,
       // Instance metadata probes reach the fake server and find nothing, fast.
       AWS_EC2_METADATA_SERVICE_ENDPOINT: `${aws.url}/`,
     };
