@@ -7,7 +7,7 @@
  */
 
 import { configFilePath, credentialsFilePath } from "./aws_files.ts";
-import { parseIni } from "./ini.ts";
+import { type AwsFileKind, parseIni, sdkProfileName, sectionTexts } from "./ini.ts";
 import { readRegularFile } from "../files/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -192,4 +192,42 @@ export function allProfiles(
   }
   // fromEntries defines own properties: even a profile `__proto__` stays a profile.
   return { profiles: Object.fromEntries(profiles), sessions: Object.fromEntries(sessions) };
+}
+
+// What follows is for handing the SDK only the sections a resolution reads:
+// it reads and parses the files again at each step of one, which on a config
+// of thousands of profiles costs more than the rest of aec.
+
+/** A section of an AWS file as written, with the profile the SDK files it under. */
+export interface SdkSection {
+  profile: string | undefined;
+  text: string;
+}
+
+// Kept whatever the profiles: every sso-session and services section, which the
+// SDK merges among the profiles under these names.
+const NOT_A_PROFILE = /^(?:sso-session|services)\./;
+
+/** The sections of `text`, an AWS file of kind `file`, split once for {@link sectionsFor}. */
+export function sdkSections(text: string, file: AwsFileKind): SdkSection[] {
+  return sectionTexts(text).map(({ name, text }) => ({
+    profile: sdkProfileName(name, file),
+    text,
+  }));
+}
+
+/**
+ * The sections the SDK reads as one of `profiles`, or as no profile
+ * (sso-sessions, services, sections it skips), in file order: the SDK reads
+ * each of `profiles` from their text as from the whole file.
+ */
+export function sectionsFor(
+  sections: readonly SdkSection[],
+  profiles: ReadonlySet<string>,
+): SdkSection[] {
+  return sections.filter(({ profile }) =>
+    profile === undefined || profiles.has(profile) || NOT_A_PROFILE.test(profile) ||
+    // The SDK refuses a whole file with it: so must it still.
+    profile === "__proto__"
+  );
 }

@@ -1004,3 +1004,40 @@ function validate(
     }
   }
 }
+
+/** A section of an AWS file as written: its header's name and its lines, exactly. */
+export interface SectionText {
+  name: string;
+  /** From the header line to the next header, line endings included. */
+  text: string;
+}
+
+/**
+ * The sections of `text` in file order, each with its lines exactly as written,
+ * so that the SDK reads a text made of some of them as it reads those sections
+ * in the whole file. Lines before the first header belong to none and are left
+ * out.
+ */
+export function sectionTexts(text: string): SectionText[] {
+  const sections: SectionText[] = [];
+  let open: { name: string; start: number } | undefined;
+  // A header holds a `[`: other lines need no parsing. Found once for all the lines before it.
+  let bracket = -1;
+  for (let start = 0; start < text.length;) {
+    const lf = text.indexOf("\n", start);
+    const end = lf === -1 ? text.length : lf + 1;
+    if (bracket < start) bracket = text.indexOf("[", start);
+    if (bracket === -1) break;
+    if (bracket < end) {
+      const lineEnd = lf > start && text[lf - 1] === "\r" ? lf - 1 : lf === -1 ? end : lf;
+      const parsed = parseLine(text.slice(start, lineEnd));
+      if (parsed.kind === "header") {
+        if (open) sections.push({ name: open.name, text: text.slice(open.start, start) });
+        open = { name: parsed.name, start };
+      }
+    }
+    start = end;
+  }
+  if (open) sections.push({ name: open.name, text: text.slice(open.start) });
+  return sections;
+}

@@ -32,6 +32,7 @@ import {
   assumeRoleRecorder,
   issuedCredentials,
   readSdkProfiles,
+  readSdkProfilesFor,
   type RequestHandler,
   timedRequestHandler,
   withSts,
@@ -186,7 +187,7 @@ async function prepareProfile(request: ResolveRequest): Promise<CredentialProvid
   globalThis.console = sdkConsole(log);
   log.debug(`loaded the AWS SDK in ${Math.round(performance.now() - started)}ms`);
 
-  const read = await readSdkProfiles(profile.name).catch(
+  const read = await readSdkProfilesFor(profile.name, log).catch(
     (error) => {
       throw new CredentialError(`Could not read the AWS config files: ${firstLine(error)}`, error);
     },
