@@ -6,14 +6,8 @@
  * @module
  */
 
-import {
-  AecError,
-  CredentialError,
-  type Credentials,
-  firstLine,
-  registerSecret,
-} from "../support/mod.ts";
-import { timedRequestHandler } from "../sdk/mod.ts";
+import { CredentialError, type Credentials, registerSecret } from "../support/mod.ts";
+import { callWith, timedRequestHandler } from "../sdk/mod.ts";
 import type { StoredKeys } from "./store.ts";
 
 type IamModule = typeof import("@aws-sdk/client-iam");
@@ -36,14 +30,7 @@ async function withIam<T>(
     credentials: options.credentials,
     requestHandler: await timedRequestHandler(),
   });
-  try {
-    return await call(client, iam);
-  } catch (error) {
-    if (error instanceof AecError) throw error;
-    throw new CredentialError(`IAM ${operation} failed: ${firstLine(error)}`, error);
-  } finally {
-    client.destroy();
-  }
+  return await callWith("IAM", operation, client, (client) => call(client, iam));
 }
 
 /** A new access key of the caller's user (IAM CreateAccessKey). */

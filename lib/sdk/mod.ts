@@ -4,6 +4,7 @@
  * where credentials are resolved.
  */
 
+export * from "./client_call.ts";
 export * from "./http.ts";
 export * from "./profiles.ts";
 export * from "./sts.ts";

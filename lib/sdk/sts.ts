@@ -5,14 +5,9 @@
  * redaction.
  */
 
-import {
-  AecError,
-  CredentialError,
-  type Credentials,
-  firstLine,
-  registerSecret,
-} from "../support/mod.ts";
+import { CredentialError, type Credentials, registerSecret } from "../support/mod.ts";
 import { type RequestHandler, timedRequestHandler } from "./http.ts";
+import { callWith } from "./client_call.ts";
 
 type StsModule = typeof import("@aws-sdk/client-sts");
 type StsClient = InstanceType<StsModule["STSClient"]>;
@@ -43,14 +38,7 @@ export async function withSts<T>(
     requestHandler: options.requestHandler ?? await timedRequestHandler(),
   });
   for (const plugin of options.plugins ?? []) client.middlewareStack.use(plugin);
-  try {
-    return await call(client, sts);
-  } catch (error) {
-    if (error instanceof AecError) throw error;
-    throw new CredentialError(`STS ${operation} failed: ${firstLine(error)}`, error);
-  } finally {
-    client.destroy();
-  }
+  return await callWith("STS", operation, client, (client) => call(client, sts));
 }
 
 interface Issued {
