@@ -22,9 +22,10 @@
  * @module
  */
 
-import type { AwsFile } from "./aws_profiles.ts";
+import { type AwsFile, indexSections } from "./aws_profiles.ts";
 import { botocoreParse } from "./botocore_parse.ts";
 import {
+  addHeader,
   type AwsFileKind,
   bothWaysReader,
   botocoreProfileName,
@@ -248,6 +249,9 @@ function read(
   discover: (found: Found, passed: Names) => void,
 ): Reading | string {
   const names = noNames();
+  // Where every section starts, by the SDK's name for it: the index of the
+  // file's sections (aws_profiles.ts) needs no pass of its own then.
+  const headers = new Map<string, number[]>();
   const sdk = new Map<Subject, Profile>();
   // botocore's configparser sections of wanted subjects and [DEFAULT], in order of first appearance.
   const sections = new Map<string, Profile>();
@@ -276,7 +280,7 @@ function read(
     // passed over without building a line, the way both readers read them.
     if (start < unplain && sdkProfile === undefined && section === undefined) {
       const passed = passPlainLines(
-        { text, kind, lines, parse, names, wanted },
+        { text, kind, lines, parse, names, wanted, headers },
         start,
         index,
         unplain,
@@ -301,6 +305,7 @@ function read(
     if (botocore.kind === "header") botocoreSection = botocore.name;
 
     if (sdkLine.kind === "header") {
+      addHeader(headers, sdkLine.name, line);
       if (SDK_REJECTED.includes(sdkLine.name)) {
         return `${SDK} ignores the whole file for its section [${sdkLine.name}] on line ` +
           `${index + 1}, botocore does not; rename that section`;
@@ -370,6 +375,7 @@ function read(
       section: name,
     });
   }
+  indexSections(text, headers);
   // Python decodes the whole file before configparser reads a line of it.
   const unparsable = file.notUtf8Line === undefined
     ? parse.problem()
@@ -411,6 +417,7 @@ interface PlainPass {
   parse: ReturnType<typeof botocoreParse>;
   names: Names;
   wanted: Names;
+  headers: Map<string, number[]>;
 }
 
 /**
@@ -420,7 +427,7 @@ interface PlainPass {
  * before any section. A small function of its own, so that it runs compiled.
  */
 function passPlainLines(
-  { text, kind, lines, parse, names, wanted }: PlainPass,
+  { text, kind, lines, parse, names, wanted, headers }: PlainPass,
   start: number,
   index: number,
   unplain: number,
@@ -439,6 +446,7 @@ function passPlainLines(
       const found = plainFound(name, kind);
       if (found === undefined || wanted[found[0]].has(found[1])) break;
       names[found[0]].add(found[1]);
+      addHeader(headers, name, start);
       header = name;
       lines.header();
       parse.header(index, name);
