@@ -167,7 +167,7 @@ export function checkReaderAgreement(
     stale[index] = false;
     const [kind, file] = sources[index]!;
     const reading = read(file, kind, wanted, ([type, name], passed) => {
-      if (wanted[type].has(name)) return;
+      if (isWanted(wanted, [type, name])) return;
       wanted[type].add(name);
       if (passed[type].has(name)) stale[index] = true;
       readings.forEach((other, at) => {
@@ -229,6 +229,16 @@ function botocoreFound(header: string, kind: AwsFileKind): Found | undefined {
   return session === undefined ? undefined : ["sso-session", session];
 }
 
+/**
+ * Whether the sections of `found` are read both ways and kept: those of the
+ * profiles wanted, and of every sso-session. Files hold few sso-sessions, and
+ * a profile usually names one found before it, which would otherwise take a
+ * second pass over the file once the profile is found.
+ */
+function isWanted(wanted: Names, [kind, name]: Found): boolean {
+  return kind === "sso-session" || wanted[kind].has(name);
+}
+
 /** What an identity setting names, if it names something: a source profile, an sso-session. */
 function named(key: string, value: string): Found | undefined {
   if (key === "source_profile") return ["profile", value];
@@ -267,7 +277,7 @@ function read(
     kind === "config" && found?.[0] === "profile" && found[1] === "default";
   // The subject of a section, if it is wanted.
   const wantedSubject = (found: Found | undefined) =>
-    found !== undefined && wanted[found[0]].has(found[1]) ? subjectOf(found) : undefined;
+    found !== undefined && isWanted(wanted, found) ? subjectOf(found) : undefined;
   let sdkProfile: Profile | undefined;
   let section: Profile | undefined;
   let sdkSection: string | undefined;
@@ -444,7 +454,7 @@ function passPlainLines(
     } else if (first === OPEN_BRACKET) {
       const name = text.slice(start + 1, end - 1);
       const found = plainFound(name, kind);
-      if (found === undefined || wanted[found[0]].has(found[1])) break;
+      if (found === undefined || isWanted(wanted, found)) break;
       names[found[0]].add(found[1]);
       addHeader(headers, name, start);
       header = name;
