@@ -7,7 +7,14 @@
  */
 
 import { configFilePath, credentialsFilePath } from "./aws_files.ts";
-import { type AwsFileKind, parseIni, sdkProfileName, sectionTexts } from "./ini.ts";
+import {
+  type AwsFileKind,
+  parseIni,
+  sdkProfileName,
+  sectionAt,
+  sectionHeaders,
+  sectionTexts,
+} from "./ini.ts";
 import { readRegularFile } from "../files/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -70,19 +77,21 @@ const CONFIG_HEADER = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
 type Entries = Record<string, string>;
 
 /**
- * The sections of one AWS file, parsed once, by the names they are looked up
- * by: so that a look-up per profile (the fingerprint of each profile of `aec
- * profiles`, a `source_profile` chain) costs a map access, not a parse of the
- * file.
+ * The sections of one AWS file by the names they are looked up by, each parsed
+ * when first looked up: so that a look-up per profile (the fingerprint of each
+ * profile of `aec profiles`, a `source_profile` chain) costs a map access and
+ * the lines of its sections, not a parse of the file.
  */
 interface SectionIndex {
   /** By the header as written: the credentials file's profiles. */
-  byHeader: Map<string, Entries[]>;
+  byHeader: Map<string, number[]>;
   /**
    * As the config file's `[prefix name]` (and `[default]`, as `profile
    * default`), keyed `prefix name`; in order of first appearance.
    */
-  byConfigName: Map<string, Entries[]>;
+  byConfigName: Map<string, number[]>;
+  /** Each section's keys, by the offset of its header, once parsed. */
+  parsed: Map<number, Entries>;
 }
 
 // The last few files indexed: one process reads a handful of texts, and a text
@@ -90,27 +99,52 @@ interface SectionIndex {
 const indexes = new Map<string, SectionIndex>();
 const MAX_INDEXES = 4;
 
-function push(map: Map<string, Entries[]>, key: string, entries: Entries) {
-  const list = map.get(key);
-  if (list) list.push(entries);
-  else map.set(key, [entries]);
+/**
+ * Indexes `text` by `headers`, the offsets of its header lines by the name the
+ * SDK reads in each (as {@link sectionHeaders} finds them), for a reader that
+ * passed over the whole text already: the index then needs no pass of its own.
+ */
+export function indexSections(text: string, headers: Map<string, number[]>): void {
+  const index: SectionIndex = { byHeader: headers, byConfigName: new Map(), parsed: new Map() };
+  for (const [name, offsets] of headers) {
+    const key = configName(name);
+    if (key !== undefined) {
+      index.byConfigName.set(key, [...index.byConfigName.get(key) ?? [], ...offsets]);
+    }
+  }
+  // In file order, as each name's sections were before they were merged.
+  for (const offsets of index.byConfigName.values()) offsets.sort((a, b) => a - b);
+  if (indexes.size >= MAX_INDEXES) indexes.clear();
+  indexes.set(text, index);
 }
 
-/** The sections of `text`, indexed; parsed once for as long as it is among the last few. */
+/** How the SDK names config-file section `[header]`: `prefix name`, or `undefined`. */
+function configName(header: string): string | undefined {
+  const trimmed = header.trim();
+  if (trimmed === "default") return "profile default";
+  const match = CONFIG_HEADER.exec(trimmed);
+  return match ? `${match[1]} ${match[3]}` : undefined;
+}
+
+/** The sections of `text`, indexed once for as long as it is among the last few. */
 function sectionIndex(text: string): SectionIndex {
   const known = indexes.get(text);
   if (known) return known;
-  const index: SectionIndex = { byHeader: new Map(), byConfigName: new Map() };
-  for (const section of parseIni(text)) {
-    push(index.byHeader, section.name, section.entries);
-    const header = section.name.trim();
-    if (header === "default") push(index.byConfigName, "profile default", section.entries);
-    const match = CONFIG_HEADER.exec(header);
-    if (match) push(index.byConfigName, `${match[1]} ${match[3]}`, section.entries);
-  }
-  if (indexes.size >= MAX_INDEXES) indexes.clear();
-  indexes.set(text, index);
-  return index;
+  indexSections(text, sectionHeaders(text));
+  return indexes.get(text)!;
+}
+
+/** The keys of the sections at `offsets` of `text`, in the order given. */
+function sectionsOf(text: string, offsets: readonly number[]): Entries[] {
+  const { parsed } = sectionIndex(text);
+  return offsets.map((offset) => {
+    let entries = parsed.get(offset);
+    if (entries === undefined) {
+      entries = sectionAt(text, offset);
+      parsed.set(offset, entries);
+    }
+    return entries;
+  });
 }
 
 /** Every config-file section the SDK reads as `[prefix name]`, in file order. */
@@ -119,7 +153,7 @@ export function configSections(
   prefix: "profile" | "sso-session",
   name: string,
 ): Entries[] {
-  return sectionIndex(config).byConfigName.get(`${prefix} ${name}`) ?? [];
+  return sectionsOf(config, sectionIndex(config).byConfigName.get(`${prefix} ${name}`) ?? []);
 }
 
 /**
@@ -127,9 +161,9 @@ export function configSections(
  * has none; sections of one name read as one, the later keys winning.
  */
 export function credentialsSection(credentials: string, name: string): Entries | undefined {
-  const sections = sectionIndex(credentials).byHeader.get(name);
+  const offsets = sectionIndex(credentials).byHeader.get(name);
   // Own properties only, never a prototype: a key may be `__proto__`.
-  return sections && Object.fromEntries(sections.flatMap(Object.entries));
+  return offsets && Object.fromEntries(sectionsOf(credentials, offsets).flatMap(Object.entries));
 }
 
 /** The texts of the config file and the credentials file. */
@@ -180,15 +214,16 @@ export function allProfiles(
       name,
       list.reduce((merged, entries) => ({ ...merged, ...entries }), into.get(name) ?? {}),
     );
-  for (const [key, list] of sectionIndex(files.config).byConfigName) {
+  for (const [key, offsets] of sectionIndex(files.config).byConfigName) {
+    const list = sectionsOf(files.config, offsets);
     const space = key.indexOf(" ");
     const [prefix, name] = [key.slice(0, space), key.slice(space + 1)];
     if (prefix === "profile") merge(profiles, name, list);
     if (prefix === "sso-session") merge(sessions, name, list);
   }
-  for (const [name, list] of sectionIndex(files.credentials).byHeader) {
+  for (const [name, offsets] of sectionIndex(files.credentials).byHeader) {
     // The SDK reads `[word name]` in the credentials file as another kind of section.
-    if (!CONFIG_HEADER.test(name)) merge(profiles, name, list);
+    if (!CONFIG_HEADER.test(name)) merge(profiles, name, sectionsOf(files.credentials, offsets));
   }
   // fromEntries defines own properties: even a profile `__proto__` stays a profile.
   return { profiles: Object.fromEntries(profiles), sessions: Object.fromEntries(sessions) };

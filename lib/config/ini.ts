@@ -110,8 +110,8 @@ const SECTION_TYPES = ["profile", "sso-session", "services"];
 const SSO_SESSION = "sso-session.";
 
 // Generators, so that reading a large file never holds all of its lines at once.
-function* splitLines(text: string): Generator<RawLine> {
-  let start = 0;
+function* splitLines(text: string, from = 0): Generator<RawLine> {
+  let start = from;
   while (start < text.length) {
     const lf = text.indexOf("\n", start);
     if (lf === -1) {
@@ -588,6 +588,49 @@ export function parseIni(
   }
   // fromEntries defines own properties, so even a key `__proto__` stays a key.
   return sections.map(({ name, entries }) => ({ name, entries: Object.fromEntries(entries) }));
+}
+
+/**
+ * Where each section of `text` starts: the offsets of its header lines, by the
+ * name the SDK reads in each, in file order.
+ */
+export function sectionHeaders(text: string): Map<string, number[]> {
+  const headers = new Map<string, number[]>();
+  let offset = 0;
+  for (const { text: line, eol } of splitLines(text)) {
+    // Only a line with `[` can be a header: the others need no parse.
+    if (line.includes("[")) {
+      const parsed = parseLine(line);
+      if (parsed.kind === "header") addHeader(headers, parsed.name, offset);
+    }
+    offset += line.length + eol.length;
+  }
+  return headers;
+}
+
+/** Notes that the section `name` (as the SDK reads its header) starts at `offset`. */
+export function addHeader(headers: Map<string, number[]>, name: string, offset: number): void {
+  const offsets = headers.get(name);
+  if (offsets) offsets.push(offset);
+  else headers.set(name, [offset]);
+}
+
+/**
+ * The keys of the one section whose header line starts at `offset` of `text`,
+ * as {@link parseIni} reads them: up to the next header.
+ */
+export function sectionAt(text: string, offset: number): Record<string, string> {
+  const reader = sdkReader();
+  const entries = new Map<string, string>();
+  let header = true;
+  for (const { text: raw, eol } of splitLines(text, offset)) {
+    const line = reader.read(raw, eol);
+    if (line.kind === "header" && !header) break;
+    header = false;
+    if (line.kind === "entry") entries.set(line.key, line.text.slice(line.start, line.end));
+  }
+  // fromEntries defines own properties, so even a key `__proto__` stays a key.
+  return Object.fromEntries(entries);
 }
 
 /**

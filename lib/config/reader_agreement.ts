@@ -22,9 +22,10 @@
  * @module
  */
 
-import type { AwsFile } from "./aws_profiles.ts";
+import { type AwsFile, indexSections } from "./aws_profiles.ts";
 import { botocoreParse } from "./botocore_parse.ts";
 import {
+  addHeader,
   type AwsFileKind,
   bothWaysReader,
   botocoreProfileName,
@@ -166,7 +167,7 @@ export function checkReaderAgreement(
     stale[index] = false;
     const [kind, file] = sources[index]!;
     const reading = read(file, kind, wanted, ([type, name], passed) => {
-      if (wanted[type].has(name)) return;
+      if (isWanted(wanted, [type, name])) return;
       wanted[type].add(name);
       if (passed[type].has(name)) stale[index] = true;
       readings.forEach((other, at) => {
@@ -228,6 +229,16 @@ function botocoreFound(header: string, kind: AwsFileKind): Found | undefined {
   return session === undefined ? undefined : ["sso-session", session];
 }
 
+/**
+ * Whether the sections of `found` are read both ways and kept: those of the
+ * profiles wanted, and of every sso-session. Files hold few sso-sessions, and
+ * a profile usually names one found before it, which would otherwise take a
+ * second pass over the file once the profile is found.
+ */
+function isWanted(wanted: Names, [kind, name]: Found): boolean {
+  return kind === "sso-session" || wanted[kind].has(name);
+}
+
 /** What an identity setting names, if it names something: a source profile, an sso-session. */
 function named(key: string, value: string): Found | undefined {
   if (key === "source_profile") return ["profile", value];
@@ -248,6 +259,9 @@ function read(
   discover: (found: Found, passed: Names) => void,
 ): Reading | string {
   const names = noNames();
+  // Where every section starts, by the SDK's name for it: the index of the
+  // file's sections (aws_profiles.ts) needs no pass of its own then.
+  const headers = new Map<string, number[]>();
   const sdk = new Map<Subject, Profile>();
   // botocore's configparser sections of wanted subjects and [DEFAULT], in order of first appearance.
   const sections = new Map<string, Profile>();
@@ -263,7 +277,7 @@ function read(
     kind === "config" && found?.[0] === "profile" && found[1] === "default";
   // The subject of a section, if it is wanted.
   const wantedSubject = (found: Found | undefined) =>
-    found !== undefined && wanted[found[0]].has(found[1]) ? subjectOf(found) : undefined;
+    found !== undefined && isWanted(wanted, found) ? subjectOf(found) : undefined;
   let sdkProfile: Profile | undefined;
   let section: Profile | undefined;
   let sdkSection: string | undefined;
@@ -276,7 +290,7 @@ function read(
     // passed over without building a line, the way both readers read them.
     if (start < unplain && sdkProfile === undefined && section === undefined) {
       const passed = passPlainLines(
-        { text, kind, lines, parse, names, wanted },
+        { text, kind, lines, parse, names, wanted, headers },
         start,
         index,
         unplain,
@@ -301,6 +315,7 @@ function read(
     if (botocore.kind === "header") botocoreSection = botocore.name;
 
     if (sdkLine.kind === "header") {
+      addHeader(headers, sdkLine.name, line);
       if (SDK_REJECTED.includes(sdkLine.name)) {
         return `${SDK} ignores the whole file for its section [${sdkLine.name}] on line ` +
           `${index + 1}, botocore does not; rename that section`;
@@ -370,6 +385,7 @@ function read(
       section: name,
     });
   }
+  indexSections(text, headers);
   // Python decodes the whole file before configparser reads a line of it.
   const unparsable = file.notUtf8Line === undefined
     ? parse.problem()
@@ -411,6 +427,7 @@ interface PlainPass {
   parse: ReturnType<typeof botocoreParse>;
   names: Names;
   wanted: Names;
+  headers: Map<string, number[]>;
 }
 
 /**
@@ -420,7 +437,7 @@ interface PlainPass {
  * before any section. A small function of its own, so that it runs compiled.
  */
 function passPlainLines(
-  { text, kind, lines, parse, names, wanted }: PlainPass,
+  { text, kind, lines, parse, names, wanted, headers }: PlainPass,
   start: number,
   index: number,
   unplain: number,
@@ -437,8 +454,9 @@ function passPlainLines(
     } else if (first === OPEN_BRACKET) {
       const name = text.slice(start + 1, end - 1);
       const found = plainFound(name, kind);
-      if (found === undefined || wanted[found[0]].has(found[1])) break;
+      if (found === undefined || isWanted(wanted, found)) break;
       names[found[0]].add(found[1]);
+      addHeader(headers, name, start);
       header = name;
       lines.header();
       parse.header(index, name);
