@@ -157,6 +157,79 @@ Deno.test({
 
 Deno.test({
   ...requires(
+    "an mfa_process that exits leaving a child on its pipes is not waited for",
+    ...NO_TERMINAL,
+  ),
+  fn: async () => {
+    const cases = [
+      [`echo ${GOOD_MFA_CODE}`, ""],
+      [
+        "echo 'no YubiKey detected' >&2\nexit 1",
+        "aec: mfa_process of profile mfa failed (exit 1): no YubiKey detected\n",
+      ],
+    ];
+    for (const [body, line] of cases) {
+      await withSandbox({
+        config: `${ROLE}mfa_process = otp-code\n`,
+        credentials: CREDENTIALS,
+      }, async (sandbox) => {
+        const left = `${sandbox.home}/left.pid`;
+        // The child outlives the test's bound: waiting for the pipes' end would fail it.
+        await standIn(
+          sandbox,
+          "otp-code",
+          `sleep 60 &\necho $! > ${shellQuote(left)}\n${body}`,
+        );
+        try {
+          const result = await runWithoutTerminal(sandbox, ["--profile", "mfa", "--json"], {
+            PATH: pathWithBin(sandbox),
+          }, 20_000);
+          if (line) {
+            assert.equal(result.stderr, line);
+            assert.equal(result.code, 3);
+          } else {
+            assert.equal(result.code, 0, result.stderr);
+            assert.equal(sandbox.aws.requests[0]?.params.TokenCode, GOOD_MFA_CODE);
+          }
+        } finally {
+          Deno.kill(Number(await Deno.readTextFile(left)), "SIGKILL");
+        }
+      });
+    }
+  },
+});
+
+Deno.test({
+  ...requires(
+    "a failing mfa_process's stderr is quoted with its digits masked: no code reaches stderr",
+    ...NO_TERMINAL,
+  ),
+  fn: async () => {
+    const cases = [
+      [`echo 'touch your key' >&2\necho ${GOOD_MFA_CODE} >&2\nexit 1`, "######"],
+      ["echo 'your code: 12 34 56, device 0' >&2\nexit 2", "your code: ## ## ##, device #"],
+    ];
+    for (const [body, shown] of cases) {
+      await withSandbox({
+        config: `${ROLE}mfa_process = otp-code\n`,
+        credentials: CREDENTIALS,
+      }, async (sandbox) => {
+        await standIn(sandbox, "otp-code", body!);
+        const result = await runWithoutTerminal(sandbox, ["--profile", "mfa", "--json"], {
+          PATH: pathWithBin(sandbox),
+        });
+        assert.match(result.stderr, /^aec: mfa_process of profile mfa failed \(exit \d\): /);
+        assert.ok(result.stderr.endsWith(`: ${shown}\n`), result.stderr);
+        assert.ok(!result.stderr.includes(GOOD_MFA_CODE), result.stderr);
+        assert.equal(result.code, 3);
+        assert.equal(sandbox.aws.requests.length, 0);
+      });
+    }
+  },
+});
+
+Deno.test({
+  ...requires(
     "with no terminal, a zenity stand-in asks; the code comes back on its stdout, not argv",
     ...NO_TERMINAL,
   ),

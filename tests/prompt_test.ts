@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { askWithDialog, dialogCommands } from "../lib/prompt/dialog.ts";
-import { commandWords, mfaProcessFor } from "../lib/prompt/mfa_process.ts";
+import { commandWords, mfaProcessFor, runMfaProcess } from "../lib/prompt/mfa_process.ts";
 import { noPromptFromEnvironment } from "../lib/prompt/no_prompt.ts";
 import { CredentialError } from "../lib/support/errors.ts";
+import { createLogger } from "../lib/support/log.ts";
 import { shellQuote } from "./support/terminal.ts";
 
 const WHAT = "mfa_process of profile p";
@@ -191,5 +192,28 @@ Deno.test("noPromptFromEnvironment() is on for AEC_NO_PROMPT set to anything but
   }
   for (const value of [undefined, "", "0", "false", "FALSE", " "]) {
     assert.equal(noPromptFromEnvironment({ AEC_NO_PROMPT: value }), false, String(value));
+  }
+});
+
+Deno.test("runMfaProcess() ends at its deadline even while a child it left holds its pipes", async () => {
+  const dir = await Deno.makeTempDir();
+  const left = `${dir}/left.pid`;
+  // sh waits for its child; killed at the deadline, it leaves the child holding the pipes.
+  const command = `sh -c ${shellQuote(`echo 123456; sleep 60 & echo $! > ${left}; wait`)}`;
+  let bound: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await assert.rejects(
+      Promise.race([
+        runMfaProcess({ command, profile: "p" }, "serial", createLogger(false), 500),
+        new Promise((_, reject) => {
+          bound = setTimeout(() => reject(new Error("still waiting after 15s")), 15_000);
+        }),
+      ]),
+      /^CredentialError: mfa_process of profile p gave no code within 0.5s$/,
+    );
+  } finally {
+    clearTimeout(bound);
+    Deno.kill(Number(await Deno.readTextFile(left)), "SIGKILL");
+    await Deno.remove(dir, { recursive: true });
   }
 });

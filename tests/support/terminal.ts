@@ -122,13 +122,14 @@ export const NO_TERMINAL = [
 
 /**
  * Runs `aec ARGS` detached from any terminal (`setsid`), as an IDE or a GUI
- * tool starts it, with the sandbox's environment and `env`; killed after a
- * minute, should it wait for someone.
+ * tool starts it, with the sandbox's environment and `env`; killed after
+ * `timeoutMs` (a minute), should it wait for someone.
  */
 export async function runWithoutTerminal(
   sandbox: Sandbox,
   args: string[],
   env: Record<string, string> = {},
+  timeoutMs = 60_000,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   // By its path: `env` may give aec a PATH without it.
   const output = await new Deno.Command(setsid!, {
@@ -137,7 +138,7 @@ export async function runWithoutTerminal(
     env: { ...sandbox.env, ...env },
     clearEnv: true,
     stdin: "null",
-    signal: AbortSignal.timeout(60_000),
+    signal: AbortSignal.timeout(timeoutMs),
   }).output();
   const decoder = new TextDecoder();
   return {
