@@ -1,7 +1,8 @@
 /**
  * End to end, `aec keys` attacked: a store that is locked, refuses or is
- * missing is exit 3 in one line and never another identity; migrate refuses
- * a read-only credentials file before anything moves, edits a symlink's
+ * missing is exit 3 in one line and never another identity; add and migrate
+ * refuse AWS files they could not edit before anything is stored, and a
+ * refused add keeps the keys stored before it; migrate edits a symlink's
  * target, and keeps the keys somewhere however early it is killed;
  * concurrent adds all land; secrets stay off the screen, argv and --debug;
  * a cached session is answered without any npm module.
@@ -222,11 +223,94 @@ Deno.test({
     await withSandbox({ config: CONFIG }, async (sandbox) => {
       const target = await sandbox.write("dotfiles/aws-credentials", `# kept\n${CREDENTIALS}`);
       await Deno.symlink(target, sandbox.credentialsFile);
-      const env = fileStore(sandbox);
+      await aecOnPath(sandbox);
+      const env = { ...fileStore(sandbox), PATH: testPath(sandbox) };
       const result = await sandbox.run(["keys", "migrate", "base", "--no-verify"], { env });
       assert.equal(result.code, 0, result.stderr);
       assert.ok((await Deno.lstat(sandbox.credentialsFile)).isSymlink);
       assert.equal(await Deno.readTextFile(target), "# kept\n[base]\n");
+    });
+  },
+});
+
+Deno.test({
+  name: "a refused aec keys add leaves the keys stored before it, read-only or ambiguous config",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await withSandbox({ config: CONFIG }, async (sandbox) => {
+      await aecOnPath(sandbox);
+      const env = { ...fileStore(sandbox), PATH: testPath(sandbox) };
+      const add = (i: number) =>
+        sandbox.run(["keys", "add", "p", "--stdin", "--no-verify"], {
+          env,
+          stdin: `AKIAREFUSEDADD00000${i}\nsecret${i}/K7MDENG/bPxRfiCYEXAMPLEKEY\n`,
+        });
+      const storedKeyIds = async () =>
+        JSON.parse((await sandbox.run(["keys", "list", "--json"], { env })).stdout)
+          .map((row: { accessKeyId: string }) => row.accessKeyId);
+      assert.equal((await add(1)).code, 0);
+      const config = await Deno.readTextFile(sandbox.configFile);
+
+      await Deno.chmod(sandbox.configFile, 0o444);
+      assertRefused(sandbox, await add(2), /Refusing to rewrite .*config: it is read-only/);
+      assert.deepEqual(await storedKeyIds(), ["AKIAREFUSEDADD000001"]);
+
+      // The line twice: which one the readers take is not aec's to guess.
+      await Deno.chmod(sandbox.configFile, 0o600);
+      const line = /^credential_process = .*$/m.exec(config)![0];
+      await Deno.writeTextFile(sandbox.configFile, `${config}${line}\n`);
+      assertRefused(sandbox, await add(3), /Refusing to edit profile p in .*config/);
+      assert.deepEqual(await storedKeyIds(), ["AKIAREFUSEDADD000001"]);
+      assert.equal(await Deno.readTextFile(sandbox.configFile), `${config}${line}\n`);
+
+      // A failure only the edit itself meets, the new keys stored by then: the old ones go back.
+      await Deno.writeTextFile(sandbox.configFile, config);
+      await Deno.remove(`${sandbox.configFile}.lock`);
+      await Deno.mkdir(`${sandbox.configFile}.lock`);
+      assertRefused(sandbox, await add(4), /config\.lock is not a regular file/);
+      assert.deepEqual(await storedKeyIds(), ["AKIAREFUSEDADD000001"]);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "aec keys migrate refuses a credentials file it may not write through before anything moves",
+  ignore: Deno.build.os === "windows" || Deno.uid() !== 0,
+  fn: async () => {
+    await withSandbox({ config: CONFIG }, async (sandbox) => {
+      // The user's link to a file of another user's: -c refuses to write through it.
+      const target = await sandbox.write("other/credentials", CREDENTIALS);
+      await Deno.chown(target, 12345, 12345);
+      await Deno.symlink(target, sandbox.credentialsFile);
+      await aecOnPath(sandbox);
+      const env = { ...fileStore(sandbox), PATH: testPath(sandbox) };
+      const result = await sandbox.run(["keys", "migrate", "base", "--no-verify"], { env });
+      assertRefused(sandbox, result, /is a symlink owned by uid 0 to a file owned by uid 12345/);
+      assert.equal(await Deno.readTextFile(sandbox.configFile), CONFIG);
+      assert.equal(await Deno.readTextFile(target), CREDENTIALS);
+      const listed = await sandbox.run(["keys", "list", "--json"], { env });
+      assert.deepEqual(JSON.parse(listed.stdout), []);
+    });
+  },
+});
+
+Deno.test({
+  name: "a stored profile whose session cache cannot be made is exit 3 in one line naming it",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await withSandbox(FILES, async (sandbox) => {
+      const env = fileStore(sandbox);
+      assert.equal(
+        (await sandbox.run(["keys", "migrate", "base", "--no-verify"], { env })).code,
+        0,
+      );
+      const cache = await sandbox.write(".cache/aec/keys", "not a directory\n");
+      assertRefused(
+        sandbox,
+        await sandbox.run(["--profile", "base", "--json"], { env: { ...env, ...OTHER_IDENTITY } }),
+        new RegExp(`Could not lock .*${cache.replaceAll(".", "\\.")}`),
+      );
     });
   },
 });

@@ -18,6 +18,7 @@ import {
   findProgram,
   InterruptedError,
   type Logger,
+  messageOf,
   registerSecret,
   tell,
   UsageError,
@@ -34,7 +35,6 @@ import {
   readProfileFiles,
   refuseForeignProfile,
   refuseKeysInConfig,
-  refuseUnwritableCredentials,
   removeKeysFromCredentials,
   writeHook,
 } from "./profile_files.ts";
@@ -89,13 +89,13 @@ async function add(command: Command<"add">, env: Env, log: Logger): Promise<numb
   const { profile } = command;
   const files = await readProfileFiles(env, [profile]);
   refuseForeignProfile(files, profile, []);
-  const store = await openStore(
-    chooseStore(command.store, env, storeSettings(files.texts, profile)).name,
-    { env, log, os: Deno.build.os },
-  );
+  const name = chooseStore(command.store, env, storeSettings(files.texts, profile)).name;
+  const hook = credentialProcessLine(profile, name, command, env);
+  await refuseUneditable(() => writeHook(files, profile, hook.line, { dryRun: true }), "stored");
+  const store = await openStore(name, { env, log, os: Deno.build.os });
   const keys = command.stdin ? await keysFromStdin() : await keysFromTerminal(profile);
   const arn = command.verify ? await verify(keys, files, profile, env) : undefined;
-  await storeAndPoint(store, files, profile, keys, command, env, log);
+  await storeAndPoint(store, files, profile, keys, hook, env, log);
   tell(
     `aec: stored the keys of profile ${profile} (${keys.accessKeyId}${
       arn ? `, ${arn}` : ""
@@ -142,13 +142,16 @@ async function migrateOne(
   if (problem) throw new CredentialError(`The keys of profile ${profile}: ${problem}`);
   refuseForeignProfile(files, profile, ["aws_access_key_id", "aws_secret_access_key"]);
   refuseKeysInConfig(files, profile);
-  await refuseUnwritableCredentials(files);
-  const store = await openStore(
-    chooseStore(command.store, env, storeSettings(files.texts, profile)).name,
-    { env, log, os: Deno.build.os },
-  );
+  const name = chooseStore(command.store, env, storeSettings(files.texts, profile)).name;
+  const hook = credentialProcessLine(profile, name, command, env);
+  // Both edits' checks before anything moves: a move stopped half way could not be re-run.
+  await refuseUneditable(async () => {
+    await writeHook(files, profile, hook.line, { dryRun: true });
+    await removeKeysFromCredentials(files, profile, keys, { dryRun: true });
+  }, "moved");
+  const store = await openStore(name, { env, log, os: Deno.build.os });
   if (command.verify) await verify(keys, files, profile, env);
-  await storeAndPoint(store, files, profile, keys, command, env, log);
+  await storeAndPoint(store, files, profile, keys, hook, env, log);
   // Last: until here the keys are in the file too, which the SDK and botocore read first.
   await removeKeysFromCredentials(files, profile, keys);
   tell(
@@ -157,28 +160,76 @@ async function migrateOne(
   );
 }
 
+/** The line that makes a profile read the store, and what to warn of once it is written. */
+interface PlannedHook {
+  line: string;
+  warning?: string;
+}
+
+/** The profile's credential_process line that reads `store`. */
+function credentialProcessLine(
+  profile: string,
+  store: StoreName,
+  choice: SessionChoice,
+  env: Env,
+): PlannedHook {
+  const program = hookProgram(env);
+  const line = hookLine(program ?? "aec", {
+    profile,
+    store,
+    session: choice.session,
+    ...(choice.durationSeconds === undefined ? {} : { durationSeconds: choice.durationSeconds }),
+  });
+  return program !== undefined ? { line } : {
+    line,
+    warning: "no aec command on PATH: the credential_process line runs 'aec' " +
+      "(run 'deno task setup')",
+  };
+}
+
+/** Runs the checks of an edit (a dry run), saying that nothing was `done` when they refuse. */
+async function refuseUneditable(check: () => Promise<void>, done: string): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    if (!(error instanceof CredentialError)) throw error;
+    throw new CredentialError(`${error.message}; nothing was ${done}`, error, error.hint);
+  }
+}
+
 /**
  * Puts the keys in the store, reads them back, and only then writes the
  * profile's credential_process line; the profile's old session is dropped.
+ * Should the line fail, the keys the store held before go back: they may be
+ * their only copy.
  */
 async function storeAndPoint(
   store: KeyStore,
   files: ProfileFiles,
   profile: string,
   keys: StoredKeys,
-  choice: SessionChoice,
+  hook: PlannedHook,
   env: Env,
   log: Logger,
 ): Promise<void> {
+  const previous = await store.get(profile);
   await putChecked(store, profile, keys);
-  const line = hookLine(hookProgram(env), {
-    profile,
-    store: store.name,
-    session: choice.session,
-    ...(choice.durationSeconds === undefined ? {} : { durationSeconds: choice.durationSeconds }),
-  });
-  log.debug(`credential_process = ${line}`);
-  await writeHook(files, profile, line);
+  if (hook.warning) warn(hook.warning);
+  log.debug(`credential_process = ${hook.line}`);
+  try {
+    await writeHook(files, profile, hook.line);
+  } catch (error) {
+    if (previous === undefined) throw error;
+    const message = messageOf(error);
+    await store.put(profile, previous).catch((putError) => {
+      throw new CredentialError(
+        `${message}; putting back the keys the store held before (${previous.accessKeyId}) ` +
+          `failed too: ${messageOf(putError)}`,
+        error,
+      );
+    });
+    throw error;
+  }
   await forgetStoredSession(profile, env);
 }
 
@@ -221,9 +272,9 @@ async function verify(
 /**
  * The program a credential_process line runs: this aec by a path that stays
  * (a link on PATH to this binary, as Homebrew's), else the `aec` on PATH,
- * which `deno task setup` puts there for a checkout.
+ * which `deno task setup` puts there for a checkout; `undefined` without one.
  */
-function hookProgram(env: Env): string {
+function hookProgram(env: Env): string | undefined {
   const real = (path: string) => {
     try {
       return Deno.realPathSync(path);
@@ -236,9 +287,7 @@ function hookProgram(env: Env): string {
   if (isHookProgram(self)) {
     return onPath && isHookProgram(onPath) && real(onPath) === real(self) ? onPath : self;
   }
-  if (onPath && isHookProgram(onPath)) return onPath;
-  warn("no aec command on PATH: the credential_process line runs 'aec' (run 'deno task setup')");
-  return "aec";
+  return onPath && isHookProgram(onPath) ? onPath : undefined;
 }
 
 async function keysFromStdin(): Promise<StoredKeys> {

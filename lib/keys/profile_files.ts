@@ -28,7 +28,7 @@ import {
   updateSections,
 } from "../config/mod.ts";
 import { AecError, CredentialError, messageOf, UsageError } from "../support/mod.ts";
-import { editTextFile, refuseIrregularFile, statRegularFile } from "../files/mod.ts";
+import { editTextFile, refuseIrregularFile } from "../files/mod.ts";
 import { keysHookOf } from "./hook.ts";
 import type { Env, StoredKeys } from "./store.ts";
 
@@ -181,19 +181,18 @@ export function profilesWithKeys(files: ProfileFiles): string[] {
   return [...names];
 }
 
-/** Refuses a credentials file that aec could not rewrite, before anything changes. */
-export async function refuseUnwritableCredentials(files: ProfileFiles): Promise<void> {
-  const info = await statRegularFile(files.credentialsPath);
-  if (info?.mode !== null && info?.mode !== undefined && (info.mode & 0o200) === 0) {
-    throw new CredentialError(
-      `Refusing to rewrite ${files.credentialsPath}: it is read-only ` +
-        `(mode ${(info.mode & 0o777).toString(8)}); nothing was moved`,
-    );
-  }
+/** `dryRun`: make every check of the edit (see `editTextFile`) but change nothing. */
+export interface EditOptions {
+  dryRun?: boolean;
 }
 
 /** Sets `credential_process = line` in the profile's section of the config file. */
-export async function writeHook(files: ProfileFiles, profile: string, line: string): Promise<void> {
+export async function writeHook(
+  files: ProfileFiles,
+  profile: string,
+  line: string,
+  options: EditOptions = {},
+): Promise<void> {
   await editAws(
     files.configPath,
     profile,
@@ -203,6 +202,7 @@ export async function writeHook(files: ProfileFiles, profile: string, line: stri
         "config",
         new Map([[profile, { set: { credential_process: line }, remove: [] }]]),
       ),
+    options,
   );
 }
 
@@ -214,6 +214,7 @@ export async function removeKeysFromCredentials(
   files: ProfileFiles,
   profile: string,
   keys: StoredKeys,
+  options: EditOptions = {},
 ): Promise<void> {
   await editAws(files.credentialsPath, profile, (text) => {
     const now = readSection(text, profile);
@@ -227,10 +228,15 @@ export async function removeKeysFromCredentials(
       );
     }
     return updateSection(text, profile, {}, KEY_SETTINGS);
-  });
+  }, options);
 }
 
-async function editAws(path: string, profile: string, edit: (text: string) => string) {
+async function editAws(
+  path: string,
+  profile: string,
+  edit: (text: string) => string,
+  options: EditOptions,
+) {
   try {
     await editTextFile(path, (text) => {
       try {
@@ -241,7 +247,7 @@ async function editAws(path: string, profile: string, edit: (text: string) => st
           `Refusing to edit profile ${profile} in ${path}: ${error.message}`,
         );
       }
-    });
+    }, { dryRun: options.dryRun ?? false });
   } catch (error) {
     if (error instanceof AecError) throw error;
     throw new CredentialError(`Could not edit profile ${profile} in ${path}: ${messageOf(error)}`);

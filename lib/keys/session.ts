@@ -26,9 +26,11 @@ import type { KeysHook } from "../options/mod.ts";
 import { type MfaCodeAsker, mfaCodeAsker } from "../prompt/mod.ts";
 import { issuedCredentials, withSts } from "../sdk/mod.ts";
 import {
+  AecError,
   chooseRegion,
   CredentialError,
   type Credentials,
+  firstLine,
   type Logger,
   registerSecret,
 } from "../support/mod.ts";
@@ -96,11 +98,7 @@ export async function storedProfileCredentials(
   const hit = await cached();
   if (hit) return registered(hit.credentials);
 
-  await Deno.mkdir(directoryOf(path), { recursive: true, mode: 0o700 });
-  using _lock = await acquireLock(`${path}.lock`, {
-    timeoutMs: LOCK_TIMEOUT_MS,
-    onTimeout: () => lockTimeout(path, LOCK_TIMEOUT_MS),
-  });
+  using _lock = await lockSession(path);
   const saved = await cached();
   if (saved) return registered(saved.credentials);
   log.debug(`profile ${hook.profile}: a new session, from the keys in the ${name} store (${from})`);
@@ -120,6 +118,22 @@ export async function storedProfileCredentials(
   });
   await saveCache(path, identity, { credentials: session }, { owned: true, log });
   return session;
+}
+
+/** The lock of the session cached at `path`, its directory made first. */
+async function lockSession(path: string): Promise<Deno.FsFile> {
+  const lockPath = `${path}.lock`;
+  try {
+    await Deno.mkdir(directoryOf(path), { recursive: true, mode: 0o700 });
+    return await acquireLock(lockPath, {
+      timeoutMs: LOCK_TIMEOUT_MS,
+      onTimeout: () => lockTimeout(path, LOCK_TIMEOUT_MS),
+    });
+  } catch (error) {
+    // Not a bug of aec's: a cache directory it cannot make or write (exit 3, one line).
+    if (error instanceof AecError) throw error;
+    throw new CredentialError(`Could not lock ${lockPath}: ${firstLine(error)}`, error);
+  }
 }
 
 /**
