@@ -9,7 +9,6 @@
 import { configFilePath, credentialsFilePath } from "./aws_files.ts";
 import {
   type AwsFileKind,
-  parseIni,
   sdkProfileName,
   sectionAt,
   sectionHeaders,
