@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { accountNameOf } from "../lib/sso/account_name.ts";
 import {
-  accountNameOf,
   DEFAULT_TEMPLATE,
   encodeAccountName,
   parseRegionRule,

@@ -24,7 +24,7 @@ import { ssoBehind, targetOfSession } from "./sso_target.ts";
 export { ssoBehind, targetOfSession };
 export { targetOfProfile } from "./sso_target.ts";
 export { parseTokenTime, readToken, type SsoToken, tokenPath, tokenState } from "./token_cache.ts";
-export { accountNameOf } from "./populate.ts";
+export { accountNameOf } from "./account_name.ts";
 import { loginModule, signedIn, type SignInOptions } from "./signed_in.ts";
 export type { SignInOptions };
 

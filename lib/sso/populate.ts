@@ -30,12 +30,11 @@ import {
 } from "../config/mod.ts";
 import { printableName, UsageError } from "../support/mod.ts";
 import type { PortalAccount } from "./portal.ts";
+import { ACCOUNT_NAME_KEY } from "./account_name.ts";
 
 /** The setting that marks a profile as written by `aec sso populate`. */
 export const GENERATED_KEY = "aec_generated";
 export const GENERATED_BY = "sso-populate";
-/** The setting that holds a generated profile's account name. */
-export const ACCOUNT_NAME_KEY = "aec_account_name";
 export const DEFAULT_TEMPLATE = "{account_name}.{role_name}";
 
 const FIELDS = ["account_id", "account_name", "role_name", "sso_session"] as const;
@@ -162,19 +161,6 @@ export function encodeAccountName(name: string): string {
     EDGE_SPACE,
     (space) => Array.from(space, encodeURIComponent).join(""),
   );
-}
-
-/** The account name a generated profile carries, if it carries one. */
-export function accountNameOf(
-  settings: Readonly<Record<string, string | undefined>>,
-): string | undefined {
-  const value = settings[ACCOUNT_NAME_KEY];
-  if (value === undefined) return undefined;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value; // Written by hand, with a `%` of its own.
-  }
 }
 
 export interface PopulateRequest {
