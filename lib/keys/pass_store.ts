@@ -17,7 +17,7 @@ import {
   type StoredEntry,
 } from "./store.ts";
 import { runTool, toolFailure, type ToolResult } from "./tool.ts";
-import { findProgram } from "../support/mod.ts";
+import { findProgram, pathExists } from "../support/mod.ts";
 
 const FOLDER = "aec";
 const NOT_FOUND = /is not in the password store/;
@@ -45,12 +45,11 @@ export function createPassStore({ env, os }: StoreContext): KeyStore {
             "'pass init GPG-KEY-ID'",
         );
       }
-      try {
-        Deno.statSync(`${location}/.gpg-id`);
-        return Promise.resolve(undefined);
-      } catch {
-        return Promise.resolve(`no password store at ${location}: run 'pass init GPG-KEY-ID'`);
-      }
+      return Promise.resolve(
+        pathExists(`${location}/.gpg-id`)
+          ? undefined
+          : `no password store at ${location}: run 'pass init GPG-KEY-ID'`,
+      );
     },
     get,
     async put(profile, keys) {

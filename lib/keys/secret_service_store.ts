@@ -8,7 +8,7 @@
  * @module
  */
 
-import { CredentialError, findProgram } from "../support/mod.ts";
+import { CredentialError, findProgram, pathExists } from "../support/mod.ts";
 import {
   decodeKeys,
   encodeKeys,
@@ -53,7 +53,7 @@ export function createSecretServiceStore({ env, os }: StoreContext): KeyStore {
         );
       }
       const runtimeBus = env.XDG_RUNTIME_DIR ? `${env.XDG_RUNTIME_DIR}/bus` : undefined;
-      if (!env.DBUS_SESSION_BUS_ADDRESS && !(runtimeBus && existsSync(runtimeBus))) {
+      if (!env.DBUS_SESSION_BUS_ADDRESS && !(runtimeBus && pathExists(runtimeBus))) {
         return Promise.resolve(
           "there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set): the Secret " +
             "Service runs in a desktop session; elsewhere use --store file or --store pass",
@@ -104,13 +104,4 @@ export function createSecretServiceStore({ env, os }: StoreContext): KeyStore {
       return entries.sort((a, b) => a.profile.localeCompare(b.profile));
     },
   };
-}
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -24,6 +24,16 @@ export function findProgram(
   return undefined;
 }
 
+/** Whether anything (a file, a socket, a link that leads somewhere) is at `path`. */
+export function pathExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `path` is a file that could be run (any execute bit, on POSIX). */
 export function isExecutableFile(path: string, windows = Deno.build.os === "windows"): boolean {
   try {

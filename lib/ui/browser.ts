@@ -19,7 +19,13 @@
 
 import { pathToFileURL } from "node:url";
 import { cacheDirectory } from "../caches/mod.ts";
-import { CredentialError, findProgram, isExecutableFile, messageOf } from "../support/mod.ts";
+import {
+  CredentialError,
+  findProgram,
+  isExecutableFile,
+  messageOf,
+  pathExists,
+} from "../support/mod.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -92,7 +98,7 @@ export function wslOpener(env: Env): WslOpener {
   if (!isWsl()) return false;
   if (findProgram("wslview", env)) return "wslview";
   const interop = ["WSLInterop", "WSLInterop-late"].some((name) =>
-    isRegistered(`/proc/sys/fs/binfmt_misc/${name}`)
+    pathExists(`/proc/sys/fs/binfmt_misc/${name}`)
   );
   return interop && isExecutableFile(WINDOWS_RUNDLL32) ? "interop" : false;
 }
@@ -100,15 +106,6 @@ export function wslOpener(env: Env): WslOpener {
 function isWsl(): boolean {
   try {
     return /microsoft/i.test(Deno.readTextFileSync("/proc/sys/kernel/osrelease"));
-  } catch {
-    return false;
-  }
-}
-
-function isRegistered(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
   } catch {
     return false;
   }
